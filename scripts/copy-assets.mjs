@@ -1,0 +1,13 @@
+// Copies non-TypeScript assets that the built code loads at run time next to it in dist/.
+import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const assets = [
+  ['src/agent', 'dist/src/agent', (n) => n.endsWith('.py')],
+  ['test/fixtures', 'dist/test/fixtures', () => true],
+];
+for (const [from, to, keep] of assets) {
+  if (!existsSync(from)) continue;
+  mkdirSync(to, { recursive: true });
+  for (const name of readdirSync(from)) if (keep(name)) cpSync(join(from, name), join(to, name), { recursive: true });
+}

@@ -1,0 +1,26 @@
+// The table of subcommands. Each is loaded lazily so that `pyscope dump` never pays for the
+// debugger's modules and the reverse.
+
+export type Command = (args: string[]) => Promise<number>;
+
+interface Entry {
+  summary: string;
+  load: () => Promise<Command>;
+}
+
+export const COMMANDS: Record<string, Entry> = {
+  dump: {
+    summary: 'print the Python stack of every thread of a process (--pid PID or PID)',
+    load: async () => (await import('../commands/dump.js')).dumpCommand,
+  },
+  doctor: {
+    summary: 'explain how pyscope finds the interpreter of a process, and what it found',
+    load: async () => (await import('../commands/doctor.js')).doctorCommand,
+  },
+};
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  const lines = Object.entries(COMMANDS).map(([n, e]) => `  ${n.padEnd(width)}  ${e.summary}`);
+  return `usage: pyscope <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun "pyscope <command> --help" for a command's options.\n`;
+}

@@ -1,0 +1,23 @@
+// The one interface through which pyscope reads a target's memory. Live processes, core files and
+// WebAssembly memories implement it; everything above (ELF, CPython model) sees only this.
+// Addresses are plain numbers: user-space addresses fit in 47 bits, well inside 2^53.
+
+export interface ReadRequest {
+  address: number;
+  length: number;
+}
+
+export interface MemorySource {
+  /** Reads exactly `length` bytes or throws MemoryReadError. Never writes to the target. */
+  read(address: number, length: number): Buffer;
+  /**
+   * Reads several ranges at once; sources that can (process_vm_readv, a core file) serve them in
+   * fewer system calls. Each result is the bytes read, or an Error for that range alone.
+   */
+  readMany(requests: readonly ReadRequest[]): (Buffer | Error)[];
+  /** Number of read operations that reached the operating system since creation (for benchmarks). */
+  readonly readCount: number;
+  /** Little-endian except on exotic targets; pyscope supports only little-endian ones. */
+  readonly pointerSize: 4 | 8;
+  close(): void;
+}

@@ -1,0 +1,102 @@
+// The interpreter matrix every integration test runs over.
+// It finds interpreters itself (pyenv, Debian's, the sid builds that scripts/install-pythons.sh
+// unpacks into .pythons/) and accepts an explicit list in PYSCOPE_PYTHONS (paths separated by ':' or ',').
+// An expected interpreter that is absent is still listed, with `missing` set, so tests can skip it
+// saying so.
+import { existsSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { homedir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface Python {
+  /** Short label used in test names, e.g. "pyenv-3.12.1", "debian-3.11", "sid-3.14". */
+  label: string;
+  /** Command that runs this interpreter (may be a wrapper script). */
+  path: string;
+  /** [major, minor, micro], probed by running the interpreter; the expected one (micro 0) when missing. */
+  version: [number, number, number];
+  /** Why it cannot be used, when it cannot. */
+  missing?: string;
+}
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const SID_DIR = join(REPO_ROOT, '.pythons');
+
+const PYENV_VERSIONS = ['2.7.18', '3.6.15', '3.7.16', '3.8.18', '3.9.18', '3.10.13', '3.11.7', '3.12.1', '3.13.0'];
+const SID_VERSIONS = ['3.13', '3.14', '3.15'];
+
+function pyenvRoot(): string {
+  return process.env.PYENV_ROOT ?? join(homedir(), '.pyenv');
+}
+
+function probe(path: string): [number, number, number] | undefined {
+  try {
+    const out = execFileSync(path, ['-c', 'import sys; print("%d %d %d" % sys.version_info[:3])'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const [a, b, c] = out.trim().split(' ').map(Number);
+    if (a === undefined || b === undefined || c === undefined) return undefined;
+    return [a, b, c];
+  } catch {
+    return undefined;
+  }
+}
+
+function candidate(label: string, path: string, absentWhy: string): Python {
+  const m = /(\d+)\.(\d+)/.exec(label);
+  const expected: [number, number, number] = m ? [Number(m[1]), Number(m[2]), 0] : [0, 0, 0];
+  if (!existsSync(path)) return { label, path, version: expected, missing: absentWhy };
+  const v = probe(path);
+  if (!v) return { label, path, version: expected, missing: `${path} does not run` };
+  return { label, path, version: v };
+}
+
+let cached: Python[] | undefined;
+
+/** Every interpreter of the matrix, present or not, in version order. */
+export function pythons(): Python[] {
+  if (cached) return cached;
+  const explicit = process.env.PYSCOPE_PYTHONS;
+  if (explicit) {
+    cached = explicit
+      .split(/[:,]/)
+      .filter(Boolean)
+      .map((p) => {
+        const py = candidate(p, p, `${p} (from PYSCOPE_PYTHONS) does not exist`);
+        if (!py.missing) py.label = `${labelFor(p)}-${py.version.join('.')}`;
+        return py;
+      });
+    return cached;
+  }
+  const list: Python[] = [];
+  for (const v of PYENV_VERSIONS) {
+    const dir = join(pyenvRoot(), 'versions', v);
+    list.push(candidate(`pyenv-${v}`, join(dir, 'bin', 'python'), `pyenv ${v} is not installed (${dir})`));
+  }
+  list.push(candidate('debian-3.11', '/usr/bin/python3.11', 'Debian python3.11 is not installed'));
+  for (const v of SID_VERSIONS) {
+    list.push(candidate(`sid-${v}`, join(SID_DIR, 'bin', `python${v}`), `sid python${v} is absent: run scripts/install-pythons.sh`));
+  }
+  cached = list;
+  return list;
+}
+
+function labelFor(path: string): string {
+  if (path.includes('.pyenv')) return 'pyenv';
+  if (path.startsWith(SID_DIR)) return 'sid';
+  if (path.startsWith('/usr/bin')) return 'debian';
+  return 'python';
+}
+
+/** Interpreters at or above a version (e.g. [3, 8] for the debugger). */
+export function pythonsFrom(major: number, minor: number): Python[] {
+  return pythons().filter((p) => p.version[0] > major || (p.version[0] === major && p.version[1] >= minor));
+}
+
+/** Options for node:test that skip an absent interpreter, saying why. */
+export function skipIfMissing(p: Python): { skip: string | false } {
+  return { skip: p.missing ? `skipped: ${p.missing}` : false };
+}

@@ -1,0 +1,281 @@
+// A lazily read ELF64 little-endian file: headers first, tables only when asked. Every count and
+// offset taken from the file is checked against the file size, so a truncated or hostile file gives
+// an ElfError, never an endless loop or a huge allocation.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { ExitCode, PyscopeError } from '../common/errors.js';
+import { NT_GNU_BUILD_ID, PT_LOAD, PT_NOTE, SHN_UNDEF, SHT_DYNSYM, SHT_NOBITS, SHT_NOTE, SHT_SYMTAB } from './constants.js';
+
+export class ElfError extends PyscopeError {
+  constructor(message: string) {
+    super(message, ExitCode.badFile);
+    this.name = 'ElfError';
+  }
+}
+
+export interface ProgramHeader {
+  type: number;
+  flags: number;
+  offset: number;
+  vaddr: number;
+  filesz: number;
+  memsz: number;
+  align: number;
+}
+
+export interface SectionHeader {
+  name: string;
+  type: number;
+  flags: number;
+  addr: number;
+  offset: number;
+  size: number;
+  link: number;
+  entsize: number;
+}
+
+export interface ElfSymbol {
+  name: string;
+  value: number;
+  size: number;
+  type: number;
+  defined: boolean;
+}
+
+export interface ElfNote {
+  name: string;
+  type: number;
+  desc: Buffer;
+  /** File offset of the descriptor, for callers that need to re-read it. */
+  descOffset: number;
+}
+
+const MAX_TABLE = 1 << 28;
+
+export class ElfFile {
+  readonly type: number;
+  readonly machine: number;
+  readonly programHeaders: readonly ProgramHeader[];
+  private fd: number;
+  readonly fileSize: number;
+  private phoff: number;
+  private shoff: number;
+  private shnum: number;
+  private shentsize: number;
+  private shstrndx: number;
+  private sectionsCache?: SectionHeader[];
+  private symbolCache = new Map<string, Map<string, ElfSymbol>>();
+
+  static open(path: string): ElfFile {
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (e) {
+      throw new ElfError(`cannot open ${path}: ${(e as Error).message}`);
+    }
+    try {
+      return new ElfFile(path, fd);
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+  }
+
+  private constructor(
+    readonly path: string,
+    fd: number,
+  ) {
+    this.fd = fd;
+    this.fileSize = fstatSync(fd).size;
+    const h = this.readAt(0, 64, 'ELF header');
+    if (h.readUInt32BE(0) !== 0x7f454c46) throw new ElfError(`${path} is not an ELF file`);
+    if (h[4] !== 2) throw new ElfError(`${path} is a 32-bit ELF file; pyscope reads 64-bit targets`);
+    if (h[5] !== 1) throw new ElfError(`${path} is big-endian; pyscope reads little-endian targets`);
+    this.type = h.readUInt16LE(16);
+    this.machine = h.readUInt16LE(18);
+    this.phoff = num(h.readBigUInt64LE(32));
+    this.shoff = num(h.readBigUInt64LE(40));
+    const phentsize = h.readUInt16LE(54);
+    const phnum = h.readUInt16LE(56);
+    this.shentsize = h.readUInt16LE(58);
+    this.shnum = h.readUInt16LE(60);
+    this.shstrndx = h.readUInt16LE(62);
+    if (phnum > 0 && phentsize < 56) throw new ElfError(`${path}: bad program header size ${phentsize}`);
+    const ph = phnum ? this.readAt(this.phoff, phnum * phentsize, 'program headers') : Buffer.alloc(0);
+    const phs: ProgramHeader[] = [];
+    for (let i = 0; i < phnum; i++) {
+      const o = i * phentsize;
+      phs.push({
+        type: ph.readUInt32LE(o),
+        flags: ph.readUInt32LE(o + 4),
+        offset: num(ph.readBigUInt64LE(o + 8)),
+        vaddr: num(ph.readBigUInt64LE(o + 16)),
+        filesz: num(ph.readBigUInt64LE(o + 32)),
+        memsz: num(ph.readBigUInt64LE(o + 40)),
+        align: num(ph.readBigUInt64LE(o + 48)),
+      });
+    }
+    this.programHeaders = phs;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+
+  /** Reads file bytes; throws ElfError naming `what` if the file is too short. */
+  readAt(offset: number, length: number, what: string): Buffer {
+    if (length < 0 || length > MAX_TABLE || offset < 0 || offset + length > this.fileSize) {
+      throw new ElfError(`${this.path}: ${what} lies outside the file (truncated or corrupt)`);
+    }
+    const buf = Buffer.allocUnsafe(length);
+    let got = 0;
+    while (got < length) {
+      const n = readSync(this.fd, buf, got, length - got, offset + got);
+      if (n === 0) throw new ElfError(`${this.path}: unexpected end of file reading ${what}`);
+      got += n;
+    }
+    return buf;
+  }
+
+  get sections(): readonly SectionHeader[] {
+    if (this.sectionsCache) return this.sectionsCache;
+    const list: SectionHeader[] = [];
+    // A stripped or truncated file may lack section headers: callers then use dynamic info only.
+    if (this.shnum === 0 || this.shoff === 0 || this.shentsize < 64 || this.shoff + this.shnum * this.shentsize > this.fileSize) {
+      this.sectionsCache = list;
+      return list;
+    }
+    const sh = this.readAt(this.shoff, this.shnum * this.shentsize, 'section headers');
+    const raw = [];
+    for (let i = 0; i < this.shnum; i++) {
+      const o = i * this.shentsize;
+      raw.push({
+        nameOff: sh.readUInt32LE(o),
+        type: sh.readUInt32LE(o + 4),
+        flags: num(sh.readBigUInt64LE(o + 8)),
+        addr: num(sh.readBigUInt64LE(o + 16)),
+        offset: num(sh.readBigUInt64LE(o + 24)),
+        size: num(sh.readBigUInt64LE(o + 32)),
+        link: sh.readUInt32LE(o + 40),
+        entsize: num(sh.readBigUInt64LE(o + 56)),
+      });
+    }
+    const strtab = raw[this.shstrndx];
+    const names = strtab && strtab.type !== SHT_NOBITS ? this.tryRead(strtab.offset, strtab.size) : undefined;
+    for (const r of raw) {
+      list.push({ name: names ? cstring(names, r.nameOff) : '', type: r.type, flags: r.flags, addr: r.addr, offset: r.offset, size: r.size, link: r.link, entsize: r.entsize });
+    }
+    this.sectionsCache = list;
+    return list;
+  }
+
+  section(name: string): SectionHeader | undefined {
+    return this.sections.find((s) => s.name === name);
+  }
+
+  /** Symbols of .dynsym (always) and .symtab (when present: absent in stripped files). */
+  symbols(table: '.dynsym' | '.symtab'): Map<string, ElfSymbol> {
+    const cached = this.symbolCache.get(table);
+    if (cached) return cached;
+    const out = new Map<string, ElfSymbol>();
+    const want = table === '.dynsym' ? SHT_DYNSYM : SHT_SYMTAB;
+    const sec = this.sections.find((s) => s.type === want);
+    const strsec = sec ? this.sections[sec.link] : undefined;
+    if (sec && strsec && sec.type !== SHT_NOBITS && strsec.type !== SHT_NOBITS) {
+      const data = this.tryRead(sec.offset, sec.size);
+      const strs = this.tryRead(strsec.offset, strsec.size);
+      if (data && strs) {
+        for (let o = 0; o + 24 <= data.length; o += 24) {
+          const nameOff = data.readUInt32LE(o);
+          if (nameOff === 0) continue;
+          const info = data[o + 4]!;
+          const shndx = data.readUInt16LE(o + 6);
+          const sym: ElfSymbol = {
+            name: cstring(strs, nameOff),
+            type: info & 0xf,
+            value: num(data.readBigUInt64LE(o + 8)),
+            size: num(data.readBigUInt64LE(o + 16)),
+            defined: shndx !== SHN_UNDEF,
+          };
+          const prev = out.get(sym.name);
+          if (!prev || (!prev.defined && sym.defined)) out.set(sym.name, sym);
+        }
+      }
+    }
+    this.symbolCache.set(table, out);
+    return out;
+  }
+
+  /** A defined symbol by name, from .dynsym first, then .symtab. */
+  symbol(name: string): ElfSymbol | undefined {
+    const d = this.symbols('.dynsym').get(name);
+    if (d?.defined) return d;
+    const s = this.symbols('.symtab').get(name);
+    return s?.defined ? s : undefined;
+  }
+
+  /** Notes from PT_NOTE segments (cores, executables) or SHT_NOTE sections. */
+  notes(): ElfNote[] {
+    const out: ElfNote[] = [];
+    const ranges = this.programHeaders.filter((p) => p.type === PT_NOTE).map((p) => [p.offset, p.filesz] as const);
+    if (ranges.length === 0) for (const s of this.sections) if (s.type === SHT_NOTE) ranges.push([s.offset, s.size]);
+    for (const [offset, size] of ranges) {
+      const buf = this.tryRead(offset, size);
+      if (!buf) continue;
+      let o = 0;
+      while (o + 12 <= buf.length) {
+        const namesz = buf.readUInt32LE(o);
+        const descsz = buf.readUInt32LE(o + 4);
+        const type = buf.readUInt32LE(o + 8);
+        const nameStart = o + 12;
+        const descStart = nameStart + align4(namesz);
+        if (descStart + descsz > buf.length) break;
+        const name = buf.toString('latin1', nameStart, nameStart + Math.max(0, namesz - 1));
+        out.push({ name, type, desc: buf.subarray(descStart, descStart + descsz), descOffset: offset + descStart });
+        o = descStart + align4(descsz);
+      }
+    }
+    return out;
+  }
+
+  /** The GNU build-id as lowercase hex, if the file has one. */
+  buildId(): string | undefined {
+    const n = this.notes().find((x) => x.name === 'GNU' && x.type === NT_GNU_BUILD_ID);
+    return n ? n.desc.toString('hex') : undefined;
+  }
+
+  /** The file bytes backing a virtual address range (unrelocated), or undefined (e.g. .bss). */
+  readVirtual(vaddr: number, length: number): Buffer | undefined {
+    for (const p of this.programHeaders) {
+      if (p.type !== PT_LOAD) continue;
+      if (vaddr >= p.vaddr && vaddr + length <= p.vaddr + p.filesz) {
+        return this.tryRead(p.offset + (vaddr - p.vaddr), length);
+      }
+    }
+    return undefined;
+  }
+
+  private tryRead(offset: number, length: number): Buffer | undefined {
+    try {
+      return this.readAt(offset, length, 'table');
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function num(v: bigint): number {
+  if (v > BigInt(Number.MAX_SAFE_INTEGER)) return Number.MAX_SAFE_INTEGER;
+  return Number(v);
+}
+
+function align4(n: number): number {
+  return (n + 3) & ~3;
+}
+
+export function cstring(buf: Buffer, offset: number, max = 4096): string {
+  if (offset >= buf.length) return '';
+  let end = offset;
+  const limit = Math.min(buf.length, offset + max);
+  while (end < limit && buf[end] !== 0) end++;
+  return buf.toString('utf8', offset, end);
+}

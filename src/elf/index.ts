@@ -1,0 +1,3 @@
+export * from './constants.js';
+export * from './elf-file.js';
+export * from './load-bias.js';

@@ -1,0 +1,67 @@
+// Memory of a live process through /proc/PID/mem: one pread per range, no ptrace stop, nothing
+// ever written. Reading needs the same permission as ptrace attach.
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { ExitCode, MemoryReadError, isErrno } from '../common/errors.js';
+import { procError } from './maps.js';
+import type { MemorySource, ReadRequest } from './source.js';
+
+export class LiveProcessMemory implements MemorySource {
+  readonly pointerSize = 8 as const;
+  private fd: number;
+  private reads = 0;
+
+  constructor(readonly pid: number) {
+    try {
+      this.fd = openSync(`/proc/${pid}/mem`, 'r');
+    } catch (e) {
+      throw procError(pid, e);
+    }
+  }
+
+  get readCount(): number {
+    return this.reads;
+  }
+
+  read(address: number, length: number): Buffer {
+    const buf = Buffer.allocUnsafe(length);
+    if (length === 0) return buf;
+    if (!Number.isSafeInteger(address) || address <= 0) {
+      throw new MemoryReadError(`bad address 0x${address.toString(16)}`, address, length);
+    }
+    let got = 0;
+    while (got < length) {
+      this.reads++;
+      let n: number;
+      try {
+        n = readSync(this.fd, buf, got, length - got, address + got);
+      } catch (e) {
+        throw this.failure(e, address, length);
+      }
+      if (n === 0) throw this.failure(undefined, address, length);
+      got += n;
+    }
+    return buf;
+  }
+
+  readMany(requests: readonly ReadRequest[]): (Buffer | Error)[] {
+    return requests.map((r) => {
+      try {
+        return this.read(r.address, r.length);
+      } catch (e) {
+        return e instanceof Error ? e : new Error(String(e));
+      }
+    });
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+
+  private failure(e: unknown, address: number, length: number): MemoryReadError {
+    const where = `0x${address.toString(16)} (+${length})`;
+    if (!existsSync(`/proc/${this.pid}`) || isErrno(e, 'ESRCH')) {
+      return new MemoryReadError(`process ${this.pid} exited while it was being read`, address, length, ExitCode.processExited);
+    }
+    return new MemoryReadError(`cannot read target memory at ${where}`, address, length);
+  }
+}

@@ -28,6 +28,8 @@ export interface StructLayout {
   /** Byte offset of a member path from the start of this struct; throws LayoutError if absent. */
   offset(path: string): number;
   field(path: string): FieldLayout;
+  /** Every member path, nested struct/union members included ("a", "a.b"); arrays are not entered. */
+  paths(): string[];
 }
 
 /** A set of C declarations laid out for one ABI (one CPython version's structs, say). */
@@ -36,4 +38,6 @@ export interface Declarations {
   has(structName: string): boolean;
   struct(structName: string): StructLayout;
   sizeof(typeName: string): number;
+  /** Names of the records this source defines: typedef names, and "struct tag" for tag-only ones. */
+  structNames(): string[];
 }

@@ -1,0 +1,73 @@
+// The two ABIs pyscope reads. Only sizes and alignments of the base types differ between them; the
+// record layout rules (gcc's, which clang follows for wasm32) are the same.
+import type { AbiName } from './api.js';
+
+export interface ScalarInfo {
+  readonly size: number;
+  readonly align: number;
+}
+
+export interface Abi {
+  readonly name: AbiName;
+  readonly pointer: ScalarInfo;
+  /** Keyed by the canonical spelling of each base type, e.g. "unsigned long long". */
+  readonly scalars: Readonly<Record<string, ScalarInfo>>;
+  /** Typedefs every declaration set may use (fixed-width types, Py_ssize_t...), as C text. */
+  readonly prelude: string;
+}
+
+function sizes(char: number, short: number, int: number, long: number, longLong: [number, number], double: [number, number]): Record<string, ScalarInfo> {
+  const s = (size: number, align = size): ScalarInfo => ({ size, align });
+  const table: Record<string, ScalarInfo> = {
+    _Bool: s(1),
+    float: s(4),
+    double: s(double[0], double[1]),
+  };
+  const integers: [string, ScalarInfo][] = [
+    ['char', s(char)],
+    ['short', s(short)],
+    ['int', s(int)],
+    ['long', s(long)],
+    ['long long', s(longLong[0], longLong[1])],
+  ];
+  for (const [name, info] of integers) {
+    table[name] = info;
+    table[`signed ${name}`] = info;
+    table[`unsigned ${name}`] = info;
+  }
+  return table;
+}
+
+// Fixed-width and CPython base typedefs. Declared in C so that typeName reports what a C compiler
+// would say; int64_t differs because glibc uses long where emscripten's libc uses long long.
+function prelude(int64: string): string {
+  return `
+    typedef signed char int8_t;       typedef unsigned char uint8_t;
+    typedef short int16_t;            typedef unsigned short uint16_t;
+    typedef int int32_t;              typedef unsigned int uint32_t;
+    typedef ${int64} int64_t;         typedef unsigned ${int64} uint64_t;
+    typedef long intptr_t;            typedef unsigned long uintptr_t;
+    typedef unsigned long size_t;     typedef long ssize_t;
+    typedef long ptrdiff_t;           typedef unsigned int wchar_t;
+    typedef ssize_t Py_ssize_t;       typedef ssize_t Py_hash_t;
+    typedef size_t Py_uhash_t;
+    typedef uint32_t digit;           typedef int32_t sdigit;
+    typedef uint32_t Py_UCS4;         typedef uint16_t Py_UCS2;         typedef uint8_t Py_UCS1;
+  `;
+}
+
+export const LP64: Abi = {
+  name: 'lp64',
+  pointer: { size: 8, align: 8 },
+  scalars: sizes(1, 2, 4, 8, [8, 8], [8, 8]),
+  prelude: prelude('long'),
+};
+
+// wasm32 (emscripten, ILP32): like i386 except that 8-byte types keep 8-byte alignment inside
+// structs, so `gcc -m32` cannot stand in for it.
+export const WASM32: Abi = {
+  name: 'wasm32',
+  pointer: { size: 4, align: 4 },
+  scalars: sizes(1, 2, 4, 4, [8, 8], [8, 8]),
+  prelude: prelude('long long'),
+};

@@ -13,6 +13,10 @@ export const COMMANDS: Record<string, Entry> = {
     summary: 'print the Python stack of every thread of a process (--pid PID or PID)',
     load: async () => (await import('../commands/dump.js')).dumpCommand,
   },
+  dap: {
+    summary: 'debug a Python program from an editor: a Debug Adapter Protocol server (stdio, or --port N)',
+    load: async () => (await import('../commands/dap.js')).dapCommand,
+  },
   doctor: {
     summary: 'explain how pyscope finds the interpreter of a process, and what it found',
     load: async () => (await import('../commands/doctor.js')).doctorCommand,

@@ -1,0 +1,34 @@
+// `pyscope dap`: the Debug Adapter Protocol server (stdio by default, --port for loopback TCP).
+import { ExitCode, PyscopeError } from '../common/errors.js';
+
+const HELP = `usage: pyscope dap [--port N]
+
+Runs the pyscope debug adapter. Without options it speaks DAP on stdin/stdout (what editors
+launch); with --port N it listens on 127.0.0.1:N (0 picks a free port) and serves a session per
+connection. See docs/DEBUGGER.md for launch.json and nvim-dap examples.
+`;
+
+export async function dapCommand(args: string[]): Promise<number> {
+  let port: number | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '-h' || a === '--help') {
+      process.stdout.write(HELP);
+      return ExitCode.ok;
+    }
+    if (a === '--port' || a?.startsWith('--port=')) {
+      const v = a === '--port' ? args[++i] : a.slice('--port='.length);
+      if (v === undefined || !/^\d+$/.test(v) || Number(v) > 65535) throw new PyscopeError(`--port needs a port number (0-65535), got "${v ?? ''}"`, ExitCode.usage);
+      port = Number(v);
+      continue;
+    }
+    throw new PyscopeError(`unknown option "${a}" for dap (try: pyscope dap --help)`, ExitCode.usage);
+  }
+  const server = await import('../debugger/server.js');
+  if (port === undefined) {
+    await server.serveStdio();
+    return ExitCode.ok;
+  }
+  await server.serveTcp(port, (p) => process.stderr.write(`pyscope dap: listening on 127.0.0.1:${p}\n`));
+  return ExitCode.ok;
+}

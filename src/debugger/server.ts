@@ -1,0 +1,23 @@
+// Where DAP sessions come from: the process's stdio, or a loopback-only TCP server.
+import { createServer, type AddressInfo } from 'node:net';
+import { StreamDapConnection } from './dapConnection.js';
+import { DebugSession } from './session.js';
+
+export function serveStdio(): Promise<void> {
+  const conn = new StreamDapConnection(process.stdin, process.stdout);
+  new DebugSession(conn);
+  return new Promise<void>((res) => conn.onClose(() => res()));
+}
+
+/** Listens on 127.0.0.1 only: a debug adapter runs arbitrary code, so never on other interfaces. */
+export function serveTcp(port: number, onListening: (port: number) => void): Promise<void> {
+  const server = createServer((socket) => {
+    const conn = new StreamDapConnection(socket, socket);
+    new DebugSession(conn);
+  });
+  return new Promise<void>((res, rej) => {
+    server.once('error', rej);
+    server.listen(port, '127.0.0.1', () => onListening((server.address() as AddressInfo).port));
+    server.once('close', () => res());
+  });
+}

@@ -1,0 +1,97 @@
+// `pyscope doctor`: what pyscope found in a process and how, so that a failing dump can be
+// understood: which file holds the interpreter, how it was found, the version and its source, and
+// where the struct layout came from.
+import { readlinkSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ExitCode, PyscopeError } from '../common/errors.js';
+import { ET_EXEC } from '../elf/index.js';
+import { formatVersion } from '../cpython/discover/detect-version.js';
+import { findInterpreter } from '../cpython/discover/find-interpreter.js';
+import { detectVersion } from '../cpython/discover/detect-version.js';
+import { openLiveProcess, taskIds, threadStatus, commandLine } from '../cpython/process.js';
+import { snapshot } from '../cpython/snapshot.js';
+import { readMaps } from '../memory/maps.js';
+import { parsePid } from './pid-arg.js';
+
+const HELP = `usage: pyscope doctor PID
+
+Explains how pyscope finds the Python interpreter in a process and what it found.
+`;
+
+export async function doctorCommand(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { pid: { type: 'string', short: 'p' }, help: { type: 'boolean', short: 'h', default: false } } });
+  } catch (e) {
+    throw new PyscopeError(`doctor: ${(e as Error).message}`, ExitCode.usage);
+  }
+  if (parsed.values.help) {
+    process.stdout.write(HELP);
+    return ExitCode.ok;
+  }
+  const pid = parsePid(parsed.positionals, parsed.values.pid, 'doctor');
+  const rows: [string, string][] = [];
+  const out = () => {
+    const w = Math.max(...rows.map(([k]) => k.length)) + 1;
+    process.stdout.write(`Process ${pid}: ${safe(() => commandLine(pid))}\n` + rows.map(([k, v]) => `  ${(k + ':').padEnd(w)} ${v}`).join('\n') + '\n');
+  };
+  rows.push(['/proc/PID/exe', `${safe(() => readlinkSync(`/proc/${pid}/exe`))} (not trusted: the mappings decide)`]);
+  const maps = readMaps(pid);
+  rows.push(['mapped files', String(new Set(maps.filter((m) => m.path.startsWith('/')).map((m) => m.path)).size)]);
+  let image;
+  try {
+    image = findInterpreter(pid, maps);
+  } catch (e) {
+    rows.push(['interpreter', `not found: ${(e as Error).message}`]);
+    out();
+    return e instanceof PyscopeError ? e.exitCode : ExitCode.failure;
+  }
+  const elf = image.elf;
+  rows.push(['interpreter image', `${image.path} (${image.linkage === 'static' ? 'static: linked into the executable' : 'shared: libpython'})`]);
+  rows.push(['found by', image.how]);
+  rows.push([
+    'ELF',
+    `${elf.type === ET_EXEC ? 'executable, not PIE' : 'position-independent'}, load bias 0x${image.bias.toString(16)}, ` +
+      `build-id ${elf.buildId() ?? 'none'}, ${elf.section('.symtab') ? 'has .symtab' : 'stripped (no .symtab)'}, ${elf.section('.debug_info') ? 'has DWARF' : 'no DWARF'}`,
+  ]);
+  if (image.symbols.runtime !== undefined) rows.push(['_PyRuntime', `0x${image.symbols.runtime.toString(16)}`]);
+  if (image.symbols.interpHead !== undefined) rows.push(['interp_head', `0x${image.symbols.interpHead.toString(16)}`]);
+  elf.close();
+  let proc;
+  try {
+    const v = detectVersion(image, undefined);
+    rows.push(['version (from file)', `${formatVersion(v)} (${v.source})`]);
+    proc = openLiveProcess(pid);
+  } catch (e) {
+    rows.push(['version', `failed: ${(e as Error).message}`]);
+    out();
+    return e instanceof PyscopeError ? e.exitCode : ExitCode.failure;
+  }
+  try {
+    rows.push(['version', `${formatVersion(proc.version)} (from ${proc.version.source})`]);
+    rows.push(['struct layout', proc.bindingsSource.describe + (proc.bindingsSource.debugOffsets ? '' : '; held against DWARF by the test suite')]);
+    const threads = snapshot(proc, { tasks: { ids: taskIds(pid), status: (t) => threadStatus(pid, t) } });
+    const frames = threads.reduce((n, t) => n + t.frames.length, 0);
+    const problems = threads.filter((t) => t.truncated).map((t) => t.truncated);
+    rows.push(['threads', `${threads.length} (${threads.filter((t) => t.name !== undefined).length} named), ${frames} frames, ${proc.memory.readCount} reads`]);
+    rows.push(['GIL holder', threads.some((t) => t.holdsGil) ? String(threads.find((t) => t.holdsGil)?.nativeThreadId ?? '?') : threads.some((t) => t.holdsGil === false) ? 'none' : 'unknown for this version']);
+    rows.push(['result', problems.length ? `partial: ${problems.join('; ')}` : `ok: pyscope dump ${pid} will work (${basename(proc.image.path)})`]);
+  } catch (e) {
+    rows.push(['result', `failed: ${(e as Error).message}`]);
+    out();
+    return e instanceof PyscopeError ? e.exitCode : ExitCode.failure;
+  } finally {
+    proc.memory.close();
+  }
+  out();
+  return ExitCode.ok;
+}
+
+function safe(f: () => string): string {
+  try {
+    return f();
+  } catch {
+    return '?';
+  }
+}

@@ -1,0 +1,89 @@
+// Text (py-spy style) and JSON renderings of a process snapshot. The JSON schema is documented in
+// docs/dump-json.md; keep the two in step.
+import { basename } from 'node:path';
+import type { Frame } from '../cpython/model/frames.js';
+import type { ThreadSnapshot } from '../cpython/snapshot.js';
+
+export interface DumpHeader {
+  pid: number;
+  command: string;
+  version: string;
+  binary: string;
+  /** Set for core files: what killed the process. */
+  crash?: { signal: string; address?: string; thread?: number };
+}
+
+export interface TextOptions {
+  fullFilenames: boolean;
+  locals: boolean;
+  color?: boolean;
+}
+
+function functionName(f: Frame): string {
+  return f.code.qualname || f.code.name;
+}
+
+export function threadLabel(t: ThreadSnapshot): string {
+  const id = t.nativeThreadId !== undefined ? String(t.nativeThreadId) : `0x${t.threadId.toString(16).toUpperCase()}`;
+  const state = t.status === 'unknown' ? '' : t.status;
+  const gil = t.holdsGil ? 'gil' : '';
+  const tags = [state, gil].filter(Boolean).join('+');
+  return `Thread ${id}${tags ? ` (${tags})` : ''}${t.name !== undefined ? `: "${t.name}"` : ''}`;
+}
+
+export function formatText(h: DumpHeader, threads: ThreadSnapshot[], o: TextOptions): string {
+  const lines: string[] = [`Process ${h.pid}: ${h.command}`, `Python v${h.version} (${h.binary})`];
+  if (h.crash) {
+    lines.push(`Crashed: ${h.crash.signal}${h.crash.address ? ` at ${h.crash.address}` : ''}`);
+  }
+  lines.push('');
+  for (const t of threads) {
+    const crashed = h.crash?.thread !== undefined && h.crash.thread === t.nativeThreadId ? ' [crashed]' : '';
+    lines.push(threadLabel(t) + crashed);
+    for (const f of t.frames) {
+      const file = o.fullFilenames ? f.code.filename : basename(f.code.filename);
+      lines.push(`    ${functionName(f)} (${file}:${f.line ?? '?'})`);
+      if (o.locals && f.locals && f.locals.length) {
+        const args = f.locals.filter((l) => l.kind === 'argument');
+        const rest = f.locals.filter((l) => l.kind !== 'argument');
+        if (args.length) {
+          lines.push('        Arguments:');
+          for (const l of args) lines.push(`            ${l.name}: ${l.value}`);
+        }
+        if (rest.length) {
+          lines.push('        Locals:');
+          for (const l of rest) lines.push(`            ${l.name}: ${l.value}`);
+        }
+      }
+    }
+    if (t.truncated) lines.push(`    ... (${t.truncated})`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+export function toJson(h: DumpHeader, threads: ThreadSnapshot[], locals: boolean): unknown {
+  return {
+    pid: h.pid,
+    command: h.command,
+    python: { version: h.version, binary: h.binary },
+    ...(h.crash ? { crash: h.crash } : {}),
+    threads: threads.map((t) => ({
+      native_thread_id: t.nativeThreadId ?? null,
+      thread_id: t.threadId,
+      name: t.name ?? null,
+      status: t.status,
+      gil: t.holdsGil ?? null,
+      interpreter_id: t.interpreterId,
+      ...(t.truncated ? { truncated: t.truncated } : {}),
+      frames: t.frames.map((f) => ({
+        function: f.code.name,
+        qualname: f.code.qualname ?? null,
+        file: f.code.filename,
+        line: f.line ?? null,
+        first_line: f.code.firstLine,
+        ...(locals ? { locals: (f.locals ?? []).map((l) => ({ name: l.name, kind: l.kind, value: l.value })) } : {}),
+      })),
+    })),
+  };
+}

@@ -1,0 +1,81 @@
+// `pyscope dump`: the Python stack of every thread of a live process.
+import { parseArgs } from 'node:util';
+import { ExitCode, PyscopeError } from '../common/errors.js';
+import { formatVersion } from '../cpython/discover/detect-version.js';
+import { DEFAULT_LIMITS } from '../cpython/objects/render.js';
+import { openLiveProcess, taskIds, threadStatus, type LiveProcess } from '../cpython/process.js';
+import { snapshot, type ThreadSnapshot } from '../cpython/snapshot.js';
+import { formatText, toJson } from './dump-format.js';
+import { parsePid } from './pid-arg.js';
+
+const HELP = `usage: pyscope dump [options] PID
+
+Prints the Python stack of every thread of a running process, innermost frame first.
+
+options:
+  -p, --pid PID          the process (or give PID as the argument)
+  -l, --locals           show arguments and local variables of each frame
+  -j, --json             print JSON (schema: docs/dump-json.md)
+      --full-filenames   show full paths instead of file names
+      --core FILE        read a core file instead of a live process
+  -h, --help             show this help
+`;
+
+/** Snapshots are retried when a stack could not be read, as the target runs while we read it. */
+const ATTEMPTS = 3;
+
+export async function dumpCommand(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        pid: { type: 'string', short: 'p' },
+        locals: { type: 'boolean', short: 'l', default: false },
+        json: { type: 'boolean', short: 'j', default: false },
+        'full-filenames': { type: 'boolean', default: false },
+        core: { type: 'string' },
+        exe: { type: 'string' },
+        'lib-search-path': { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (e) {
+    throw new PyscopeError(`dump: ${(e as Error).message}`, ExitCode.usage);
+  }
+  const o = parsed.values;
+  if (o.help) {
+    process.stdout.write(HELP);
+    return ExitCode.ok;
+  }
+  if (o.core !== undefined) {
+    const { dumpCore } = await import('./dump-core.js');
+    return dumpCore(o.core, { exe: o.exe, libSearchPath: o['lib-search-path'] ?? [], locals: o.locals, json: o.json, fullFilenames: o['full-filenames'] });
+  }
+  const pid = parsePid(parsed.positionals, o.pid, 'dump');
+  const proc = openLiveProcess(pid);
+  try {
+    const threads = readThreads(proc, o.locals);
+    const header = { pid, command: proc.commandLine, version: formatVersion(proc.version), binary: proc.image.path };
+    const out = o.json ? JSON.stringify(toJson(header, threads, o.locals), null, 2) + '\n' : formatText(header, threads, { fullFilenames: o['full-filenames'], locals: o.locals });
+    process.stdout.write(out);
+    if (process.env.PYSCOPE_STATS) process.stderr.write(`reads=${proc.memory.readCount}\n`);
+    return ExitCode.ok;
+  } finally {
+    proc.memory.close();
+  }
+}
+
+function readThreads(proc: LiveProcess, locals: boolean): ThreadSnapshot[] {
+  let best: ThreadSnapshot[] | undefined;
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const threads = snapshot(proc, {
+      locals: locals ? DEFAULT_LIMITS : undefined,
+      tasks: { ids: taskIds(proc.pid), status: (tid) => threadStatus(proc.pid, tid) },
+    });
+    best = threads;
+    if (!threads.some((t) => t.truncated?.includes('unreadable'))) break;
+  }
+  return best ?? [];
+}

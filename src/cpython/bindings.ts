@@ -1,0 +1,158 @@
+// Everything the CPython model needs to know about one interpreter build, as plain data: offsets,
+// sizes and which of a few known encodings this version uses. The version switch
+// (version-switch.ts) fills it from per-version declarations (2.7, 3.6-3.12) or from the target's
+// own _Py_DebugOffsets (3.13+); the model code never asks which version it is reading.
+import type { PythonVersion } from './discover/detect-version.js';
+
+export interface Bindings {
+  version: PythonVersion;
+  pointerSize: 4 | 8;
+  /** How the first interpreter is reached: a field of _PyRuntime, or the interp_head global. */
+  interpreters: { via: 'runtime'; headOffset: number } | { via: 'interp_head' };
+  /** Where the GIL's state is, when known. */
+  gil?:
+    | { via: 'runtime'; lockedOffset: number; holderOffset: number }
+    | { via: 'interpreter-pointer'; pointerOffset: number; lockedOffset: number; holderOffset: number }
+    | { via: 'interpreter'; lockedOffset: number; holderOffset: number }
+    | { via: 'tstate-current'; runtimeOffset?: number };
+  interp: {
+    next: number;
+    id?: number;
+    threadsHead: number;
+    modules?: number;
+  };
+  tstate: {
+    next: number;
+    interp: number;
+    threadId: number;
+    nativeThreadId?: number;
+    /** Frame pointer path: tstate->frame, tstate->cframe->current_frame, or tstate->current_frame. */
+    frame: { kind: 'direct'; offset: number } | { kind: 'cframe'; cframe: number; currentFrame: number };
+  };
+  frame: FrameBindings;
+  code: {
+    argcount: number;
+    posonlyargcount?: number;
+    kwonlyargcount?: number;
+    flags?: number;
+    firstlineno: number;
+    filename: number;
+    name: number;
+    qualname?: number;
+    lineTable: number;
+    lineTableFormat: 'lnotab-unsigned' | 'lnotab' | 'linetable-3.10' | 'locations';
+    /** <= 3.10: locals named by co_varnames, co_cellvars, co_freevars; nlocals counts the first. */
+    varnames?: number;
+    cellvars?: number;
+    freevars?: number;
+    nlocals?: number;
+    /** 3.11+: names and kinds of every slot of localsplus. */
+    localsplusnames?: number;
+    localspluskinds?: number;
+    /** 3.11+: start of the bytecode inside the code object. */
+    codeAdaptive?: number;
+  };
+  object: { type: number; size: number };
+  varobject: { size: number };
+  type: { name: number; flags: number; basicsize: number; dictoffset: number };
+  strings: StringBindings;
+  bytes?: { size: number; sval: number };
+  ints: IntBindings;
+  float: { value: number };
+  tuple: { size: number; items: number };
+  list: { size: number; items: number };
+  dict: DictBindings;
+  set?: { used: number; mask: number; table: number; entrySize: number; entryKey: number };
+  cell: { ref: number };
+  module: { dict: number };
+  /** How an instance's __dict__ is found when tp_dictoffset does not say (3.11+). */
+  managedDict?: {
+    /** Py_TPFLAGS_MANAGED_DICT. */
+    flag: number;
+    /** Offset (negative: before the object) of the dict pointer (3.12: dict-or-values). */
+    offset: number;
+    /** 3.12: the slot holds a values pointer tagged with bit 0 instead of a dict. */
+    tagged: boolean;
+    /** 3.11: the values pointer's own slot. */
+    valuesOffset?: number;
+    /** 3.13+: Py_TPFLAGS_INLINE_VALUES; the values follow the object at tp_basicsize. */
+    inlineValuesFlag?: number;
+    /** Offset of ht_cached_keys in PyHeapTypeObject (the shared keys of the values). */
+    cachedKeys?: number;
+  };
+}
+
+export type FrameBindings =
+  | {
+      /** 2.7-3.10: PyFrameObject chained by f_back. */
+      kind: 'frameobject';
+      back: number;
+      code: number;
+      lasti: number;
+      /** f_lasti counts bytes before 3.10 and code units from 3.10. */
+      lastiUnit: 1 | 2;
+      localsplus: number;
+    }
+  | {
+      /** 3.11+: _PyInterpreterFrame chained by previous. */
+      kind: 'interpreterframe';
+      previous: number;
+      code: number;
+      instr: number;
+      localsplus: number;
+      owner: number;
+      /** Owner values of frames that are not Python frames (C-stack shims). */
+      skipOwners: number[];
+      /** 3.14+: f_executable and localsplus slots are tagged _PyStackRef values. */
+      taggedRefs: boolean;
+    };
+
+export type StringBindings =
+  | {
+      /** PEP 393 compact unicode (3.3+). */
+      kind: 'pep393';
+      length: number;
+      state: number;
+      asciiSize: number;
+      compactSize: number;
+      kindShift: number;
+      compactBit: number;
+      asciiBit: number;
+    }
+  | {
+      /** 2.7: str is PyStringObject (bytes); unicode is a separate buffer. */
+      kind: 'py2';
+      strSize: number;
+      strSval: number;
+      unicodeLength: number;
+      unicodeStr: number;
+      unicodeWidth: 2 | 4;
+    };
+
+export type IntBindings =
+  | { kind: 'ob_size'; size: number; digits: number; digitBits: 15 | 30; py2Int?: { value: number } }
+  | { kind: 'lv_tag'; tag: number; digits: number; digitBits: 30 };
+
+export type DictBindings =
+  | { kind: 'table-2.7'; used: number; mask: number; table: number; entrySize: number; entryKey: number; entryValue: number }
+  | {
+      kind: 'split-keys';
+      used: number;
+      keys: number;
+      values: number;
+      /** 3.6-3.10: dk_size; 3.11+: dk_log2_size. */
+      keysSize: { field: number; log2: boolean; width: number };
+      keysNentries: number;
+      keysIndices: number;
+      /** 3.11+: dk_log2_index_bytes gives the indices' byte size; before, derived from dk_size. */
+      keysLog2IndexBytes?: number;
+      keysKind?: number;
+      entrySize: number;
+      entryKey: number;
+      entryValue: number;
+      unicodeEntrySize?: number;
+      unicodeEntryKey?: number;
+      unicodeEntryValue?: number;
+      /** 3.13+: split-table values are a struct with a header before the array. */
+      valuesArrayOffset: number;
+    };

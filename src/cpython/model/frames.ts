@@ -1,0 +1,101 @@
+// Walks one thread's Python frames, innermost first. The walk is bounded in frames and detects
+// cycles, so a frame chain that is being rewritten under us, or is corrupt, ends instead of looping.
+import { LIMITS, Target } from '../target.js';
+import { render, type RenderLimits } from '../objects/render.js';
+import type { CodeCache, CodeInfo, LocalKind } from './code.js';
+
+export interface LocalVariable {
+  name: string;
+  kind: LocalKind;
+  value: string;
+  /** Address of the value object. */
+  address: number;
+}
+
+export interface Frame {
+  address: number;
+  code: CodeInfo;
+  line: number | undefined;
+  locals?: LocalVariable[];
+}
+
+export interface FrameWalkOptions {
+  locals?: RenderLimits;
+  maxFrames?: number;
+}
+
+export interface FrameWalk {
+  frames: Frame[];
+  /** Why the walk stopped early, if it did (cycle, limit, unreadable memory). */
+  truncated?: string;
+}
+
+export function walkFrames(t: Target, codes: CodeCache, first: number, opts: FrameWalkOptions = {}): FrameWalk {
+  const f = t.b.frame;
+  const max = opts.maxFrames ?? LIMITS.frames;
+  const frames: Frame[] = [];
+  const seen = new Set<number>();
+  const header = (f.kind === 'frameobject' ? Math.max(f.back, f.code, f.lasti) : Math.max(f.previous, f.code, f.instr, f.owner)) + 8;
+  let addr = first;
+  try {
+    while (addr !== 0) {
+      if (seen.has(addr)) return { frames, truncated: 'frame chain has a cycle' };
+      if (frames.length >= max) return { frames, truncated: `more than ${max} frames` };
+      seen.add(addr);
+      const raw = t.read(addr, header);
+      if (f.kind === 'frameobject') {
+        const code = codes.get(Target.ptrAt(raw, f.code));
+        const lasti = raw.readInt32LE(f.lasti);
+        const frame: Frame = { address: addr, code, line: codes.line(code, Math.max(0, lasti)) ?? code.firstLine };
+        if (opts.locals) frame.locals = readLocals(t, code, addr + f.localsplus, false, opts.locals);
+        frames.push(frame);
+        addr = Target.ptrAt(raw, f.back);
+        continue;
+      }
+      const next = Target.ptrAt(raw, f.previous);
+      const owner = raw[f.owner]!;
+      let codeAddr = Target.ptrAt(raw, f.code);
+      if (f.taggedRefs) codeAddr -= codeAddr % 4;
+      if (!f.skipOwners.includes(owner) && codeAddr !== 0 && t.typeName(codeAddr) === 'code') {
+        const code = codes.get(codeAddr);
+        const instr = Target.ptrAt(raw, f.instr);
+        const index = Math.floor((instr - (codeAddr + t.b.code.codeAdaptive!)) / 2);
+        const frame: Frame = { address: addr, code, line: index >= 0 ? (codes.line(code, index) ?? code.firstLine) : code.firstLine };
+        if (opts.locals) frame.locals = readLocals(t, code, addr + f.localsplus, f.taggedRefs, opts.locals);
+        frames.push(frame);
+      }
+      addr = next;
+    }
+  } catch (e) {
+    if (frames.length === 0) throw e;
+    return { frames, truncated: `frame at 0x${addr.toString(16)} is unreadable` };
+  }
+  return { frames };
+}
+
+function readLocals(t: Target, code: CodeInfo, slots: number, tagged: boolean, limits: RenderLimits): LocalVariable[] {
+  const n = code.slotNames.length;
+  if (n === 0) return [];
+  const raw = t.read(slots, n * 8);
+  const out: LocalVariable[] = [];
+  for (let i = 0; i < n; i++) {
+    const kind = code.slotKinds[i];
+    if (kind === undefined) continue;
+    let value = Number(raw.readBigUInt64LE(i * 8));
+    if (tagged) value -= value % 4;
+    if (value === 0) continue;
+    if (code.slotCells[i]) {
+      // A cell slot holds the cell once the frame runs (before that, on 3.11+, the raw value).
+      try {
+        if (t.typeName(value) === 'cell') {
+          value = t.ptr(value + t.b.cell.ref);
+          if (value === 0) continue;
+        }
+      } catch {
+        // leave it to render, which reports unreadable memory
+      }
+    }
+    out.push({ name: code.slotNames[i]!, kind, value: render(t, value, limits), address: value });
+  }
+  return out;
+}

@@ -1,0 +1,56 @@
+// The attributes of an instance of a Python class. Where they live changed over versions: a
+// __dict__ pointer at tp_dictoffset (<= 3.10), a managed dict pointer before the object (3.11+),
+// or values stored without a dict (3.11+), whose keys are then the type's shared keys.
+import { dictEntries } from '../objects/containers.js';
+import type { Target } from '../target.js';
+
+const MAX_ATTRS = 1024;
+
+export function instanceDictEntries(t: Target, obj: number): [number, number][] {
+  const type = t.typeOf(obj);
+  const dictoffset = t.i64(type + t.b.type.dictoffset);
+  if (dictoffset > 0) {
+    const dict = t.ptr(obj + dictoffset);
+    return dict ? dictEntries(t, dict, MAX_ATTRS).entries : [];
+  }
+  const m = t.b.managedDict;
+  if (!m || !(t.typeFlags(type) & m.flag)) return [];
+  let slot = t.ptr(obj + m.offset);
+  if (m.tagged && slot & 1) slot = 0; // 3.12: a tagged values pointer, not a dict
+  if (slot) return dictEntries(t, slot, MAX_ATTRS).entries;
+  return sharedKeyValues(t, obj, type);
+}
+
+/** Attributes kept as a values array keyed by the type's cached (shared) keys. */
+function sharedKeyValues(t: Target, obj: number, type: number): [number, number][] {
+  const m = t.b.managedDict;
+  const d = t.b.dict;
+  if (!m || m.cachedKeys === undefined || d.kind !== 'split-keys') return [];
+  const keys = t.ptr(type + m.cachedKeys);
+  if (!keys) return [];
+  let values: number;
+  if (m.inlineValuesFlag !== undefined && t.typeFlags(type) & m.inlineValuesFlag) {
+    values = obj + t.i64(type + t.b.type.basicsize);
+  } else if (m.valuesOffset !== undefined) {
+    values = t.ptr(obj + m.valuesOffset);
+    if (m.tagged) values -= values & 1;
+  } else return [];
+  if (!values) return [];
+  const head = t.read(keys, d.keysIndices);
+  const log2 = d.keysSize.log2 ? head[d.keysSize.field]! : Math.log2(Number(head.readBigInt64LE(d.keysSize.field)));
+  const nentries = Math.min(Number(head.readBigInt64LE(d.keysNentries)), MAX_ATTRS);
+  const indexBytes = d.keysLog2IndexBytes !== undefined ? 2 ** head[d.keysLog2IndexBytes]! : 2 ** log2;
+  const unicode = d.keysKind !== undefined && head[d.keysKind] !== 0;
+  const es = unicode ? d.unicodeEntrySize! : d.entrySize;
+  const ko = unicode ? d.unicodeEntryKey! : d.entryKey;
+  if (nentries <= 0) return [];
+  const entries = t.read(keys + d.keysIndices + indexBytes, nentries * es);
+  const vals = t.read(values + d.valuesArrayOffset, nentries * 8);
+  const out: [number, number][] = [];
+  for (let i = 0; i < nentries; i++) {
+    const k = Number(entries.readBigUInt64LE(i * es + ko));
+    const v = Number(vals.readBigUInt64LE(i * 8));
+    if (k && v) out.push([k, v]);
+  }
+  return out;
+}

@@ -1,0 +1,91 @@
+// A target interpreter: its memory and its bindings, with typed, bounded reads and the caches that
+// every walk shares (type names and strings by address). Caching by address is sound within one
+// snapshot; callers that keep a Target across samples must call `forgetVolatile()` between them.
+import type { MemorySource } from '../memory/source.js';
+import type { Bindings } from './bindings.js';
+
+export const LIMITS = {
+  /** Longest type name, file name or function name read. */
+  name: 1024,
+  threads: 4096,
+  interpreters: 256,
+  frames: 4096,
+} as const;
+
+export class Target {
+  private typeNames = new Map<number, string>();
+
+  constructor(
+    readonly memory: MemorySource,
+    readonly b: Bindings,
+  ) {}
+
+  read(address: number, length: number): Buffer {
+    return this.memory.read(address, length);
+  }
+
+  ptr(address: number): number {
+    return Number(this.memory.read(address, 8).readBigUInt64LE(0));
+  }
+
+  /** Pointer from a buffer already read. */
+  static ptrAt(buf: Buffer, offset: number): number {
+    return Number(buf.readBigUInt64LE(offset));
+  }
+
+  i64(address: number): number {
+    return Number(this.memory.read(address, 8).readBigInt64LE(0));
+  }
+
+  u32(address: number): number {
+    return this.memory.read(address, 4).readUInt32LE(0);
+  }
+
+  i32(address: number): number {
+    return this.memory.read(address, 4).readInt32LE(0);
+  }
+
+  /** A NUL-terminated C string, read in chunks so that a string near the end of a mapping reads. */
+  cstring(address: number, max: number = LIMITS.name): string {
+    const parts: Buffer[] = [];
+    let total = 0;
+    while (total < max) {
+      // Never cross a page boundary in one read: the string may end just before an unmapped page.
+      const at = address + total;
+      const chunk = Math.min(64, max - total, 4096 - (at % 4096));
+      const buf = this.memory.read(at, chunk);
+      const nul = buf.indexOf(0);
+      if (nul >= 0) {
+        parts.push(buf.subarray(0, nul));
+        break;
+      }
+      parts.push(buf);
+      total += buf.length;
+    }
+    return Buffer.concat(parts).toString('utf8');
+  }
+
+  typeOf(obj: number): number {
+    return this.ptr(obj + this.b.object.type);
+  }
+
+  /** tp_name of an object's type, e.g. "int", "threading.Thread" shortened to "Thread" by callers. */
+  typeName(obj: number): string {
+    const type = this.typeOf(obj);
+    let name = this.typeNames.get(type);
+    if (name === undefined) {
+      name = this.cstring(this.ptr(type + this.b.type.name), 256);
+      this.typeNames.set(type, name);
+    }
+    return name;
+  }
+
+  typeFlags(type: number): number {
+    return Number(this.memory.read(type + this.b.type.flags, 8).readBigUInt64LE(0) & 0xffffffffn);
+  }
+
+  forgetVolatile(): void {
+    // Type objects can be freed and their addresses reused (heap types); names are cheap to reread.
+    this.typeNames.clear();
+  }
+}

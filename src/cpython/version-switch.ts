@@ -1,0 +1,352 @@
+// The one place in pyscope that decides per CPython version. It turns a version (and, on 3.13+,
+// the target's own _Py_DebugOffsets) into Bindings, plain data the model reads with. Adding a
+// version means adding declarations under versions/ or, on 3.13+, usually nothing at all.
+import { ExitCode, PyscopeError } from '../common/errors.js';
+import { declare, LP64, type Declarations, type StructLayout } from '../layout/index.js';
+import type { MemorySource } from '../memory/source.js';
+import type { Bindings, DictBindings, FrameBindings, IntBindings, StringBindings } from './bindings.js';
+import { DEBUG_COOKIE, formatVersion, type PythonVersion } from './discover/detect-version.js';
+import { readDebugOffsets, type DebugOffsets } from './debug-offsets.js';
+import { DECLARATIONS } from './versions/index.js';
+
+/** Oldest and newest minor versions with declarations; 3.13+ comes from _Py_DebugOffsets. */
+const FIRST_DEBUG_OFFSETS_MINOR = 13;
+
+export function isSupported(v: PythonVersion): boolean {
+  return (v.major === 2 && v.minor === 7) || (v.major === 3 && v.minor >= 6);
+}
+
+export interface BindingsSource {
+  /** "declarations v3.12" or "_Py_DebugOffsets in the target (v3.14)". */
+  describe: string;
+  debugOffsets?: DebugOffsets;
+}
+
+export function bindingsFor(
+  version: PythonVersion,
+  memory: MemorySource,
+  runtimeAddress: number | undefined,
+): { bindings: Bindings; source: BindingsSource } {
+  if (!isSupported(version)) {
+    throw new PyscopeError(`Python ${formatVersion(version)} is not supported (pyscope reads 2.7 and 3.6 or newer)`, ExitCode.unsupportedVersion);
+  }
+  if (version.major === 3 && version.minor >= FIRST_DEBUG_OFFSETS_MINOR) {
+    if (runtimeAddress === undefined) {
+      throw new PyscopeError(`Python ${formatVersion(version)}: no _PyRuntime symbol, so no _Py_DebugOffsets to read`, ExitCode.unsupportedVersion);
+    }
+    const debug = readDebugOffsets(memory, runtimeAddress, version);
+    const extras = declarationsFor('3.13');
+    return {
+      bindings: fromDebugOffsets(version, debug, extras),
+      source: { describe: `_Py_DebugOffsets read from the target (layout ${debug.layoutVersion}, cookie "${DEBUG_COOKIE}")`, debugOffsets: debug },
+    };
+  }
+  const key = `${version.major}.${version.minor}`;
+  const decl = declarationsFor(key);
+  return { bindings: fromDeclarations(version, decl), source: { describe: `declarations for CPython ${key} (src/cpython/versions)` } };
+}
+
+const declCache = new Map<string, Declarations>();
+
+export function declarationsFor(key: string): Declarations {
+  let d = declCache.get(key);
+  if (d) return d;
+  const text = DECLARATIONS[key];
+  if (text === undefined) throw new PyscopeError(`no struct declarations for Python ${key}`, ExitCode.unsupportedVersion);
+  d = declare(text, LP64, `CPython ${key}`);
+  declCache.set(key, d);
+  return d;
+}
+
+function opt(s: StructLayout, path: string): number | undefined {
+  return s.has(path) ? s.offset(path) : undefined;
+}
+
+function fromDeclarations(version: PythonVersion, d: Declarations): Bindings {
+  const minor = version.major === 2 ? 0 : version.minor;
+  const py2 = version.major === 2;
+  const interp = d.struct('PyInterpreterState');
+  const ts = d.struct('PyThreadState');
+  const code = d.struct('PyCodeObject');
+  const type = d.struct('PyTypeObject');
+
+  let frame: FrameBindings;
+  let tsFrame: Bindings['tstate']['frame'];
+  if (minor >= 11) {
+    const f = d.struct('_PyInterpreterFrame');
+    frame = {
+      kind: 'interpreterframe',
+      previous: f.offset('previous'),
+      code: f.offset('f_code'),
+      instr: f.offset('prev_instr'),
+      localsplus: f.offset('localsplus'),
+      owner: f.offset('owner'),
+      // 3.12: FRAME_OWNED_BY_CSTACK = 3 marks the shim frames of C calls into Python.
+      skipOwners: minor >= 12 ? [3] : [],
+      taggedRefs: false,
+    };
+    tsFrame = { kind: 'cframe', cframe: ts.offset('cframe'), currentFrame: d.struct('_PyCFrame').offset('current_frame') };
+  } else {
+    const f = d.struct('PyFrameObject');
+    frame = { kind: 'frameobject', back: f.offset('f_back'), code: f.offset('f_code'), lasti: f.offset('f_lasti'), lastiUnit: minor === 10 ? 2 : 1, localsplus: f.offset('f_localsplus') };
+    tsFrame = { kind: 'direct', offset: ts.offset('frame') };
+  }
+
+  let gil: Bindings['gil'];
+  if (py2 || minor === 6) gil = { via: 'tstate-current' };
+  else if (minor <= 11) {
+    const rt = d.struct('_PyRuntimeState');
+    gil = { via: 'runtime', lockedOffset: rt.offset('ceval.gil.locked'), holderOffset: rt.offset('ceval.gil.last_holder') };
+  } else {
+    const g = d.struct('_gil_runtime_state');
+    gil = { via: 'interpreter-pointer', pointerOffset: interp.offset('ceval.gil'), lockedOffset: g.offset('locked'), holderOffset: g.offset('last_holder') };
+  }
+
+  const obj = d.struct('PyObject');
+  const strings: StringBindings = py2
+    ? {
+        kind: 'py2',
+        strSize: d.struct('PyStringObject').offset('ob_base.ob_size'),
+        strSval: d.struct('PyStringObject').offset('ob_sval'),
+        unicodeLength: d.struct('PyUnicodeObject').offset('length'),
+        unicodeStr: d.struct('PyUnicodeObject').offset('str'),
+        unicodeWidth: d.sizeof('Py_UNICODE') === 2 ? 2 : 4,
+      }
+    : pep393(d);
+
+  const ints: IntBindings =
+    minor >= 12
+      ? { kind: 'lv_tag', tag: d.struct('PyLongObject').offset('long_value.lv_tag'), digits: d.struct('PyLongObject').offset('long_value.ob_digit'), digitBits: 30 }
+      : {
+          kind: 'ob_size',
+          size: d.struct('PyVarObject').offset('ob_size'),
+          digits: d.struct('PyLongObject').offset('ob_digit'),
+          digitBits: d.sizeof('digit') === 2 ? 15 : 30,
+          py2Int: py2 ? { value: d.struct('PyIntObject').offset('ob_ival') } : undefined,
+        };
+
+  let dict: DictBindings;
+  if (py2) {
+    const o = d.struct('PyDictObject');
+    const e = d.struct('PyDictEntry');
+    dict = { kind: 'table-2.7', used: o.offset('ma_used'), mask: o.offset('ma_mask'), table: o.offset('ma_table'), entrySize: e.size, entryKey: e.offset('me_key'), entryValue: e.offset('me_value') };
+  } else dict = splitDict(d, minor);
+
+  const set = d.has('PySetObject') ? setBindings(d) : undefined;
+  // Include/internal/pycore_object.h: 3.11 keeps the dict pointer at -3 words and the values
+  // pointer at -4; 3.12 merges both into one tagged word at -3.
+  const managed =
+    minor >= 11
+      ? {
+          flag: 1 << 4,
+          offset: -3 * 8,
+          tagged: minor === 12,
+          valuesOffset: minor === 11 ? -4 * 8 : -3 * 8,
+          cachedKeys: d.has('PyHeapTypeObject') ? d.struct('PyHeapTypeObject').offset('ht_cached_keys') : undefined,
+        }
+      : undefined;
+
+  return {
+    version,
+    pointerSize: 8,
+    interpreters: py2 || minor === 6 ? { via: 'interp_head' } : { via: 'runtime', headOffset: d.struct('_PyRuntimeState').offset('interpreters.head') },
+    gil,
+    interp: {
+      next: interp.offset('next'),
+      id: opt(interp, 'id'),
+      threadsHead: minor >= 12 ? interp.offset('threads.head') : interp.offset('tstate_head'),
+      modules: minor >= 12 ? interp.offset('imports.modules') : opt(interp, 'modules'),
+    },
+    tstate: {
+      next: ts.offset('next'),
+      interp: ts.offset('interp'),
+      threadId: ts.offset('thread_id'),
+      nativeThreadId: opt(ts, 'native_thread_id'),
+      frame: tsFrame,
+    },
+    frame,
+    code: {
+      argcount: code.offset('co_argcount'),
+      posonlyargcount: opt(code, 'co_posonlyargcount'),
+      kwonlyargcount: opt(code, 'co_kwonlyargcount'),
+      flags: opt(code, 'co_flags'),
+      firstlineno: code.offset('co_firstlineno'),
+      filename: code.offset('co_filename'),
+      name: code.offset('co_name'),
+      qualname: opt(code, 'co_qualname'),
+      lineTable: minor >= 10 ? code.offset('co_linetable') : code.offset('co_lnotab'),
+      lineTableFormat: minor >= 11 ? 'locations' : minor === 10 ? 'linetable-3.10' : py2 ? 'lnotab-unsigned' : 'lnotab',
+      varnames: opt(code, 'co_varnames'),
+      cellvars: opt(code, 'co_cellvars'),
+      freevars: opt(code, 'co_freevars'),
+      nlocals: opt(code, 'co_nlocals'),
+      localsplusnames: opt(code, 'co_localsplusnames'),
+      localspluskinds: opt(code, 'co_localspluskinds'),
+      codeAdaptive: opt(code, 'co_code_adaptive'),
+    },
+    object: { type: obj.offset('ob_type'), size: obj.size },
+    varobject: { size: d.struct('PyVarObject').offset('ob_size') },
+    type: { name: type.offset('tp_name'), flags: type.offset('tp_flags'), basicsize: type.offset('tp_basicsize'), dictoffset: type.offset('tp_dictoffset') },
+    strings,
+    bytes: py2 ? undefined : { size: d.struct('PyVarObject').offset('ob_size'), sval: d.struct('PyBytesObject').offset('ob_sval') },
+    ints,
+    float: { value: d.struct('PyFloatObject').offset('ob_fval') },
+    tuple: { size: d.struct('PyVarObject').offset('ob_size'), items: d.struct('PyTupleObject').offset('ob_item') },
+    list: { size: d.struct('PyVarObject').offset('ob_size'), items: d.struct('PyListObject').offset('ob_item') },
+    dict,
+    set,
+    cell: { ref: obj.size },
+    module: { dict: obj.size },
+    managedDict: managed,
+  };
+}
+
+function pep393(d: Declarations): StringBindings {
+  const a = d.struct('PyASCIIObject');
+  const kind = a.field('state.kind');
+  const compact = a.field('state.compact');
+  const ascii = a.field('state.ascii');
+  const stateOffset = a.offset('state');
+  const bit = (f: { offset: number; bitOffset?: number }) => (f.offset - stateOffset) * 8 + (f.bitOffset ?? 0);
+  return {
+    kind: 'pep393',
+    length: a.offset('length'),
+    state: stateOffset,
+    asciiSize: a.size,
+    compactSize: d.struct('PyCompactUnicodeObject').size,
+    kindShift: bit(kind),
+    compactBit: bit(compact),
+    asciiBit: bit(ascii),
+  };
+}
+
+type SplitDictBindings = Extract<DictBindings, { kind: 'split-keys' }>;
+
+function splitDict(d: Declarations, minor: number): SplitDictBindings {
+  const o = d.struct('PyDictObject');
+  const k = d.struct('PyDictKeysObject');
+  const e = d.struct('PyDictKeyEntry');
+  const u = d.has('PyDictUnicodeEntry') ? d.struct('PyDictUnicodeEntry') : undefined;
+  const log2 = k.has('dk_log2_size');
+  const sizeField = k.field(log2 ? 'dk_log2_size' : 'dk_size');
+  return {
+    kind: 'split-keys',
+    used: o.offset('ma_used'),
+    keys: o.offset('ma_keys'),
+    values: o.offset('ma_values'),
+    keysSize: { field: sizeField.offset, log2, width: sizeField.size },
+    keysNentries: k.offset('dk_nentries'),
+    keysIndices: k.offset('dk_indices'),
+    keysLog2IndexBytes: opt(k, 'dk_log2_index_bytes'),
+    keysKind: opt(k, 'dk_kind'),
+    entrySize: e.size,
+    entryKey: e.offset('me_key'),
+    entryValue: e.offset('me_value'),
+    unicodeEntrySize: u?.size,
+    unicodeEntryKey: u ? u.offset('me_key') : undefined,
+    unicodeEntryValue: u ? u.offset('me_value') : undefined,
+    // 3.13 made ma_values a PyDictValues with a header; before it points at the array itself.
+    valuesArrayOffset: minor >= 13 ? d.struct('PyDictValues').offset('values') : 0,
+  };
+}
+
+function setBindings(d: Declarations): Bindings['set'] {
+  const s = d.struct('PySetObject');
+  const e = d.struct('setentry');
+  return { used: s.offset('used'), mask: s.offset('mask'), table: s.offset('table'), entrySize: e.size, entryKey: e.offset('key') };
+}
+
+function fromDebugOffsets(version: PythonVersion, o: DebugOffsets, extras: Declarations): Bindings {
+  const f = (path: string): number => o.get(path);
+  const has = (path: string) => o.has(path);
+  const minor = version.minor;
+  const dictExtras = splitDict(extras, 13);
+  const gil: Bindings['gil'] =
+    has('interpreter_state.gil_runtime_state_locked') && has('interpreter_state.gil_runtime_state_holder')
+      ? { via: 'interpreter', lockedOffset: f('interpreter_state.gil_runtime_state_locked'), holderOffset: f('interpreter_state.gil_runtime_state_holder') }
+      : undefined;
+  return {
+    version,
+    pointerSize: 8,
+    interpreters: { via: 'runtime', headOffset: f('runtime_state.interpreters_head') },
+    gil,
+    interp: {
+      next: f('interpreter_state.next'),
+      id: has('interpreter_state.id') ? f('interpreter_state.id') : undefined,
+      threadsHead: f('interpreter_state.threads_head'),
+      modules: has('interpreter_state.imports_modules') ? f('interpreter_state.imports_modules') : undefined,
+    },
+    tstate: {
+      next: f('thread_state.next'),
+      interp: f('thread_state.interp'),
+      threadId: f('thread_state.thread_id'),
+      nativeThreadId: f('thread_state.native_thread_id'),
+      frame: { kind: 'direct', offset: f('thread_state.current_frame') },
+    },
+    frame: {
+      kind: 'interpreterframe',
+      previous: f('interpreter_frame.previous'),
+      code: f('interpreter_frame.executable'),
+      instr: f('interpreter_frame.instr_ptr'),
+      localsplus: f('interpreter_frame.localsplus'),
+      owner: f('interpreter_frame.owner'),
+      // 3.13: FRAME_OWNED_BY_CSTACK = 3; 3.14: 3 is FRAME_OWNED_BY_INTERPRETER and 4 the C stack.
+      skipOwners: minor === 13 ? [3] : [3, 4],
+      taggedRefs: minor >= 14,
+    },
+    code: {
+      argcount: f('code_object.argcount'),
+      kwonlyargcount: f('code_object.argcount') + 8, // co_posonlyargcount, co_kwonlyargcount follow co_argcount as ints
+      posonlyargcount: f('code_object.argcount') + 4,
+      firstlineno: f('code_object.firstlineno'),
+      filename: f('code_object.filename'),
+      name: f('code_object.name'),
+      qualname: f('code_object.qualname'),
+      lineTable: f('code_object.linetable'),
+      lineTableFormat: 'locations',
+      localsplusnames: f('code_object.localsplusnames'),
+      localspluskinds: f('code_object.localspluskinds'),
+      codeAdaptive: f('code_object.co_code_adaptive'),
+    },
+    object: { type: f('pyobject.ob_type'), size: f('pyobject.size') },
+    varobject: { size: f('list_object.ob_size') },
+    type: {
+      name: f('type_object.tp_name'),
+      flags: f('type_object.tp_flags'),
+      // Not in _Py_DebugOffsets: stable since 2.x in the PyTypeObject prefix.
+      basicsize: extras.struct('PyTypeObject').offset('tp_basicsize'),
+      dictoffset: extras.struct('PyTypeObject').offset('tp_dictoffset'),
+    },
+    strings: {
+      kind: 'pep393',
+      length: f('unicode_object.length'),
+      state: f('unicode_object.state'),
+      asciiSize: f('unicode_object.asciiobject_size'),
+      compactSize: extras.struct('PyCompactUnicodeObject').size,
+      ...stateBits(extras),
+    },
+    bytes: { size: f('bytes_object.ob_size'), sval: f('bytes_object.ob_sval') },
+    ints: { kind: 'lv_tag', tag: f('long_object.lv_tag'), digits: f('long_object.ob_digit'), digitBits: 30 },
+    float: { value: f('float_object.ob_fval') },
+    tuple: { size: f('tuple_object.ob_size'), items: f('tuple_object.ob_item') },
+    list: { size: f('list_object.ob_size'), items: f('list_object.ob_item') },
+    dict: { ...dictExtras, keys: f('dict_object.ma_keys'), values: f('dict_object.ma_values') },
+    set: setBindings(extras),
+    cell: { ref: f('pyobject.size') },
+    module: { dict: f('pyobject.size') },
+    // Include/internal/pycore_object.h (3.13+): managed dict pointer at -3 words, values inline.
+    managedDict: {
+      flag: 1 << 4,
+      offset: -3 * 8,
+      tagged: false,
+      inlineValuesFlag: 1 << 2,
+      cachedKeys: extras.has('PyHeapTypeObject') ? extras.struct('PyHeapTypeObject').offset('ht_cached_keys') : undefined,
+    },
+  };
+}
+
+function stateBits(d: Declarations): { kindShift: number; compactBit: number; asciiBit: number } {
+  const b = pep393(d);
+  if (b.kind !== 'pep393') throw new Error('unreachable');
+  return { kindShift: b.kindShift, compactBit: b.compactBit, asciiBit: b.asciiBit };
+}

@@ -3,7 +3,7 @@
 // unpacks into .pythons/) and accepts an explicit list in PYSCOPE_PYTHONS (paths separated by ':' or ',').
 // An expected interpreter that is absent is still listed, with `missing` set, so tests can skip it
 // saying so.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';

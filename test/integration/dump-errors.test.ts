@@ -1,0 +1,122 @@
+// `pyscope dump` on bad input: each failure is one `pyscope: error:` line on stderr, nothing on
+// stdout, and the documented exit code.
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { ExitCode } from '../../src/common/errors.js';
+import { pythons, REPO_ROOT } from '../support/pythons.js';
+import { describeFailure, runPyscope, PYSCOPE_MAIN, type RunResult } from '../support/pyscope.js';
+
+const DUMP_BUILT = existsSync(join(REPO_ROOT, 'dist', 'src', 'commands', 'dump.js'));
+const skip = DUMP_BUILT ? false : 'skipped: dist/src/commands/dump.js does not exist (pyscope dump not built yet)';
+
+const children: ChildProcess[] = [];
+after(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+function start(file: string, args: string[]): ChildProcess {
+  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+  children.push(child);
+  return child;
+}
+
+/** A python of the matrix for targets that only need to be some live interpreter. */
+function anyPython(): string | undefined {
+  return pythons().find((p) => !p.missing && p.version[0] === 3)?.path;
+}
+
+async function readyLine(child: ChildProcess): Promise<void> {
+  const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
+  assert.match(chunk.toString(), /ready/);
+}
+
+function assertOneLineError(r: RunResult, code: number): void {
+  assert.equal(r.code, code, describeFailure(r));
+  assert.equal(r.stdout, '', 'nothing on stdout on error');
+  assert.match(r.stderr, /^pyscope: error: [^\n]+\n$/, describeFailure(r));
+}
+
+describe('pyscope dump: bad input', { skip }, () => {
+  test('a pid that does not exist: exit 3', async () => {
+    const gone = start('true', []);
+    await once(gone, 'exit');
+    assert.ok(gone.pid !== undefined && !existsSync(`/proc/${gone.pid}`));
+    assertOneLineError(await runPyscope(['dump', String(gone.pid)]), ExitCode.noSuchProcess);
+    assertOneLineError(await runPyscope(['dump', '--json', '--pid', String(gone.pid)]), ExitCode.noSuchProcess);
+  });
+
+  test('a process that is not Python (sleep): exit 5', async () => {
+    const sleeper = start('sleep', ['600']);
+    assertOneLineError(await runPyscope(['dump', String(sleeper.pid)]), ExitCode.notPython);
+    assertOneLineError(await runPyscope(['dump', '--json', '--locals', String(sleeper.pid)]), ExitCode.notPython);
+  });
+
+  test('no pid, a pid that is not a number, an unknown option: usage error, exit 2', async () => {
+    for (const args of [['dump'], ['dump', 'twelve'], ['dump', '--pid'], ['dump', '--no-such-option', '1'], ['dump', '-5']]) {
+      const r = await runPyscope(args);
+      assertOneLineError(r, ExitCode.usage);
+    }
+  });
+
+  test('a process of another user: permission denied, exit 4', async (t) => {
+    const py = anyPython();
+    if (!py) return t.skip('skipped: no Python 3 interpreter of the matrix is present');
+    if (process.getuid?.() !== 0) return t.skip('skipped: needs root to run pyscope as user nobody');
+    const asNobody = ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath];
+    const probe = spawnSync('setpriv', [...asNobody, '-e', `require('fs').accessSync(${JSON.stringify(PYSCOPE_MAIN)})`]);
+    if (probe.status !== 0) return t.skip('skipped: setpriv is missing or user nobody cannot read the built CLI');
+    const target = start(py, ['-c', 'import time; print("ready", flush=True); time.sleep(600)']);
+    await readyLine(target);
+    const r = await new Promise<RunResult>((resolve) => {
+      const c = spawn('setpriv', [...asNobody, PYSCOPE_MAIN, 'dump', String(target.pid)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      c.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+      c.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+      c.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+    assertOneLineError(r, ExitCode.permission);
+  });
+
+  // Best effort: whichever moment the exit falls on, the outcome is a dump or a clean error.
+  test('a process that exits while being dumped: a full dump, exit 3 or exit 7, never a crash', async (t) => {
+    const py = anyPython();
+    if (!py) return t.skip('skipped: no Python 3 interpreter of the matrix is present');
+    const source = [
+      'import os, sys, threading, time',
+      'def deep(n):',
+      '    return deep(n - 1) if n else time.sleep(3600)',
+      'for i in range(20):',
+      '    threading.Thread(target=deep, args=(50,), daemon=True).start()',
+      'print("ready", flush=True)',
+      'time.sleep(float(sys.argv[1]))',
+      'os._exit(0)',
+    ].join('\n');
+    const seen = new Map<number, number>();
+    for (const lifetime of ['0.3', '0.6', '1.0']) {
+      const target = start(py, ['-c', source, lifetime]);
+      await readyLine(target);
+      let exited = false;
+      target.on('exit', () => (exited = true));
+      // Dump again and again until one dump finds the process gone.
+      for (let last = -1; last !== ExitCode.noSuchProcess; ) {
+        const r = await runPyscope(['dump', '--json', String(target.pid)]);
+        last = r.code;
+        seen.set(r.code, (seen.get(r.code) ?? 0) + 1);
+        if (r.code === 0) {
+          assert.equal((JSON.parse(r.stdout) as { pid: number }).pid, target.pid);
+          assert.equal(r.stderr, '');
+        } else {
+          assert.ok([ExitCode.noSuchProcess, ExitCode.processExited].includes(r.code as 3 | 7), describeFailure(r));
+          assertOneLineError(r, r.code);
+        }
+        if (exited && r.code !== 0 && r.code !== ExitCode.noSuchProcess) break;
+      }
+    }
+    t.diagnostic(`exit codes seen: ${JSON.stringify([...seen])}`);
+  });
+});

@@ -4,6 +4,7 @@
 export interface TextThread {
   /** As printed: the native thread id in decimal, or 0x... when there is none. */
   id: string;
+  /** The tags between parentheses, e.g. "idle" or "active+gil"; '' when there are none. */
   status: string;
   name: string | null;
   /** Frame lines without their indentation, e.g. "park (app.py:29)". */
@@ -20,7 +21,8 @@ export interface TextDump {
 
 const PROCESS = /^Process (\d+): (.*)$/;
 const PYTHON = /^Python v(\S+) \((.+)\)$/;
-const THREAD = /^Thread (\d+|0x[0-9a-f]+) \((active|idle|unknown)\)(?:: "(.*)")?$/;
+// Tags: the status ("active", "idle"; none when unknown), "+gil" for the thread holding the GIL.
+const THREAD = /^Thread (\d+|0x[0-9A-Fa-f]+)(?: \(([a-z+]+)\))?(?:: "(.*)")?$/;
 const FRAME = /^ {4}(\S.* \(.*:\d+\))$/;
 
 export function parseTextDump(out: string): TextDump {
@@ -34,7 +36,7 @@ export function parseTextDump(out: string): TextDump {
     if (line === '') continue;
     const thread = THREAD.exec(line);
     if (thread) {
-      threads.push({ id: thread[1]!, status: thread[2]!, name: thread[3] ?? null, frames: [] });
+      threads.push({ id: thread[1]!, status: thread[2] ?? '', name: thread[3] ?? null, frames: [] });
       continue;
     }
     const frame = FRAME.exec(line);

@@ -1,0 +1,28 @@
+// What one sample of a process is: every thread's Python stack at one instant. The profile model
+// and every output format are built from these; the sampler is the only producer.
+
+export interface SampleFrame {
+  /** co_qualname on 3.11+, else co_name. */
+  name: string;
+  file: string;
+  line: number;
+  /** Line where the function starts: with name and file, identifies the function. */
+  firstLine: number;
+}
+
+export interface ThreadSample {
+  threadId: number;
+  nativeThreadId?: number;
+  threadName?: string;
+  /** Running or runnable according to the kernel. */
+  active: boolean;
+  holdsGil?: boolean;
+  /** Innermost first. */
+  frames: SampleFrame[];
+}
+
+export interface Sample {
+  /** Milliseconds since the recording started. */
+  time: number;
+  threads: ThreadSample[];
+}

@@ -1,0 +1,55 @@
+// Takes samples of a live Python process without stopping it. One Sampler keeps its code-object
+// cache across samples (code objects are immutable; the cache checks each entry's fingerprint
+// before reuse), so a steady-state sample reads thread states and frames only.
+import { openLiveProcess, taskIds, threadStatus, type LiveProcess } from '../cpython/process.js';
+import { snapshot } from '../cpython/snapshot.js';
+import type { Sample, ThreadSample } from './sample.js';
+
+export interface SamplerOptions {
+  /** Read Python thread names (one extra dict walk per sample). */
+  names?: boolean;
+}
+
+export class Sampler {
+  readonly process: LiveProcess;
+  private start = performance.now();
+  private tids: number[] = [];
+  private tidsAge = 0;
+
+  constructor(
+    readonly pid: number,
+    private readonly opts: SamplerOptions = {},
+  ) {
+    this.process = openLiveProcess(pid);
+  }
+
+  /** Memory reads issued so far (for reads-per-sample reporting). */
+  get reads(): number {
+    return this.process.memory.readCount;
+  }
+
+  sample(): Sample {
+    // The task list changes rarely; re-listing it every sample would cost a directory read.
+    if (this.tidsAge-- <= 0) {
+      this.tids = taskIds(this.pid);
+      this.tidsAge = 50;
+    }
+    const threads = snapshot(this.process, {
+      names: this.opts.names ?? true,
+      tasks: { ids: this.tids, status: (tid) => threadStatus(this.pid, tid) },
+    });
+    const out: ThreadSample[] = threads.map((t) => ({
+      threadId: t.threadId,
+      nativeThreadId: t.nativeThreadId,
+      threadName: t.name,
+      active: t.status !== 'idle',
+      holdsGil: t.holdsGil,
+      frames: t.frames.map((f) => ({ name: f.code.qualname || f.code.name, file: f.code.filename, line: f.line ?? f.code.firstLine, firstLine: f.code.firstLine })),
+    }));
+    return { time: performance.now() - this.start, threads: out };
+  }
+
+  close(): void {
+    this.process.memory.close();
+  }
+}

@@ -1,0 +1,391 @@
+// A core file (kernel-written or gcore) as a MemorySource. Memory comes from the core's PT_LOAD
+// segments; what the core left out (segments with filesz < memsz, or mappings gcore skipped) comes
+// from the mapped files on disk, once their build-ids match the core. Reads go through a small page
+// cache, so walking many small CPython structures costs few system calls.
+import { closeSync, openSync, readSync } from 'node:fs';
+import { basename } from 'node:path';
+import { ExitCode, MemoryReadError, PyscopeError } from '../common/errors.js';
+import { ET_CORE, NT_AUXV, NT_FILE, NT_PRPSINFO, NT_PRSTATUS, NT_SIGINFO, PT_LOAD, PT_NOTE } from '../elf/constants.js';
+import { ElfFile } from '../elf/elf-file.js';
+import { describeFileProblem, resolveMappedFiles, type MappedFile, type ResolveOptions } from './core-mapped-files.js';
+import {
+  AT_EXECFN,
+  AT_PHDR,
+  parseAuxv,
+  parseNtFile,
+  parsePrpsinfo,
+  parsePrstatus,
+  parseSiginfo,
+  type CoreFileEntry,
+  type CoreProcessInfo,
+  type CoreSignalInfo,
+  type CoreThread,
+} from './core-notes.js';
+import type { Mapping } from './maps.js';
+import type { MemorySource, ReadRequest } from './source.js';
+
+const PAGE = 4096;
+const MAX_READ = 64 << 20;
+const CACHE_PAGES = 8192;
+
+interface Segment {
+  start: number;
+  end: number;
+  /** End of the bytes the core holds for this segment (start + filesz). */
+  dumpedEnd: number;
+  offset: number;
+  flags: number;
+}
+
+export interface CoreOpenOptions {
+  exe?: string;
+  libSearchPath?: readonly string[];
+}
+
+const ELF_TYPES: Record<number, string> = { 1: 'a relocatable object', 2: 'an executable', 3: 'a shared object or PIE executable' };
+
+export class CoreFile implements MemorySource {
+  readonly pointerSize = 8 as const;
+  readonly threads: CoreThread[] = [];
+  readonly signal?: CoreSignalInfo;
+  readonly process?: CoreProcessInfo;
+  readonly auxv: Map<number, number>;
+  readonly files: readonly CoreFileEntry[];
+  readonly mappedFiles: Map<string, MappedFile>;
+  /** Bytes the program headers promise that the file does not hold (a truncated core). */
+  readonly missingBytes: number;
+  /** Size the core should have, by its program headers. */
+  readonly expectedSize: number;
+  /** Unusable files (missing, other build) whose memory a read needed: worth telling the user. */
+  readonly neededProblems = new Set<MappedFile>();
+  private segments: Segment[];
+  private fileFds = new Map<string, number>();
+  private cache = new Map<number, Buffer | MemoryReadError>();
+  private reads = 0;
+
+  static open(path: string, opts: CoreOpenOptions = {}): CoreFile {
+    const elf = openCoreElf(path);
+    try {
+      return new CoreFile(path, elf, opts);
+    } catch (e) {
+      elf.close();
+      throw e;
+    }
+  }
+
+  private constructor(
+    readonly path: string,
+    private elf: ElfFile,
+    opts: CoreOpenOptions,
+  ) {
+    const loads = elf.programHeaders.filter((p) => p.type === PT_LOAD);
+    this.segments = loads
+      .map((p) => ({ start: p.vaddr, end: p.vaddr + p.memsz, dumpedEnd: p.vaddr + p.filesz, offset: p.offset, flags: p.flags }))
+      .sort((a, b) => a.start - b.start);
+    let missing = 0;
+    let expected = 0;
+    for (const p of elf.programHeaders) {
+      if (p.type !== PT_LOAD && p.type !== PT_NOTE) continue;
+      expected = Math.max(expected, p.offset + p.filesz);
+      missing += Math.max(0, p.offset + p.filesz - Math.max(p.offset, elf.fileSize));
+    }
+    this.missingBytes = missing;
+    this.expectedSize = expected;
+    let files: CoreFileEntry[] = [];
+    let auxv = new Map<number, number>();
+    for (const n of elf.notes()) {
+      if (n.name !== 'CORE' && n.name !== 'LINUX') continue;
+      if (n.type === NT_PRSTATUS && n.name === 'CORE') {
+        const t = parsePrstatus(n.desc, elf.machine);
+        if (t) this.threads.push(t);
+      } else if (n.type === NT_SIGINFO) this.signal ??= parseSiginfo(n.desc);
+      else if (n.type === NT_PRPSINFO && n.name === 'CORE') this.process ??= parsePrpsinfo(n.desc);
+      else if (n.type === NT_AUXV) auxv = parseAuxv(n.desc);
+      else if (n.type === NT_FILE) files = parseNtFile(n.desc);
+    }
+    this.auxv = auxv;
+    this.files = files;
+    const phdr = auxv.get(AT_PHDR);
+    const executable = phdr === undefined ? undefined : files.find((f) => phdr >= f.start && phdr < f.end)?.path;
+    const resolve: ResolveOptions = { exe: opts.exe, libSearchPath: opts.libSearchPath ?? [], executable };
+    this.mappedFiles = resolveMappedFiles(files, (a, l) => this.readCoreOnly(a, l), resolve);
+  }
+
+  get readCount(): number {
+    return this.reads;
+  }
+
+  /** The core's executable as the core names it: the file holding AT_PHDR. */
+  get executable(): string | undefined {
+    const phdr = this.auxv.get(AT_PHDR);
+    return phdr === undefined ? undefined : this.files.find((f) => phdr >= f.start && phdr < f.end)?.path;
+  }
+
+  /** AT_EXECFN: the path given to execve, read from the stack. */
+  get execFn(): string | undefined {
+    const at = this.auxv.get(AT_EXECFN);
+    return at === undefined ? undefined : this.tryCString(at);
+  }
+
+  /** The thread that dumped the core: the first NT_PRSTATUS, when it carries a signal. */
+  get crashedThread(): CoreThread | undefined {
+    const first = this.threads[0];
+    return first && first.signal !== 0 ? first : undefined;
+  }
+
+  /**
+   * File mappings for the CPython layer, paths rewritten to the files usable here. Unusable files
+   * keep a non-path name so nothing opens a file that does not match the core.
+   */
+  mappings(): Mapping[] {
+    return this.files.map((f) => {
+      const seg = this.segmentAt(f.start);
+      const flags = seg?.start === f.start ? seg.flags : 4;
+      const local = this.mappedFiles.get(f.path);
+      const usable = local && (local.status === 'ok' || local.status === 'unverified') ? local.localPath : undefined;
+      return {
+        start: f.start,
+        end: f.end,
+        readable: (flags & 4) !== 0,
+        writable: (flags & 2) !== 0,
+        executable: (flags & 1) !== 0,
+        fileOffset: f.fileOffset,
+        inode: 0,
+        path: usable ?? `[unusable] ${f.path}`,
+      };
+    });
+  }
+
+  /** Files that cannot stand in for what the core maps, in mapping order. */
+  fileProblems(): MappedFile[] {
+    return [...this.mappedFiles.values()].filter((f) => f.status === 'missing' || f.status === 'mismatch');
+  }
+
+  /** The full command line from argv on the main thread's stack; pr_psargs (80 bytes) as fallback. */
+  commandLine(): string {
+    return this.argvFromStack() ?? this.process?.psargs ?? '';
+  }
+
+  read(address: number, length: number): Buffer {
+    if (!Number.isSafeInteger(address) || address <= 0 || length < 0 || length > MAX_READ) {
+      throw new MemoryReadError(`bad read of ${length} bytes at 0x${address.toString(16)}`, address, length);
+    }
+    const out = Buffer.allocUnsafe(length);
+    let done = 0;
+    while (done < length) {
+      const at = address + done;
+      const pageStart = at - (at % PAGE);
+      const page = this.page(pageStart);
+      if (page instanceof MemoryReadError) {
+        throw new MemoryReadError(page.message, address, length);
+      }
+      const n = Math.min(length - done, pageStart + PAGE - at);
+      page.copy(out, done, at - pageStart, at - pageStart + n);
+      done += n;
+    }
+    return out;
+  }
+
+  readMany(requests: readonly ReadRequest[]): (Buffer | Error)[] {
+    return requests.map((r) => {
+      try {
+        return this.read(r.address, r.length);
+      } catch (e) {
+        return e instanceof Error ? e : new Error(String(e));
+      }
+    });
+  }
+
+  close(): void {
+    for (const fd of this.fileFds.values()) if (fd >= 0) closeSync(fd);
+    this.fileFds.clear();
+    this.cache.clear();
+    this.elf.close();
+  }
+
+  private segmentAt(address: number): Segment | undefined {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = this.segments[mid]!;
+      if (address < s.start) hi = mid - 1;
+      else if (address >= s.end) lo = mid + 1;
+      else return s;
+    }
+    return undefined;
+  }
+
+  private page(pageStart: number): Buffer | MemoryReadError {
+    let p = this.cache.get(pageStart);
+    if (p === undefined) {
+      p = this.loadPage(pageStart);
+      if (this.cache.size >= CACHE_PAGES) this.cache.clear();
+      this.cache.set(pageStart, p);
+    }
+    return p;
+  }
+
+  private loadPage(pageStart: number): Buffer | MemoryReadError {
+    const where = `0x${pageStart.toString(16)}`;
+    const seg = this.segmentAt(pageStart);
+    if (seg && pageStart < seg.dumpedEnd) {
+      const page = this.fromCore(seg, pageStart);
+      if (page) return page;
+      return new MemoryReadError(`memory at ${where} is missing: the core is truncated (${this.missingBytes} bytes cut off)`, pageStart, PAGE, ExitCode.badFile);
+    }
+    // Not dumped: file-backed memory the kernel (coredump_filter) or gcore left out.
+    const entry = this.files.find((f) => pageStart >= f.start && pageStart < f.end);
+    if (entry) {
+      const file = this.mappedFiles.get(entry.path);
+      if (!file?.localPath || file.status === 'missing' || file.status === 'mismatch') {
+        if (file) this.neededProblems.add(file);
+        return new MemoryReadError(
+          `memory at ${where} is not in the core and ${file ? describeFileProblem(file) : `${entry.path} is unusable`}`,
+          pageStart,
+          PAGE,
+        );
+      }
+      return this.fromFile(file.localPath, entry.fileOffset + (pageStart - entry.start));
+    }
+    if (seg) return new MemoryReadError(`memory at ${where} was not dumped into the core (see coredump_filter)`, pageStart, PAGE);
+    return new MemoryReadError(`address ${where} was not mapped in the process`, pageStart, PAGE);
+  }
+
+  /** The page from the core, or undefined if the core file ends before it. */
+  private fromCore(seg: Segment, pageStart: number): Buffer | undefined {
+    const offset = seg.offset + (pageStart - seg.start);
+    const length = Math.min(PAGE, seg.dumpedEnd - pageStart);
+    if (offset + length > this.elf.fileSize) return undefined;
+    const buf = Buffer.alloc(PAGE);
+    this.reads++;
+    const got = this.elf.readAt(offset, length, `memory at 0x${pageStart.toString(16)}`);
+    got.copy(buf, 0);
+    return buf;
+  }
+
+  private fromFile(path: string, offset: number): Buffer | MemoryReadError {
+    let fd = this.fileFds.get(path);
+    if (fd === undefined) {
+      try {
+        fd = openSync(path, 'r');
+      } catch {
+        fd = -1;
+      }
+      this.fileFds.set(path, fd);
+    }
+    if (fd < 0) return new MemoryReadError(`cannot open ${path} to read memory the core lacks`, offset, PAGE);
+    // Past the end of the file, a mapping reads as zeros up to its page end.
+    const buf = Buffer.alloc(PAGE);
+    this.reads++;
+    let got = 0;
+    while (got < PAGE) {
+      const n = readSync(fd, buf, got, PAGE - got, offset + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return buf;
+  }
+
+  private readCoreOnly(address: number, length: number): Buffer | undefined {
+    const out = Buffer.allocUnsafe(length);
+    let done = 0;
+    while (done < length) {
+      const at = address + done;
+      const pageStart = at - (at % PAGE);
+      const seg = this.segmentAt(pageStart);
+      if (!seg || pageStart >= seg.dumpedEnd) return undefined;
+      const page = this.fromCore(seg, pageStart);
+      if (!page) return undefined;
+      const n = Math.min(length - done, pageStart + PAGE - at);
+      page.copy(out, done, at - pageStart, at - pageStart + n);
+      done += n;
+    }
+    return out;
+  }
+
+  private tryCString(address: number, max = 4096): string | undefined {
+    try {
+      const parts: Buffer[] = [];
+      for (let at = address; at < address + max; ) {
+        const n = Math.min(PAGE - (at % PAGE), address + max - at);
+        const chunk = this.read(at, n);
+        const nul = chunk.indexOf(0);
+        if (nul >= 0) {
+          parts.push(chunk.subarray(0, nul));
+          return Buffer.concat(parts).toString('utf8');
+        }
+        parts.push(chunk);
+        at += n;
+      }
+      return undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  // The initial stack reads, upwards: argc, argv[], NULL, envp[], NULL, auxv. Find auxv's first
+  // entry near AT_EXECFN (the top of that stack) and walk back to argc.
+  private argvFromStack(): string | undefined {
+    const execfn = this.auxv.get(AT_EXECFN);
+    const first = [...this.auxv][0];
+    if (execfn === undefined || first === undefined) return undefined;
+    const seg = this.segmentAt(execfn);
+    if (!seg) return undefined;
+    const from = Math.max(seg.start, execfn - (1 << 20));
+    const stack = this.readCoreOnly(from, execfn - from);
+    if (!stack) return undefined;
+    const pattern = Buffer.alloc(16);
+    pattern.writeBigUInt64LE(BigInt(first[0]), 0);
+    pattern.writeBigUInt64LE(BigInt(first[1]), 8);
+    let at = stack.indexOf(pattern);
+    while (at >= 0 && at % 8 !== 0) at = stack.indexOf(pattern, at + 1);
+    if (at < 16) return undefined;
+    const word = (o: number) => Number(stack.readBigUInt64LE(o));
+    let o = at - 8;
+    if (word(o) !== 0) return undefined;
+    o -= 8;
+    while (o >= 0 && word(o) !== 0) o -= 8; // envp
+    const pointers: number[] = [];
+    for (o -= 8; o >= 0 && pointers.length < 4096; o -= 8) {
+      const v = word(o);
+      if (v === pointers.length) break;
+      pointers.unshift(v);
+    }
+    if (o < 0 || pointers.length === 0) return undefined;
+    const args = pointers.map((p) => this.tryCString(p));
+    if (args.some((a) => a === undefined)) return undefined;
+    return args.join(' ');
+  }
+}
+
+/** Opens `path` as an ELF core, or says in one line what it is instead. */
+function openCoreElf(path: string): ElfFile {
+  let head: Buffer;
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      head = Buffer.alloc(64);
+      const n = readSync(fd, head, 0, 64, 0);
+      head = head.subarray(0, n);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    throw new PyscopeError(`cannot read core file ${path}: ${(e as Error).message}`, ExitCode.badFile);
+  }
+  const name = basename(path);
+  if (head.length === 0) throw new PyscopeError(`${name} is empty, not a core file`, ExitCode.badFile);
+  if (head.length < 4 || head.readUInt32BE(0) !== 0x7f454c46) throw new PyscopeError(`${name} is not a core file (not an ELF file)`, ExitCode.badFile);
+  if (head.length < 64) throw new PyscopeError(`${name} is a truncated ELF file (${head.length} bytes), not a usable core`, ExitCode.badFile);
+  const type = head.readUInt16LE(16);
+  if (type !== ET_CORE) {
+    throw new PyscopeError(`${name} is not a core file but ${ELF_TYPES[type] ?? `an ELF file of type ${type}`}`, ExitCode.badFile);
+  }
+  try {
+    return ElfFile.open(path);
+  } catch (e) {
+    if (e instanceof PyscopeError) throw new PyscopeError(`${name} is a truncated core: ${e.message}`, ExitCode.badFile);
+    throw e;
+  }
+}

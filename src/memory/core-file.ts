@@ -111,6 +111,10 @@ export class CoreFile implements MemorySource {
     this.mappedFiles = resolveMappedFiles(files, (a, l) => this.readCoreOnly(a, l), resolve);
   }
 
+  get fileSize(): number {
+    return this.elf.fileSize;
+  }
+
   get readCount(): number {
     return this.reads;
   }

@@ -12,23 +12,26 @@ export interface Abi {
   readonly pointer: ScalarInfo;
   /** Keyed by the canonical spelling of each base type, e.g. "unsigned long long". */
   readonly scalars: Readonly<Record<string, ScalarInfo>>;
+  /** Macros a declaration may test with `#if NAME OP NUMBER`, as the headers do (SIZEOF_VOID_P...). */
+  readonly macros: Readonly<Record<string, number>>;
   /** Typedefs every declaration set may use (fixed-width types, Py_ssize_t...), as C text. */
   readonly prelude: string;
 }
 
-function sizes(char: number, short: number, int: number, long: number, longLong: [number, number], double: [number, number]): Record<string, ScalarInfo> {
+function sizes(long: number, longDouble: ScalarInfo): Record<string, ScalarInfo> {
   const s = (size: number, align = size): ScalarInfo => ({ size, align });
   const table: Record<string, ScalarInfo> = {
     _Bool: s(1),
     float: s(4),
-    double: s(double[0], double[1]),
+    double: s(8),
+    'long double': longDouble,
   };
   const integers: [string, ScalarInfo][] = [
-    ['char', s(char)],
-    ['short', s(short)],
-    ['int', s(int)],
+    ['char', s(1)],
+    ['short', s(2)],
+    ['int', s(4)],
     ['long', s(long)],
-    ['long long', s(longLong[0], longLong[1])],
+    ['long long', s(8)],
   ];
   for (const [name, info] of integers) {
     table[name] = info;
@@ -59,7 +62,8 @@ function prelude(int64: string): string {
 export const LP64: Abi = {
   name: 'lp64',
   pointer: { size: 8, align: 8 },
-  scalars: sizes(1, 2, 4, 8, [8, 8], [8, 8]),
+  scalars: sizes(8, { size: 16, align: 16 }), // long double: x87 80-bit, padded to 16
+  macros: { SIZEOF_VOID_P: 8, SIZEOF_LONG: 8, SIZEOF_SIZE_T: 8 },
   prelude: prelude('long'),
 };
 
@@ -68,6 +72,7 @@ export const LP64: Abi = {
 export const WASM32: Abi = {
   name: 'wasm32',
   pointer: { size: 4, align: 4 },
-  scalars: sizes(1, 2, 4, 4, [8, 8], [8, 8]),
+  scalars: sizes(4, { size: 16, align: 16 }), // long double: IEEE binary128
+  macros: { SIZEOF_VOID_P: 4, SIZEOF_LONG: 4, SIZEOF_SIZE_T: 4 },
   prelude: prelude('long long'),
 };

@@ -9,7 +9,7 @@ import { Layouter, type LaidMember, type LaidRecord, type Sized } from './record
 
 export function declare(cSource: string, abi: Abi, label = 'declarations'): Declarations {
   const prelude = parse(abi.prelude, `${abi.name} prelude`);
-  const own = parse(cSource, label);
+  const own = parse(cSource, label, abi.macros);
   const program: Program = {
     typedefs: new Map([...prelude.typedefs, ...own.typedefs]),
     tagged: new Map([...prelude.tagged, ...own.tagged]),

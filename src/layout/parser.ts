@@ -7,8 +7,8 @@ import { tokenize, type Token } from './lexer.js';
 const QUALIFIERS = new Set(['const', 'volatile', 'static', 'extern', 'register', 'inline', 'restrict', '_Atomic', '__restrict']);
 const BASE_WORDS = new Set(['signed', 'unsigned', 'char', 'short', 'int', 'long', 'float', 'double', 'void', '_Bool']);
 
-export function parse(source: string, label: string): Program {
-  return new Parser(tokenize(source, label), label).program();
+export function parse(source: string, label: string, macros: Readonly<Record<string, number>> = {}): Program {
+  return new Parser(tokenize(source, label, macros), label).program();
 }
 
 class Parser {

@@ -1,0 +1,174 @@
+// `pyscope dump --core` on what is not a usable core of a Python process: one line on stderr, a
+// documented non-zero exit, never a stack trace; and a truncated core still shows what it can.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, openSync, closeSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pythons, skipIfMissing } from '../support/pythons.js';
+import { runPyscope, type RunResult } from '../support/pyscope.js';
+import { gcore, hasGcore, kernelCore, kernelCoresUnavailable, type MadeCore } from './cores.js';
+
+const BAD_FILE = 9;
+const NOT_PYTHON = 5;
+
+function oneLineError(r: RunResult, code: number, pattern: RegExp): void {
+  const detail = `exit ${r.code}\nstdout: ${r.stdout.slice(0, 1500)}\nstderr: ${r.stderr.slice(0, 1500)}`;
+  assert.equal(r.code, code, detail);
+  const lines = r.stderr.split('\n').filter(Boolean);
+  assert.equal(lines.length, 1, detail);
+  assert.match(lines[0]!, /^pyscope: error: /, detail);
+  assert.match(lines[0]!, pattern, detail);
+}
+
+let dir: string;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'pyscope-badcore-'));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('files that are not cores', () => {
+  test('a text file', async () => {
+    const path = join(dir, 'notes.txt');
+    writeFileSync(path, 'not a core\n');
+    oneLineError(await runPyscope(['dump', '--core', path]), BAD_FILE, /notes\.txt is not a core file \(not an ELF file\)/);
+  });
+
+  test('an empty file', async () => {
+    const path = join(dir, 'empty');
+    closeSync(openSync(path, 'w'));
+    oneLineError(await runPyscope(['dump', '--core', path]), BAD_FILE, /empty is empty, not a core file/);
+  });
+
+  test('an ELF executable', async () => {
+    oneLineError(await runPyscope(['dump', '--core', process.execPath]), BAD_FILE, /is not a core file but an? (executable|shared object or PIE executable)/);
+  });
+
+  test('a file that does not exist', async () => {
+    oneLineError(await runPyscope(['dump', '--core', join(dir, 'absent')]), BAD_FILE, /cannot read core file .*absent/);
+  });
+});
+
+const python = pythons().find((p) => !p.missing && p.version[0] === 3 && p.version[1] === 12) ?? pythons().find((p) => !p.missing);
+const noKernel = kernelCoresUnavailable();
+
+describe('a truncated kernel core', python ? { skip: noKernel ?? false } : { skip: 'skipped: no interpreter' }, () => {
+  let core: MadeCore;
+  before(async () => {
+    core = await kernelCore(python!, 'segv');
+  });
+  after(() => core?.remove());
+
+  test('cut at its end: every stack is shown, then one line says how many bytes are missing', async () => {
+    const cut = join(dir, 'cut-end');
+    copyFileSync(core.path, cut);
+    // The last segment of a kernel core is the [vsyscall] page: losing it loses no Python state.
+    truncateSync(cut, statSync(cut).size - 4096);
+    const r = await runPyscope(['dump', '--core', cut]);
+    oneLineError(r, BAD_FILE, /cut-end is truncated: 4096 bytes are missing .*what could be read is shown above/);
+    assert.match(r.stdout, /^Process \d+: .*crash\.py/);
+    for (const t of core.truth.threads) assert.ok(r.stdout.includes(`"${t.name}"`) || t.name === null, `thread ${t.name} is shown`);
+  });
+
+  test('cut to its notes: nothing can be read, one line says so', async () => {
+    const cut = join(dir, 'cut-notes');
+    copyFileSync(core.path, cut);
+    truncateSync(cut, 64 * 1024);
+    const r = await runPyscope(['dump', '--core', cut]);
+    oneLineError(r, BAD_FILE, /cut-notes is truncated: \d+ bytes are missing/);
+  });
+
+  test('cut inside its headers', async () => {
+    const cut = join(dir, 'cut-headers');
+    copyFileSync(core.path, cut);
+    truncateSync(cut, 100);
+    oneLineError(await runPyscope(['dump', '--core', cut]), BAD_FILE, /cut-headers is a truncated core/);
+  });
+});
+
+/** Starts a process and waits until it says "ready" on stdout. */
+async function startReady(file: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ChildProcess> {
+  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'ignore'], env });
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
+  for (let i = 0; i < 600 && !out.includes('ready'); i++) await sleep(50);
+  if (!out.includes('ready')) {
+    child.kill('SIGKILL');
+    throw new Error(`${file} did not start`);
+  }
+  return child;
+}
+
+describe('a core of a process that is not Python', { skip: hasGcore() ? false : 'skipped: gcore is not installed' }, () => {
+  test('gcore of sh: exit 5, one line', async () => {
+    const child = await startReady('sh', ['-c', 'echo ready; while :; do sleep 1; done']);
+    try {
+      const path = await gcore(child.pid!, dir);
+      oneLineError(await runPyscope(['dump', '--core', path]), NOT_PYTHON, /is the core of a process that was not running Python \(sh/);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
+
+// The static Debian build is self-contained, so a copy of it runs from anywhere: the core then names
+// a file that can be moved away or replaced, as on another machine.
+const debian = pythons().find((p) => p.label === 'debian-3.11');
+describe('a core whose mapped files are absent or different here', debian && !debian.missing ? { skip: hasGcore() ? false : 'skipped: gcore is not installed' } : skipIfMissing(debian ?? { label: 'debian-3.11', path: '', version: [3, 11, 0], missing: 'Debian python3.11 is not in the matrix' }), () => {
+  let core: string;
+  let binDir: string;
+  let savedDir: string;
+  before(async () => {
+    binDir = join(dir, 'bin');
+    savedDir = join(dir, 'saved');
+    mkdirSync(binDir);
+    mkdirSync(savedDir);
+    const copy = join(binDir, 'python3.11');
+    copyFileSync(debian!.path, copy);
+    chmodSync(copy, 0o755);
+    const prefix = await pythonPrefix(debian!.path);
+    const child = await startReady(copy, ['-c', 'import sys, time\ndef park():\n    print("ready"); sys.stdout.flush(); time.sleep(600)\npark()'], { ...process.env, PYTHONHOME: prefix });
+    try {
+      core = await gcore(child.pid!, dir);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    renameSync(copy, join(savedDir, 'python3.11'));
+  });
+
+  test('the executable is gone: one line naming it and the options that fix it', async () => {
+    oneLineError(await runPyscope(['dump', '--core', core]), BAD_FILE, /bin\/python3\.11, mapped in the core, is not on this machine: give the folder that holds it with --lib-search-path DIR \(or the executable with --exe PATH\)/);
+  });
+
+  test('--lib-search-path finds it', async () => {
+    const r = await runPyscope(['dump', '--core', core, '--lib-search-path', savedDir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^ {4}park \(<string>:3\)$/m);
+  });
+
+  test('--exe finds it', async () => {
+    const r = await runPyscope(['dump', '--core', core, '--exe', join(savedDir, 'python3.11')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^ {4}park \(<string>:3\)$/m);
+  });
+
+  test('another file in its place: one line naming the build-id mismatch', async () => {
+    const impostor = join(binDir, 'python3.11');
+    copyFileSync(process.execPath, impostor);
+    try {
+      oneLineError(await runPyscope(['dump', '--core', core]), BAD_FILE, /bin\/python3\.11 is not the file the process ran \(build-id \S+ here, [0-9a-f]{12} in the core\)/);
+    } finally {
+      rmSync(impostor);
+    }
+  });
+});
+
+async function pythonPrefix(path: string): Promise<string> {
+  const child = spawn(path, ['-c', 'import sys; print(sys.prefix)'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+  await new Promise((resolve) => child.on('exit', resolve));
+  return out.trim();
+}

@@ -1,0 +1,228 @@
+// `pyscope dump --core` on both kinds of core of every interpreter of the matrix: a gcore core of the
+// parked dump target and a kernel core of a real crash (crash.py), compared with the truth the
+// target recorded from inside; where gdb and pythonX.Y-gdb.py exist, gdb's py-bt must agree.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { pythons, skipIfMissing, type Python } from '../support/pythons.js';
+import type { TruthFrame, TruthThread } from '../support/dump-target.js';
+import { runCommand, runPyscope, describeFailure, type RunResult } from '../support/pyscope.js';
+import type { DumpFrame, DumpJson, DumpThread } from '../support/dump-json.js';
+import { parseTextDump } from '../support/dump-text.js';
+import { crashLine, gcoreOfTarget, hasGcore, kernelCore, kernelCoresUnavailable, type CrashMode, type MadeCore } from './cores.js';
+
+interface CoreDumpJson extends DumpJson {
+  crash?: { signal: string; address?: string; thread?: number };
+  core: { file: string; signal_number: number | null; si_code: number | null; missing_bytes: number };
+}
+
+const noGcore = hasGcore() ? false : 'skipped: gcore (gdb) is not installed';
+const noKernelCores = kernelCoresUnavailable() ?? false;
+
+function parseJson(r: RunResult): CoreDumpJson {
+  assert.equal(r.code, 0, describeFailure(r));
+  assert.equal(r.stderr, '', 'nothing on stderr');
+  return JSON.parse(r.stdout) as CoreDumpJson;
+}
+
+function frameKey(f: TruthFrame | DumpFrame): object {
+  return { function: f.function, qualname: f.qualname, file: f.file, line: f.line, first_line: f.first_line };
+}
+
+function threadKey(t: TruthThread | DumpThread): object {
+  return { native_thread_id: t.native_thread_id, thread_id: t.thread_id, name: t.name, frames: t.frames.map(frameKey) };
+}
+
+function byNativeId<T extends { native_thread_id: number | null }>(threads: T[]): T[] {
+  return [...threads].sort((a, b) => (a.native_thread_id ?? 0) - (b.native_thread_id ?? 0));
+}
+
+/** Every local the target recorded must appear with its kind and rendering; returns how many. */
+function checkLocals(dump: CoreDumpJson, truthThreads: TruthThread[]): number {
+  const ours = new Map(dump.threads.map((t) => [t.thread_id, t]));
+  let checked = 0;
+  for (const truthThread of truthThreads) {
+    const thread = ours.get(truthThread.thread_id);
+    assert.ok(thread, `thread ${truthThread.name} is missing`);
+    truthThread.frames.forEach((truthFrame, i) => {
+      const frame = thread.frames[i];
+      const where = `${truthThread.name ?? 'unnamed'}: ${truthFrame.function} line ${truthFrame.line}`;
+      assert.ok(frame && Array.isArray(frame.locals), `${where}: no locals array`);
+      if (truthFrame.locals === null) return;
+      const got = new Map(frame.locals.map((l) => [l.name, l]));
+      assert.deepEqual([...got.keys()].sort(), truthFrame.locals.map((l) => l.name).sort(), `${where}: local names`);
+      for (const want of truthFrame.locals) {
+        const local = got.get(want.name)!;
+        assert.equal(local.kind, want.kind, `${where}: kind of ${want.name}`);
+        if (want.value !== null) assert.equal(local.value, want.value, `${where}: value of ${want.name}`);
+        else if (want.text !== undefined) assert.ok(local.value.includes(want.text), `${where}: ${want.name} = ${local.value}`);
+        checked++;
+      }
+    });
+  }
+  return checked;
+}
+
+/** Where gdb can read this interpreter's Python frames: its executable and python-gdb.py. */
+function gdbSupport(py: Python): { exe: string; script: string } | undefined {
+  const bin = dirname(py.path);
+  const name = `python${py.version[0]}.${py.version[1]}`;
+  const script = join(bin, `${name}-gdb.py`);
+  const exe = join(bin, name);
+  return existsSync(script) && existsSync(exe) ? { exe, script } : undefined;
+}
+
+/** `thread apply all py-bt` as {LWP: ["function file:line", ...]} (innermost first). */
+function parsePyBt(out: string): Map<number, string[]> {
+  const stacks = new Map<number, string[]>();
+  let current: string[] | undefined;
+  for (const line of out.split('\n')) {
+    const thread = /^Thread \d+ \(.*LWP (\d+)\)\):?$/.exec(line);
+    if (thread) {
+      current = [];
+      stacks.set(Number(thread[1]), current);
+      continue;
+    }
+    const frame = /^ {2}File "(.*)", line (\d+), in (.*)$/.exec(line);
+    if (frame && current) current.push(`${frame[3]} ${frame[1]}:${frame[2]}`);
+  }
+  return stacks;
+}
+
+const CRASH_MODES: Record<string, CrashMode> = {};
+pythons().forEach((p, i) => (CRASH_MODES[p.label] = i % 2 === 0 ? 'abort' : 'segv'));
+
+for (const py of pythons()) {
+  describe(`pyscope dump --core, gcore core, ${py.label}`, py.missing ? skipIfMissing(py) : { skip: noGcore }, () => {
+    let core: MadeCore;
+    let runs: Record<'json' | 'locals' | 'text', Promise<RunResult>>;
+
+    before(async () => {
+      core = await gcoreOfTarget(py);
+      runs = {
+        json: runPyscope(['dump', '--json', '--core', core.path]),
+        locals: runPyscope(['dump', '--json', '--locals', '--core', core.path]),
+        text: runPyscope(['dump', '--core', core.path]),
+      };
+      await Promise.all(Object.values(runs));
+    });
+    after(() => core?.remove());
+
+    test('--json: process, interpreter, every thread with its ids and exact stack, no crash', async () => {
+      const dump = parseJson(await runs.json);
+      const truth = core.truth;
+      assert.equal(dump.pid, truth.pid);
+      assert.match(dump.command, /target\.py/);
+      assert.deepEqual(dump.python, { version: truth.version, binary: truth.binary });
+      assert.equal(dump.crash, undefined, 'a gcore core records no crash');
+      assert.equal(dump.core.missing_bytes, 0);
+      assert.deepEqual(byNativeId(dump.threads).map(threadKey), byNativeId(truth.threads).map(threadKey));
+      for (const t of dump.threads) assert.equal(t.status, 'unknown', 'a core does not say whether a thread ran');
+    });
+
+    test('--json --locals: every local the target recorded', async () => {
+      const checked = checkLocals(parseJson(await runs.locals), core.truth.threads);
+      assert.ok(checked > 40, `only ${checked} locals checked`);
+    });
+
+    test('text output: the live dump format', async () => {
+      const r = await runs.text;
+      assert.equal(r.code, 0, describeFailure(r));
+      const text = parseTextDump(r.stdout);
+      assert.equal(text.pid, core.truth.pid);
+      assert.equal(text.version, core.truth.version);
+      assert.equal(text.binary, core.truth.binary);
+      const want = byNativeId(core.truth.threads).map((t) => ({
+        id: String(t.native_thread_id),
+        name: t.name,
+        frames: t.frames.map((f) => `${f.qualname ?? f.function} (${basename(f.file)}:${f.line})`),
+      }));
+      const got = text.threads.map((t) => ({ id: t.id, name: t.name, frames: t.frames })).sort((a, b) => Number(a.id) - Number(b.id));
+      assert.deepEqual(got, want);
+    });
+
+    test("gdb's py-bt agrees on every thread's functions, files and lines", async (t) => {
+      const gdb = gdbSupport(py);
+      if (!gdb) return t.skip(`skipped: no python${py.version[0]}.${py.version[1]}-gdb.py beside ${py.path}`);
+      const r = await runCommand('gdb', ['-batch', '-nx', '-ex', 'set auto-load off', '-ex', `source ${gdb.script}`, '-ex', 'thread apply all py-bt', gdb.exe, core.path]);
+      const theirs = parsePyBt(r.stdout);
+      const usable = [...theirs.values()].filter((s) => s.length > 0).length;
+      if (usable === 0) return t.skip(`skipped: py-bt reads no Python frame on ${py.label}: ${r.stdout.split('\n').filter((l) => /Python|Unable|unable/.test(l))[0] ?? ''}`);
+      const ours = parseJson(await runs.json);
+      let compared = 0;
+      for (const thread of ours.threads) {
+        const stack = theirs.get(thread.native_thread_id ?? -1);
+        assert.ok(stack, `gdb shows no thread ${thread.native_thread_id}`);
+        assert.deepEqual(stack, thread.frames.map((f) => `${f.function} ${f.file}:${f.line}`), `thread ${thread.native_thread_id} (${thread.name})`);
+        compared++;
+      }
+      assert.equal(compared, core.truth.threads.length);
+    });
+  });
+
+  const mode = CRASH_MODES[py.label]!;
+  describe(`pyscope dump --core, kernel core of a ${mode === 'segv' ? 'SIGSEGV' : 'SIGABRT'}, ${py.label}`, py.missing ? skipIfMissing(py) : { skip: noKernelCores }, () => {
+    let core: MadeCore & { exitSignal: string };
+    let runs: Record<'json' | 'locals' | 'text', Promise<RunResult>>;
+    const signal = mode === 'segv' ? 'SIGSEGV' : 'SIGABRT';
+
+    before(async () => {
+      core = await kernelCore(py, mode);
+      runs = {
+        json: runPyscope(['dump', '--json', '--core', core.path]),
+        locals: runPyscope(['dump', '--json', '--locals', '--core', core.path]),
+        text: runPyscope(['dump', '--core', core.path]),
+      };
+      await Promise.all(Object.values(runs));
+    });
+    after(() => core?.remove());
+
+    const parked = (): TruthThread[] => core.truth.threads.filter((t) => t.name !== 'crasher');
+
+    test('--json: the crash reason, the crashed thread, and the exact stacks of the parked threads', async () => {
+      assert.equal(core.exitSignal, signal);
+      const dump = parseJson(await runs.json);
+      assert.equal(dump.pid, core.truth.pid);
+      assert.match(dump.command, /crash\.py/);
+      assert.deepEqual(dump.python, { version: core.truth.version, binary: core.truth.binary });
+      const crasher = dump.threads.find((t) => t.name === 'crasher');
+      assert.ok(crasher, 'the crashing thread is in the dump');
+      assert.deepEqual(dump.crash, mode === 'segv' ? { signal, address: '0x0', thread: crasher.native_thread_id } : { signal, thread: crasher.native_thread_id });
+      assert.equal(dump.core.signal_number, mode === 'segv' ? 11 : 6);
+      assert.deepEqual(
+        byNativeId(dump.threads.filter((t) => t.name !== 'crasher')).map(threadKey),
+        byNativeId(parked()).map(threadKey),
+      );
+      // The crasher was recorded waiting; it crashed two calls deeper, from a marked line.
+      const truthCrasher = core.truth.threads.find((t) => t.name === 'crasher')!;
+      const own = crasher.frames.map((f) => `${f.function} ${basename(f.file)}:${f.line}`);
+      const top = mode === 'segv' ? [`crash crash.py:${crashLine('segv')}`] : [`crash crash.py:${crashLine('abort')}`];
+      if (mode === 'segv') {
+        assert.equal(crasher.frames[0]?.function, 'string_at');
+        assert.match(crasher.frames[0]?.file ?? '', /ctypes[/\\]__init__\.py$/);
+        own.shift();
+      }
+      assert.deepEqual(own.slice(0, 2), [...top, `crash_when_parked crash.py:${crashLine('caller')}`]);
+      assert.deepEqual(crasher.frames.slice(-(truthCrasher.frames.length - 1)).map(frameKey), truthCrasher.frames.slice(1).map(frameKey));
+    });
+
+    test('--json --locals: the locals of the parked threads', async () => {
+      const checked = checkLocals(parseJson(await runs.locals), parked());
+      assert.ok(checked > 40, `only ${checked} locals checked`);
+    });
+
+    test('text output: a Crashed line and the crashed thread marked in its header', async () => {
+      const r = await runs.text;
+      assert.equal(r.code, 0, describeFailure(r));
+      const lines = r.stdout.split('\n');
+      const crashed = lines.filter((l) => l.endsWith(' [crashed]'));
+      assert.equal(crashed.length, 1, r.stdout.slice(0, 3000));
+      assert.match(crashed[0]!, /^Thread \d+.*: "crasher" \[crashed\]$/);
+      assert.equal(lines[2], mode === 'segv' ? 'Crashed: SIGSEGV at 0x0' : 'Crashed: SIGABRT');
+      // Without the crash line and marker, it is the live dump format.
+      const text = parseTextDump(lines.filter((_, i) => i !== 2).map((l) => l.replace(/ \[crashed\]$/, '')).join('\n'));
+      assert.equal(text.threads.length, core.truth.threads.length);
+    });
+  });
+}

@@ -17,6 +17,14 @@ export const COMMANDS: Record<string, Entry> = {
     summary: 'debug a Python program from an editor: a Debug Adapter Protocol server (stdio, or --port N)',
     load: async () => (await import('../commands/dap.js')).dapCommand,
   },
+  record: {
+    summary: 'sample a process (--pid PID, or -- python app.py) and write a profile: flamegraph, speedscope, collapsed, pprof, gecko',
+    load: async () => (await import('../commands/record.js')).recordCommand,
+  },
+  top: {
+    summary: 'live view of the functions taking the most time in a process (--pid PID)',
+    load: async () => (await import('../commands/top.js')).topCommand,
+  },
   doctor: {
     summary: 'explain how pyscope finds the interpreter of a process, and what it found',
     load: async () => (await import('../commands/doctor.js')).doctorCommand,

@@ -1,0 +1,146 @@
+// Options of `pyscope record`, in py-spy's spelling, checked before anything starts.
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ExitCode, PyscopeError } from '../common/errors.js';
+import { FORMATS, isFormat, type FormatName } from '../profile/output/index.js';
+import { parsePid } from './pid-arg.js';
+
+export const MIN_RATE = 1;
+export const MAX_RATE = 20_000;
+
+export interface RecordArgs {
+  pid?: number;
+  command?: string[];
+  rate: number;
+  durationMs?: number;
+  output?: string;
+  format: FormatName;
+  idle: boolean;
+  gil: boolean;
+  threads: boolean;
+  subprocesses: boolean;
+  help: boolean;
+}
+
+const OPTIONS = {
+  pid: { type: 'string', short: 'p' },
+  rate: { type: 'string', short: 'r' },
+  duration: { type: 'string', short: 'd' },
+  output: { type: 'string', short: 'o' },
+  format: { type: 'string', short: 'f' },
+  idle: { type: 'boolean', short: 'i', default: false },
+  gil: { type: 'boolean', short: 'g', default: false },
+  threads: { type: 'boolean', short: 't', default: false },
+  subprocesses: { type: 'boolean', short: 's', default: false },
+  nonblocking: { type: 'boolean', default: false },
+  blocking: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+/**
+ * The command to launch starts after `--`, or at the first word that is not one of our options
+ * (`pyscope record -o x.html python app.py -v`: `-v` belongs to the program).
+ */
+function splitCommand(args: string[]): { own: string[]; command: string[] | undefined } {
+  const dash = args.indexOf('--');
+  if (dash >= 0) return { own: args.slice(0, dash), command: args.slice(dash + 1) };
+  const takesValue = new Set<string>();
+  for (const [name, o] of Object.entries(OPTIONS)) {
+    if (o.type === 'string') {
+      takesValue.add(`--${name}`);
+      if ('short' in o) takesValue.add(`-${o.short}`);
+    }
+  }
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (takesValue.has(a)) {
+      i++;
+      continue;
+    }
+    if (!a.startsWith('-')) return { own: args.slice(0, i), command: args.slice(i) };
+  }
+  return { own: args, command: undefined };
+}
+
+function number(name: string, raw: string): number {
+  const v = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(v)) throw new PyscopeError(`record: --${name} "${raw}" is not a number`, ExitCode.usage);
+  return v;
+}
+
+export function parseRecordArgs(args: string[]): RecordArgs {
+  const { own, command } = splitCommand(args);
+  let parsed;
+  try {
+    parsed = parseArgs({ args: own, options: OPTIONS, allowPositionals: false, strict: true });
+  } catch (e) {
+    throw new PyscopeError(`record: ${(e as Error).message}`, ExitCode.usage);
+  }
+  const o = parsed.values;
+  const out: RecordArgs = {
+    rate: 100,
+    format: 'flamegraph',
+    idle: o.idle,
+    gil: o.gil,
+    threads: o.threads,
+    subprocesses: o.subprocesses,
+    help: o.help,
+    output: o.output,
+  };
+  if (o.help) return out;
+  if (o.blocking) {
+    throw new PyscopeError(
+      'record: --blocking is not supported: pausing only the Python threads needs ptrace (SIGSTOP stops the whole process), which pyscope does not use; samples are taken without stopping the target',
+      ExitCode.usage,
+    );
+  }
+  if (o.rate !== undefined) {
+    out.rate = number('rate', o.rate);
+    if (out.rate < MIN_RATE || out.rate > MAX_RATE) throw new PyscopeError(`record: --rate ${o.rate} is out of range (${MIN_RATE} to ${MAX_RATE} samples per second)`, ExitCode.usage);
+  }
+  if (o.duration !== undefined) {
+    const s = number('duration', o.duration);
+    if (s <= 0) throw new PyscopeError(`record: --duration ${o.duration} must be a positive number of seconds`, ExitCode.usage);
+    out.durationMs = s * 1000;
+  }
+  if (o.format !== undefined) {
+    if (!isFormat(o.format)) throw new PyscopeError(`record: unknown --format "${o.format}" (one of ${Object.keys(FORMATS).join(', ')})`, ExitCode.usage);
+    out.format = o.format;
+  }
+  if (o.pid !== undefined && command !== undefined) throw new PyscopeError('record: give either --pid PID or a command to run, not both', ExitCode.usage);
+  if (o.pid !== undefined) out.pid = parsePid([], o.pid, 'record');
+  else if (command !== undefined && command.length > 0) out.command = command;
+  else throw new PyscopeError('record: what to profile? give --pid PID or a command: pyscope record -- python app.py', ExitCode.usage);
+  if (out.output !== undefined) checkWritable(out.output);
+  else checkWritable(resolve('pyscope-profile'));
+  return out;
+}
+
+export function defaultOutput(format: FormatName, pid: number, at: Date): string {
+  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+  return `pyscope-${pid}-${stamp}.${FORMATS[format].extension}`;
+}
+
+/** Refuses, before anything starts, an output the recording could not be written to. */
+export function checkWritable(path: string): void {
+  const full = resolve(path);
+  let st;
+  try {
+    st = statSync(full);
+  } catch {
+    st = undefined;
+  }
+  if (st?.isDirectory()) throw new PyscopeError(`record: cannot write the profile to ${path}: it is a directory`, ExitCode.badFile);
+  const dir = dirname(full);
+  try {
+    if (st) accessSync(full, constants.W_OK);
+    else {
+      if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+      accessSync(dir, constants.W_OK);
+    }
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? `directory ${dir} does not exist` : (e as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw new PyscopeError(`record: cannot write the profile to ${path}: ${why}`, ExitCode.badFile);
+  }
+}

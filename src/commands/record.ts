@@ -1,0 +1,149 @@
+// `pyscope record`: sample a running process (--pid) or a program it launches, and write the
+// profile when the program exits, at --duration, or on Ctrl-C, whichever comes first.
+import type { ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { ExitCode, PyscopeError } from '../common/errors.js';
+import { formatVersion } from '../cpython/discover/detect-version.js';
+import { addSample, type AggregateOptions } from '../profile/aggregate.js';
+import { attachWhenReady, launch, spawned } from '../profile/launch.js';
+import { Profile } from '../profile/model.js';
+import { FORMATS } from '../profile/output/index.js';
+import { Recorder, type RecorderStats, type StopReason } from '../profile/recorder.js';
+import { Sampler } from '../profile/sampler.js';
+import { defaultOutput, MAX_RATE, MIN_RATE, parseRecordArgs, type RecordArgs } from './record-args.js';
+
+const HELP = `usage: pyscope record [options] --pid PID
+       pyscope record [options] [--] python program.py [args...]
+
+Samples the Python stacks of a process without stopping it and writes a profile when the program
+exits, at --duration, or on Ctrl-C (the profile is written in every case).
+
+options:
+  -p, --pid PID          profile a running process
+  -r, --rate HZ          samples per second (default 100, ${MIN_RATE} to ${MAX_RATE})
+  -d, --duration S       stop after S seconds
+  -o, --output FILE      where to write (default pyscope-PID-TIME.EXT)
+  -f, --format FORMAT    flamegraph (HTML, default), speedscope, collapsed, pprof, gecko
+  -i, --idle             include idle threads (sleeping, waiting); dropped by default
+  -g, --gil              only the thread holding the GIL
+  -t, --threads          one root frame per thread
+  -s, --subprocesses     also profile descendants that are Python
+      --nonblocking      never stop the target (the default and only mode)
+      --blocking         not supported (would need ptrace); refused with an explanation
+  -h, --help             show this help
+
+A launched program gets Ctrl-C from the terminal itself; when pyscope is interrupted without a
+terminal (kill -INT), it passes SIGINT on to the program.
+`;
+
+export async function recordCommand(args: string[]): Promise<number> {
+  const a = parseRecordArgs(args);
+  if (a.help) {
+    process.stdout.write(HELP);
+    return ExitCode.ok;
+  }
+  let child: ChildProcess | undefined;
+  let sampler: Sampler;
+  if (a.pid !== undefined) {
+    sampler = new Sampler(a.pid);
+  } else {
+    child = launch(a.command!);
+    const pid = await spawned(child);
+    try {
+      sampler = await attachWhenReady(pid, 5000);
+    } catch (e) {
+      await settle(child);
+      throw e;
+    }
+  }
+  return record(a, sampler, child);
+}
+
+async function record(a: RecordArgs, sampler: Sampler, child: ChildProcess | undefined): Promise<number> {
+  const fmt = FORMATS[a.format];
+  const profile = new Profile({ timeline: fmt.timeline });
+  const agg: AggregateOptions = { idle: a.idle, gil: a.gil, threads: a.threads, subprocesses: a.subprocesses };
+  const recorder = new Recorder(sampler, {
+    rate: a.rate,
+    durationMs: a.durationMs,
+    subprocesses: a.subprocesses,
+    sink: (proc, s) => addSample(profile, proc, s, agg, s.time),
+  });
+  const startedAt = new Date();
+  const output = a.output ?? defaultOutput(a.format, sampler.pid, startedAt);
+  const interactive = process.stdin.isTTY === true;
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    interrupts++;
+    recorder.stop('interrupted');
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    // A terminal's Ctrl-C reaches the whole foreground group, the program included; a signal
+    // sent to pyscope alone is passed on. A second Ctrl-C insists.
+    if (signal === 'SIGINT' && interactive && interrupts === 1) return;
+    child.kill(interrupts > 2 ? 'SIGKILL' : signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  child?.once('exit', () => recorder.stop('exited'));
+  const status = process.stderr.isTTY ? setInterval(() => process.stderr.write(`\r\x1b[K${statusLine(recorder.stats, a.rate)}`), 250) : undefined;
+
+  let reason: StopReason;
+  try {
+    reason = await recorder.run();
+  } finally {
+    if (status) {
+      clearInterval(status);
+      process.stderr.write('\r\x1b[K');
+    }
+    recorder.close();
+  }
+  const st = recorder.stats;
+  profile.meta = {
+    pid: sampler.pid,
+    command: sampler.process.commandLine,
+    pythonVersion: formatVersion(sampler.process.version),
+    rate: a.rate,
+    startedAt: startedAt.getTime(),
+    duration: st.elapsed,
+    ticks: st.ticks,
+    missed: st.missed,
+    errors: st.errors,
+  };
+  const data = fmt.write(profile, `pyscope record: ${profile.meta.command}`);
+  try {
+    writeFileSync(output, data);
+  } catch (e) {
+    throw new PyscopeError(`record: cannot write the profile to ${output}: ${(e as Error).message}`, ExitCode.badFile);
+  }
+  process.stderr.write(summary(st, a, sampler.pid, reason, output));
+  if (child) {
+    if (child.exitCode === null && child.signalCode === null) process.stderr.write(`pyscope: waiting for pid ${child.pid} to exit\n`);
+    await settle(child);
+  }
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  return ExitCode.ok;
+}
+
+function settle(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+function statusLine(st: RecorderStats, rate: number): string {
+  const secs = st.elapsed / 1000;
+  const achieved = secs > 0 ? st.ticks / secs : 0;
+  const procs = st.processes > 1 ? `, ${st.processes} processes` : '';
+  return `pyscope: ${secs.toFixed(1)} s, ${st.ticks} ticks (${achieved.toFixed(0)}/s of ${rate}), ${st.samples} samples, ${st.missed} missed, ${st.errors} errors${procs} (Ctrl-C to stop)`;
+}
+
+function summary(st: RecorderStats, a: RecordArgs, pid: number, reason: StopReason, output: string): string {
+  const secs = st.elapsed / 1000;
+  const why = reason === 'exited' ? 'the program exited' : reason === 'duration' ? 'duration reached' : 'interrupted';
+  const perTick = st.ticks > 0 ? (st.reads / st.ticks).toFixed(1) : '0';
+  return (
+    `pyscope: recorded pid ${pid} for ${secs.toFixed(2)} s (${why}): ${st.ticks} ticks at ${secs > 0 ? (st.ticks / secs).toFixed(1) : '0'}/s of ${a.rate}, ` +
+    `${st.samples} samples, ${st.missed} missed, ${st.errors} errors, ${perTick} reads per tick\n` +
+    `pyscope: wrote ${a.format} profile to ${output}\n`
+  );
+}

@@ -1,0 +1,191 @@
+// The sampling loop of `record` and `top`. Ticks are scheduled on an absolute clock (start +
+// k/rate) so the rate never drifts; when a tick comes too late (a slow sample, a busy machine, a
+// timer that overslept) the ticks it jumped over are counted as missed, never hidden.
+// Waiting: timers for the coarse part (so signals and child exits are handled), then
+// Atomics.wait for the last milliseconds, which sleeps without spinning and is precise to
+// tens of microseconds.
+import { ExitCode, PyscopeError } from '../common/errors.js';
+import type { ProcessInfo } from './aggregate.js';
+import { descendants, processGone } from './proc-state.js';
+import type { Sample } from './sample.js';
+import { Sampler } from './sampler.js';
+
+export interface RecorderOptions {
+  rate: number;
+  /** Stop after this many milliseconds. */
+  durationMs?: number;
+  /** Follow the descendants of the main process that are Python. */
+  subprocesses: boolean;
+  /** Receives each sample; returns how many thread-samples it kept. */
+  sink: (proc: ProcessInfo, sample: Sample) => number;
+}
+
+export interface RecorderStats {
+  ticks: number;
+  /** Thread-samples kept by the sink. */
+  samples: number;
+  missed: number;
+  errors: number;
+  reads: number;
+  /** performance.now() of the first tick. */
+  start: number;
+  /** Milliseconds since the first tick (up to the end once stopped). */
+  elapsed: number;
+  /** Processes sampled right now. */
+  processes: number;
+}
+
+export type StopReason = 'exited' | 'duration' | 'interrupted';
+
+interface Followed {
+  info: ProcessInfo;
+  sampler: Sampler;
+  readsAtStart: number;
+}
+
+/** How long a tick may wait on timers before the precise wait; timers overshoot by about 1 ms. */
+const TIMER_SLACK_MS = 2;
+/** Longest stretch without letting the event loop run (signals, child exits, key presses). */
+const YIELD_EVERY_MS = 20;
+const SCAN_EVERY_MS = 500;
+/** A new descendant that is not (yet) Python is looked at this many times: it may exec python later. */
+const NOT_PYTHON_RETRIES = 6;
+
+export class Recorder {
+  readonly stats: RecorderStats = { ticks: 0, samples: 0, missed: 0, errors: 0, reads: 0, start: 0, elapsed: 0, processes: 1 };
+  private readonly followed: Followed[] = [];
+  private readonly ignored = new Map<number, number>();
+  private readonly gate = new Int32Array(new SharedArrayBuffer(4));
+  private stopping: StopReason | undefined;
+  private wake: (() => void) | undefined;
+  private readsOfGone = 0;
+  private finished = false;
+
+  constructor(
+    main: Sampler,
+    private readonly opts: RecorderOptions,
+  ) {
+    this.followed.push({ info: { pid: main.pid, command: main.process.commandLine }, sampler: main, readsAtStart: main.reads });
+  }
+
+  /** Ends the recording at the next tick (from a signal handler, a key press, a timer). */
+  stop(reason: StopReason = 'interrupted'): void {
+    this.stopping ??= reason;
+    this.wake?.();
+  }
+
+  async run(): Promise<StopReason> {
+    const period = 1000 / this.opts.rate;
+    const t0 = performance.now();
+    this.stats.start = t0;
+    let k = 0;
+    let lastYield = t0;
+    let lastScan = t0;
+    try {
+      for (;;) {
+        const due = t0 + k * period;
+        if (this.opts.durationMs !== undefined && due - t0 >= this.opts.durationMs) this.stop('duration');
+        if (this.stopping) break;
+        let now = performance.now();
+        if (due - now > TIMER_SLACK_MS + 1) {
+          await this.sleep(due - now - TIMER_SLACK_MS);
+          lastYield = performance.now();
+        } else if (now - lastYield > YIELD_EVERY_MS) {
+          await new Promise<void>((r) => setImmediate(r));
+          lastYield = performance.now();
+        }
+        if (this.stopping) break;
+        now = performance.now();
+        if (due > now) Atomics.wait(this.gate, 0, 0, due - now);
+
+        this.tick();
+        k++;
+        now = performance.now();
+        this.stats.elapsed = now - t0;
+        if (this.followed.length === 0) this.stop('exited');
+        const late = Math.floor((now - t0) / period);
+        if (late >= k) {
+          this.stats.missed += late - k;
+          k = late;
+        }
+        if (this.opts.subprocesses && now - lastScan >= SCAN_EVERY_MS) {
+          this.scan();
+          lastScan = performance.now();
+        }
+      }
+    } finally {
+      this.stats.elapsed = performance.now() - t0;
+      this.stats.reads = this.totalReads();
+    }
+    return this.stopping ?? 'interrupted';
+  }
+
+  /** Reads issued by all samplers since the recording started. */
+  totalReads(): number {
+    return this.followed.reduce((n, f) => n + f.sampler.reads - f.readsAtStart, this.readsOfGone);
+  }
+
+  close(): void {
+    if (this.finished) return;
+    this.finished = true;
+    for (const f of this.followed) f.sampler.close();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private tick(): void {
+    this.stats.ticks++;
+    for (let i = 0; i < this.followed.length; i++) {
+      const f = this.followed[i]!;
+      try {
+        this.stats.samples += this.opts.sink(f.info, f.sampler.sample());
+      } catch (e) {
+        if (e instanceof PyscopeError && (e.exitCode === ExitCode.processExited || processGone(f.info.pid))) {
+          this.drop(i--);
+        } else if (processGone(f.info.pid)) {
+          this.drop(i--);
+        } else {
+          // The target runs while we read it: a stack that changed under us is an error of one
+          // sample, not of the recording.
+          this.stats.errors++;
+        }
+      }
+    }
+    this.stats.processes = this.followed.length;
+  }
+
+  private drop(index: number): void {
+    const [f] = this.followed.splice(index, 1);
+    if (!f) return;
+    this.readsOfGone += f.sampler.reads - f.readsAtStart;
+    f.sampler.close();
+  }
+
+  private scan(): void {
+    const main = this.followed[0];
+    if (!main) return;
+    const known = new Set(this.followed.map((f) => f.info.pid));
+    for (const pid of descendants(main.info.pid)) {
+      if (known.has(pid)) continue;
+      const tries = this.ignored.get(pid) ?? 0;
+      if (tries >= NOT_PYTHON_RETRIES) continue;
+      try {
+        const sampler = new Sampler(pid);
+        this.followed.push({ info: { pid, command: sampler.process.commandLine }, sampler, readsAtStart: sampler.reads });
+        this.ignored.delete(pid);
+      } catch {
+        this.ignored.set(pid, tries + 1);
+      }
+    }
+    this.stats.processes = this.followed.length;
+  }
+}

@@ -1,0 +1,132 @@
+// The truth test: every field of every struct declared for a CPython version, laid out by the
+// engine, against the DWARF of that version's libpython as gdb prints it (`ptype /o`).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { declare, LP64, type Declarations } from '../../src/layout/index.js';
+import { DECLARATIONS } from '../../src/cpython/versions/index.js';
+import { pythons, skipIfMissing, type Python } from '../support/pythons.js';
+import { findMember, memberNames, parsePtype, splitOutputs, type GdbMember, type GdbType } from './gdb-ptype.js';
+
+const hasGdb = spawnSync('gdb', ['--version']).status === 0;
+const MARK = '@@@pyscope-ptype ';
+
+function libpython(p: Python): string | undefined {
+  const lib = join(dirname(dirname(p.path)), 'lib');
+  if (!existsSync(lib)) return undefined;
+  const name = readdirSync(lib).find((f) => /^libpython\d\.\d+m?\.so\.1\.0$/.test(f));
+  return name ? join(lib, name) : undefined;
+}
+
+/** One gdb run for many types: DWARF loading dominates, so never one run per type. */
+function ptypeAll(lib: string, typeNames: readonly string[]): Map<string, GdbType | undefined> {
+  const args = ['-batch', '-nx', '-ex', 'set max-value-size unlimited', '-ex', 'set width 0'];
+  for (const t of typeNames) args.push('-ex', `echo ${MARK}${t}\\n`, '-ex', `ptype /o ${t}`);
+  const out = execFileSync('gdb', [...args, lib], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+  const parts = splitOutputs(out, MARK);
+  return new Map(typeNames.map((t) => [t, parsePtype(parts.get(t) ?? '')]));
+}
+
+type Resolved = { member: GdbMember; base: number } | { need: string } | { missing: string };
+
+/** Walks a member path through gdb's tree, asking for a typedef'd member's type when needed. */
+function resolve(type: GdbType, path: string, types: Map<string, GdbType | undefined>): Resolved {
+  let members = type.members;
+  let base = 0;
+  const segments = path.split('.');
+  for (let i = 0; i < segments.length; i++) {
+    const m = findMember(members, segments[i]!);
+    if (!m) return { missing: segments.slice(0, i + 1).join('.') };
+    if (i === segments.length - 1) return { member: m, base };
+    if (m.children) {
+      members = m.children; // offsets of expanded members are already from the outermost type
+      continue;
+    }
+    if (!types.has(m.typeText)) return { need: m.typeText };
+    const inner = types.get(m.typeText);
+    if (!inner) return { missing: `${segments.slice(0, i + 1).join('.')} (gdb cannot expand '${m.typeText}')` };
+    base += m.offset;
+    members = inner.members;
+  }
+  return { missing: path };
+}
+
+function verify(decls: Declarations, lib: string): { mismatches: string[]; report: string[] } {
+  const names = decls.structNames();
+  const types = ptypeAll(lib, names);
+  const mismatches: string[] = [];
+  const report: string[] = [];
+  let pending = names.flatMap((n) => decls.struct(n).paths().map((p) => [n, p] as const));
+  const verified = new Map<string, number>();
+  for (let round = 0; round < 4 && pending.length; round++) {
+    const needs = new Set<string>();
+    const retry: (readonly [string, string])[] = [];
+    for (const [name, path] of pending) {
+      const gdbType = types.get(name);
+      if (!gdbType) continue;
+      const r = resolve(gdbType, path, types);
+      if ('need' in r) {
+        needs.add(r.need);
+        retry.push([name, path]);
+        continue;
+      }
+      if ('missing' in r) {
+        mismatches.push(`${name}.${path}: not in DWARF (${r.missing})`);
+        continue;
+      }
+      const f = decls.struct(name).field(path);
+      const gdbOffset = r.base + r.member.offset;
+      if (f.bitWidth !== undefined) {
+        const bit = f.offset * 8 + (f.bitOffset ?? 0);
+        const gdbBit = r.base * 8 + (r.member.bitPos ?? r.member.offset * 8);
+        if (bit !== gdbBit) mismatches.push(`${name}.${path}: bit ${bit}, DWARF says ${gdbBit}`);
+      } else if (f.offset !== gdbOffset) {
+        mismatches.push(`${name}.${path}: offset ${f.offset}, DWARF says ${gdbOffset}`);
+      }
+      if (f.size !== r.member.size) mismatches.push(`${name}.${path}: size ${f.size}, DWARF says ${r.member.size}`);
+      verified.set(name, (verified.get(name) ?? 0) + 1);
+    }
+    if (needs.size) for (const [t, v] of ptypeAll(lib, [...needs])) types.set(t, v);
+    pending = retry;
+  }
+  for (const [name, path] of pending) mismatches.push(`${name}.${path}: could not be resolved in DWARF`);
+  for (const name of names) {
+    const gdbType = types.get(name);
+    if (!gdbType) {
+      mismatches.push(`${name}: gdb does not know this type`);
+      continue;
+    }
+    // Declared members must be the DWARF's first members, in order, none skipped; a struct that
+    // declares all of them must also have the DWARF's size. A union may leave members out (glibc's
+    // pthread unions keep only their size and alignment) but never its size.
+    const s = decls.struct(name);
+    const ours = s.fields.map((f) => f.name);
+    const theirs = memberNames(gdbType.members);
+    let truncated = false;
+    if (gdbType.isUnion) {
+      const extra = ours.filter((n) => !theirs.includes(n));
+      if (extra.length) mismatches.push(`${name}: members [${extra}] are not in DWARF's [${theirs}]`);
+    } else {
+      if (ours.join(',') !== theirs.slice(0, ours.length).join(',')) mismatches.push(`${name}: members [${ours}] are not a prefix of DWARF's [${theirs}]`);
+      truncated = ours.length < theirs.length;
+    }
+    if (!truncated && s.size !== gdbType.size) mismatches.push(`${name}: size ${s.size}, DWARF says ${gdbType.size}`);
+    report.push(`${name}${truncated ? ` (truncated at ${ours.length}/${theirs.length} members)` : ` (${s.size} bytes)`}: ${verified.get(name) ?? 0} fields`);
+  }
+  return { mismatches, report };
+}
+
+for (const p of pythons().filter((x) => x.label.startsWith('pyenv-'))) {
+  const key = `${p.version[0]}.${p.version[1]}`;
+  const skip = skipIfMissing(p).skip || (!hasGdb && 'skipped: gdb is not installed') || (!DECLARATIONS[key] && `skipped: no declarations for ${key}`);
+  test(`declarations for ${key} match the DWARF of ${p.label}`, { skip }, (t) => {
+    const lib = libpython(p);
+    if (!lib) return t.skip(`no shared libpython next to ${p.label}`);
+    const decls = declare(DECLARATIONS[key]!, LP64, `CPython ${key}`);
+    const { mismatches, report } = verify(decls, lib);
+    for (const line of report) t.diagnostic(line);
+    assert.deepEqual(mismatches, []);
+  });
+}

@@ -328,8 +328,12 @@ export class CoreFile implements MemorySource {
     }
   }
 
-  // The initial stack reads, upwards: argc, argv[], NULL, envp[], NULL, auxv. Find auxv's first
-  // entry near AT_EXECFN (the top of that stack) and walk back to argc.
+  // What /proc/PID/cmdline showed: the argv strings, which the kernel copied just below the
+  // environment strings at the top of the main stack. The argv pointer array cannot be trusted
+  // (Python 2 rewrites argv[1]; ld.so run as a program drops its own arguments), so the strings
+  // are found from both ends: they end where the first environment string starts (envp, found by
+  // walking back from auxv: argc, argv[], NULL, envp[], NULL, auxv), and start where pr_psargs,
+  // the kernel's copy of their first 80 bytes, matches.
   private argvFromStack(): string | undefined {
     const execfn = this.auxv.get(AT_EXECFN);
     const first = [...this.auxv][0];
@@ -348,19 +352,40 @@ export class CoreFile implements MemorySource {
     const word = (o: number) => Number(stack.readBigUInt64LE(o));
     let o = at - 8;
     if (word(o) !== 0) return undefined;
-    o -= 8;
-    while (o >= 0 && word(o) !== 0) o -= 8; // envp
-    const pointers: number[] = [];
-    for (o -= 8; o >= 0 && pointers.length < 4096; o -= 8) {
-      const v = word(o);
-      if (v === pointers.length) break;
-      pointers.unshift(v);
+    let end = execfn;
+    for (o -= 8; o >= 0 && word(o) !== 0; o -= 8) {
+      const p = word(o);
+      if (p > from + at && p < end) end = p;
     }
-    if (o < 0 || pointers.length === 0) return undefined;
-    const args = pointers.map((p) => this.tryCString(p));
-    if (args.some((a) => a === undefined)) return undefined;
-    return args.join(' ');
+    const argvPointers: number[] = [];
+    for (o -= 8; o >= 0 && argvPointers.length < 4096; o -= 8) {
+      const v = word(o);
+      if (v === argvPointers.length) break;
+      argvPointers.push(v);
+    }
+    const inArea = argvPointers.filter((p) => p > from + at && p < end);
+    let start = inArea.length ? Math.min(...inArea) : undefined;
+    const psargs = this.process?.psargs;
+    if (psargs) {
+      const matched = lastMatch(stack, psargs, at, end - from);
+      if (matched !== undefined) start = from + matched;
+    }
+    if (start === undefined || end <= start || end - start > 1 << 20) return undefined;
+    const area = stack.subarray(start - from, end - from);
+    return area.toString('utf8').replace(/\0+$/, '').split('\0').join(' ');
   }
+}
+
+/** The last offset in [lo, hi) where `psargs` (NULs shown as spaces) starts a string. */
+function lastMatch(buf: Buffer, psargs: string, lo: number, hi: number): number | undefined {
+  const want = Buffer.from(psargs, 'utf8');
+  for (let p = hi - want.length; p > lo; p--) {
+    if (buf[p - 1] !== 0) continue;
+    let i = 0;
+    while (i < want.length && (buf[p + i] === want[i] || (want[i] === 0x20 && buf[p + i] === 0))) i++;
+    if (i === want.length) return p;
+  }
+  return undefined;
 }
 
 /** Opens `path` as an ELF core, or says in one line what it is instead. */

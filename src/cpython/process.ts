@@ -27,7 +27,7 @@ export interface OpenedPython {
 export function openPython(memory: MemorySource, maps: Mapping[], pid: number | undefined, exePath?: string): OpenedPython {
   const image = findInterpreter(pid, maps, exePath);
   const version = detectVersion(image, memory);
-  const { bindings, source } = bindingsFor(version, memory, image.symbols.runtime);
+  const { bindings, source } = bindingsFor(version, memory, image.symbols.runtime, (name) => image.elf.symbol(name) !== undefined);
   const target = new Target(memory, bindings);
   return { memory, image, version, bindings, bindingsSource: source, target, codes: new CodeCache(target), maps };
 }

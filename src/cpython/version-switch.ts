@@ -8,6 +8,7 @@ import type { Bindings, DictBindings, FrameBindings, IntBindings, StringBindings
 import { DEBUG_COOKIE, formatVersion, type PythonVersion } from './discover/detect-version.js';
 import { readDebugOffsets, type DebugOffsets } from './debug-offsets.js';
 import { DECLARATIONS } from './versions/index.js';
+import { HEAP_TYPE_PREFIX } from './versions/heap-type.js';
 
 /** Oldest and newest minor versions with declarations; 3.13+ comes from _Py_DebugOffsets. */
 const FIRST_DEBUG_OFFSETS_MINOR = 13;
@@ -26,6 +27,7 @@ export function bindingsFor(
   version: PythonVersion,
   memory: MemorySource,
   runtimeAddress: number | undefined,
+  hasSymbol: (name: string) => boolean = () => false,
 ): { bindings: Bindings; source: BindingsSource } {
   if (!isSupported(version)) {
     throw new PyscopeError(`Python ${formatVersion(version)} is not supported (pyscope reads 2.7 and 3.6 or newer)`, ExitCode.unsupportedVersion);
@@ -43,7 +45,7 @@ export function bindingsFor(
   }
   const key = `${version.major}.${version.minor}`;
   const decl = declarationsFor(key);
-  return { bindings: fromDeclarations(version, decl), source: { describe: `declarations for CPython ${key} (src/cpython/versions)` } };
+  return { bindings: fromDeclarations(version, decl, hasSymbol), source: { describe: `declarations for CPython ${key} (src/cpython/versions)` } };
 }
 
 const declCache = new Map<string, Declarations>();
@@ -51,9 +53,11 @@ const declCache = new Map<string, Declarations>();
 export function declarationsFor(key: string): Declarations {
   let d = declCache.get(key);
   if (d) return d;
-  const text = DECLARATIONS[key];
-  if (text === undefined) throw new PyscopeError(`no struct declarations for Python ${key}`, ExitCode.unsupportedVersion);
-  d = declare(text, LP64, `CPython ${key}`);
+  const base = DECLARATIONS[key];
+  if (base === undefined) throw new PyscopeError(`no struct declarations for Python ${key}`, ExitCode.unsupportedVersion);
+  // 3.11+ instances keep attributes without a dict, keyed by their heap type's shared keys.
+  const withHeapType = Number(key.split('.')[1]) >= 11 && /\bPyTypeObject;/.test(base);
+  d = declare(withHeapType ? base + HEAP_TYPE_PREFIX : base, LP64, `CPython ${key}`);
   declCache.set(key, d);
   return d;
 }
@@ -62,7 +66,13 @@ function opt(s: StructLayout, path: string): number | undefined {
   return s.has(path) ? s.offset(path) : undefined;
 }
 
-function fromDeclarations(version: PythonVersion, d: Declarations): Bindings {
+/** The first of several spellings of a member (2.7 headers expand PyObject_VAR_HEAD in place). */
+function first(s: StructLayout, ...paths: string[]): number {
+  for (const p of paths) if (s.has(p)) return s.offset(p);
+  return s.offset(paths[0]!);
+}
+
+function fromDeclarations(version: PythonVersion, d: Declarations, hasSymbol: (name: string) => boolean): Bindings {
   const minor = version.major === 2 ? 0 : version.minor;
   const py2 = version.major === 2;
   const interp = d.struct('PyInterpreterState');
@@ -106,11 +116,13 @@ function fromDeclarations(version: PythonVersion, d: Declarations): Bindings {
   const strings: StringBindings = py2
     ? {
         kind: 'py2',
-        strSize: d.struct('PyStringObject').offset('ob_base.ob_size'),
+        strSize: first(d.struct('PyStringObject'), 'ob_size', 'ob_base.ob_size'),
         strSval: d.struct('PyStringObject').offset('ob_sval'),
         unicodeLength: d.struct('PyUnicodeObject').offset('length'),
         unicodeStr: d.struct('PyUnicodeObject').offset('str'),
-        unicodeWidth: d.sizeof('Py_UNICODE') === 2 ? 2 : 4,
+        // Py_UNICODE's width is a build option (--enable-unicode=ucs2|ucs4); the exported API
+        // names say which: PyUnicodeUCS2_* or PyUnicodeUCS4_*.
+        unicodeWidth: hasSymbol('PyUnicodeUCS2_FromString') ? 2 : 4,
       }
     : pep393(d);
 
@@ -154,8 +166,8 @@ function fromDeclarations(version: PythonVersion, d: Declarations): Bindings {
     interp: {
       next: interp.offset('next'),
       id: opt(interp, 'id'),
-      threadsHead: minor >= 12 ? interp.offset('threads.head') : interp.offset('tstate_head'),
-      modules: minor >= 12 ? interp.offset('imports.modules') : opt(interp, 'modules'),
+      threadsHead: first(interp, 'threads.head', 'tstate_head'),
+      modules: interp.has('imports.modules') ? interp.offset('imports.modules') : opt(interp, 'modules'),
     },
     tstate: {
       next: ts.offset('next'),

@@ -98,7 +98,9 @@ function versionString(image: InterpreterImage, want: string | undefined): Pytho
     return undefined;
   }
   const text = data.toString('latin1');
-  const re = /\0((2|3)\.(\d{1,2})\.(\d{1,2}))(?:(a|b|rc)(\d+))?\+?\0/g;
+  // The linker merges string tails, so PY_VERSION may be the end of a longer string such as a
+  // build path (".../Python-3.10.13"): accept any non-version character before it.
+  const re = /[^0-9.]((2|3)\.(\d{1,2})\.(\d{1,2}))(?:(a|b|rc)(\d+))?\+?\0/g;
   let best: PythonVersion | undefined;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const v: PythonVersion = {

@@ -33,7 +33,11 @@ function sharedKeyValues(t: Target, obj: number, type: number): [number, number]
     values = obj + t.i64(type + t.b.type.basicsize);
   } else if (m.valuesOffset !== undefined) {
     values = t.ptr(obj + m.valuesOffset);
-    if (m.tagged) values -= values & 1;
+    // 3.12 stores the values pointer minus one, so that bit 0 tags it (pycore_object.h).
+    if (m.tagged) {
+      if (!(values & 1)) return [];
+      values += 1;
+    }
   } else return [];
   if (!values) return [];
   const head = t.read(keys, d.keysIndices);

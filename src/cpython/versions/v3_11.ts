@@ -76,7 +76,20 @@ struct _typeobject {
     descrgetfunc tp_descr_get;
     descrsetfunc tp_descr_set;
     Py_ssize_t tp_dictoffset;
-    /* truncated: later fields unused */
+    void *tp_init;
+    void *tp_alloc;
+    void *tp_new;
+    void *tp_free;
+    void *tp_is_gc;
+    PyObject *tp_bases;
+    PyObject *tp_mro;
+    PyObject *tp_cache;
+    void *tp_subclasses;
+    PyObject *tp_weaklist;
+    void *tp_del;
+    unsigned int tp_version_tag;
+    void *tp_finalize;
+    void *tp_vectorcall;
 };
 typedef struct _typeobject PyTypeObject;
 

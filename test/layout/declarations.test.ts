@@ -9,7 +9,7 @@ import { DECLARATIONS } from '../../src/cpython/versions/index.js';
 type Need = [from: string, to: string, struct: string, paths: string[]];
 
 const NEEDS: Need[] = [
-  ['2.7', '3.13', 'PyObject', ['ob_refcnt', 'ob_type']],
+  ['2.7', '3.15', 'PyObject', ['ob_refcnt', 'ob_type']],
   ['2.7', '3.12', 'PyVarObject', ['ob_size']],
   ['3.6', '3.12', 'PyVarObject', ['ob_base']], // 2.7 spells PyObject_VAR_HEAD out: ob_refcnt, ob_type, ob_size
   ['2.7', '3.12', 'PyTypeObject', ['tp_name', 'tp_basicsize', 'tp_itemsize', 'tp_flags', 'tp_dictoffset']],
@@ -30,9 +30,9 @@ const NEEDS: Need[] = [
   ['2.7', '3.9', 'PyCodeObject', ['co_lnotab']],
   ['3.10', '3.12', 'PyCodeObject', ['co_linetable']],
   ['3.11', '3.12', 'PyCodeObject', ['co_qualname', 'co_localsplusnames', 'co_localspluskinds', 'co_nlocalsplus', 'co_code_adaptive']],
-  ['3.6', '3.13', 'PyASCIIObject', ['length', 'hash', 'state.interned', 'state.kind', 'state.compact', 'state.ascii']],
+  ['3.6', '3.15', 'PyASCIIObject', ['length', 'hash', 'state.interned', 'state.kind', 'state.compact', 'state.ascii']],
   ['3.6', '3.11', 'PyASCIIObject', ['state.ready', 'wstr']],
-  ['3.6', '3.13', 'PyCompactUnicodeObject', ['_base', 'utf8_length', 'utf8']],
+  ['3.6', '3.15', 'PyCompactUnicodeObject', ['_base', 'utf8_length', 'utf8']],
   ['3.6', '3.12', 'PyBytesObject', ['ob_base', 'ob_shash', 'ob_sval']],
   ['2.7', '3.11', 'PyLongObject', ['ob_digit']],
   ['3.12', '3.12', 'PyLongObject', ['long_value.lv_tag', 'long_value.ob_digit']],
@@ -43,11 +43,11 @@ const NEEDS: Need[] = [
   ['2.7', '2.7', 'PyDictEntry', ['me_hash', 'me_key', 'me_value']],
   ['3.6', '3.12', 'PyDictObject', ['ma_used', 'ma_keys', 'ma_values']],
   ['3.6', '3.10', 'PyDictKeysObject', ['dk_size', 'dk_nentries', 'dk_indices']],
-  ['3.11', '3.13', 'PyDictKeysObject', ['dk_log2_size', 'dk_kind', 'dk_nentries', 'dk_indices']],
-  ['3.6', '3.13', 'PyDictKeyEntry', ['me_hash', 'me_key', 'me_value']],
-  ['3.11', '3.13', 'PyDictUnicodeEntry', ['me_key', 'me_value']],
-  ['2.7', '3.13', 'PySetObject', ['fill', 'used', 'mask', 'table']],
-  ['2.7', '3.13', 'setentry', ['key', 'hash']],
+  ['3.11', '3.15', 'PyDictKeysObject', ['dk_log2_size', 'dk_kind', 'dk_nentries', 'dk_indices']],
+  ['3.6', '3.15', 'PyDictKeyEntry', ['me_hash', 'me_key', 'me_value']],
+  ['3.11', '3.15', 'PyDictUnicodeEntry', ['me_key', 'me_value']],
+  ['2.7', '3.15', 'PySetObject', ['fill', 'used', 'mask', 'table']],
+  ['2.7', '3.15', 'setentry', ['key', 'hash']],
   ['2.7', '3.10', 'PyGenObject', ['gi_frame']],
   ['3.11', '3.12', 'PyGenObject', ['gi_iframe']],
   ['2.7', '2.7', 'PyStringObject', ['ob_shash', 'ob_sval']],
@@ -90,6 +90,6 @@ test('every version lays out on wasm32 too, with 4-byte pointers', () => {
   }
 });
 
-test('the version table covers 2.7 and 3.6 to 3.13', () => {
-  assert.deepEqual(VERSIONS, ['2.7', '3.6', '3.7', '3.8', '3.9', '3.10', '3.11', '3.12', '3.13']);
+test('the version table covers 2.7 and 3.6 to 3.15', () => {
+  assert.deepEqual(VERSIONS, ['2.7', '3.6', '3.7', '3.8', '3.9', '3.10', '3.11', '3.12', '3.13', '3.14', '3.15']);
 });

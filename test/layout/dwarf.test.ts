@@ -7,6 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { declare, LP64, type Declarations } from '../../src/layout/index.js';
 import { DECLARATIONS } from '../../src/cpython/versions/index.js';
+import { DEBUG_OFFSETS_DECLARATIONS } from '../../src/cpython/versions/debug-offsets.js';
 import { pythons, skipIfMissing, type Python } from '../support/pythons.js';
 import { findMember, memberNames, parsePtype, splitOutputs, type GdbMember, type GdbType } from './gdb-ptype.js';
 
@@ -128,5 +129,19 @@ for (const p of pythons().filter((x) => x.label.startsWith('pyenv-'))) {
     const { mismatches, report } = verify(decls, lib);
     for (const line of report) t.diagnostic(line);
     assert.deepEqual(mismatches, []);
+  });
+}
+
+for (const p of pythons().filter((x) => x.label.startsWith('pyenv-') && DEBUG_OFFSETS_DECLARATIONS[`${x.version[0]}.${x.version[1]}`])) {
+  const key = `${p.version[0]}.${p.version[1]}`;
+  const skip = skipIfMissing(p).skip || (!hasGdb && 'skipped: gdb is not installed');
+  test(`_Py_DebugOffsets for ${key} matches the DWARF of ${p.label}`, { skip }, (t) => {
+    const lib = libpython(p);
+    if (!lib) return t.skip(`no shared libpython next to ${p.label}`);
+    const decls = declare(DEBUG_OFFSETS_DECLARATIONS[key]!, LP64, `_Py_DebugOffsets ${key}`);
+    const { mismatches, report } = verify(decls, lib);
+    for (const line of report) t.diagnostic(line);
+    assert.deepEqual(mismatches, []);
+    assert.ok(report.some((l) => l.startsWith('_Py_DebugOffsets (')), 'the whole table is declared, not truncated');
   });
 }

@@ -5,7 +5,11 @@
  * Only C types, no offsets: the layout engine computes those per ABI.
  * Field lists and types follow the headers of this exact release as its DWARF describes them
  * (gdb ptype on a --enable-shared build); test/layout/dwarf.test.ts checks every field's offset.
- * Structs marked "truncated" stop after the last field pyscope reads; everything before it is exact.
+ *
+ * 3.13+ take most offsets from the interpreter's own _Py_DebugOffsets (debug-offsets.ts); these are
+ * the structs that table does not describe: dict keys and entries, sets, and the string state bits.
+ * 3.14 and 3.15 have the same dict, set and string layouts (checked in their headers) but a
+ * different PyObject: see v3_14.ts.
  */
 export const V3_13 = `
 struct _object {

@@ -9,6 +9,7 @@ import { DEBUG_COOKIE, formatVersion, type PythonVersion } from './discover/dete
 import { readDebugOffsets, type DebugOffsets } from './debug-offsets.js';
 import { DECLARATIONS } from './versions/index.js';
 import { HEAP_TYPE_PREFIX } from './versions/heap-type.js';
+import { OBJECTS_3_13 } from './versions/objects-3_13.js';
 
 /** Oldest and newest minor versions with declarations; 3.13+ comes from _Py_DebugOffsets. */
 const FIRST_DEBUG_OFFSETS_MINOR = 13;
@@ -37,7 +38,7 @@ export function bindingsFor(
       throw new PyscopeError(`Python ${formatVersion(version)}: no _PyRuntime symbol, so no _Py_DebugOffsets to read`, ExitCode.unsupportedVersion);
     }
     const debug = readDebugOffsets(memory, runtimeAddress, version);
-    const extras = declarationsFor('3.13');
+    const extras = declarationsFor(newestDeclaredUpTo(version.minor));
     return {
       bindings: fromDebugOffsets(version, debug, extras),
       source: { describe: `_Py_DebugOffsets read from the target (layout ${debug.layoutVersion}, cookie "${DEBUG_COOKIE}")`, debugOffsets: debug },
@@ -48,6 +49,15 @@ export function bindingsFor(
   return { bindings: fromDeclarations(version, decl, hasSymbol), source: { describe: `declarations for CPython ${key} (src/cpython/versions)` } };
 }
 
+/** The newest 3.x declarations not newer than `minor`: a future 3.16 reads with 3.15's extras. */
+function newestDeclaredUpTo(minor: number): string {
+  const minors = Object.keys(DECLARATIONS)
+    .filter((k) => k.startsWith('3.'))
+    .map((k) => Number(k.split('.')[1]))
+    .filter((m) => m <= minor);
+  return `3.${Math.max(...minors)}`;
+}
+
 const declCache = new Map<string, Declarations>();
 
 export function declarationsFor(key: string): Declarations {
@@ -55,9 +65,12 @@ export function declarationsFor(key: string): Declarations {
   if (d) return d;
   const base = DECLARATIONS[key];
   if (base === undefined) throw new PyscopeError(`no struct declarations for Python ${key}`, ExitCode.unsupportedVersion);
+  const minor = Number(key.split('.')[1]);
+  // 3.13+ declarations cover only what _Py_DebugOffsets lacks; type and dict structs come next.
+  const text = minor >= FIRST_DEBUG_OFFSETS_MINOR ? base + OBJECTS_3_13 : base;
   // 3.11+ instances keep attributes without a dict, keyed by their heap type's shared keys.
-  const withHeapType = Number(key.split('.')[1]) >= 11 && /\bPyTypeObject;/.test(base);
-  d = declare(withHeapType ? base + HEAP_TYPE_PREFIX : base, LP64, `CPython ${key}`);
+  const withHeapType = minor >= 11 && /\bPyTypeObject;/.test(text);
+  d = declare(withHeapType ? text + HEAP_TYPE_PREFIX : text, LP64, `CPython ${key}`);
   declCache.set(key, d);
   return d;
 }

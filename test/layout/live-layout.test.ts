@@ -1,0 +1,237 @@
+// The 3.13+ declarations against running interpreters (the only truth for the Debian 3.14/3.15
+// builds, which carry no DWARF): read _Py_DebugOffsets out of _PyRuntime with ctypes and decode it
+// with the engine's layout of our declaration, then compare with sizes Python states itself
+// (__basicsize__, getsizeof). Then read real str, dict and set objects and decode them with the
+// '3.13'+ declarations: state bits, dict keys and entries, set tables, PyObject's refcount.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { declare, LP64, type Declarations, type StructLayout } from '../../src/layout/index.js';
+import { DECLARATIONS } from '../../src/cpython/versions/index.js';
+import { DEBUG_OFFSETS_DECLARATIONS } from '../../src/cpython/versions/debug-offsets.js';
+import { pythonsFrom, skipIfMissing, type Python } from '../support/pythons.js';
+
+// Prints the table's bytes and the sizes each type reports about itself.
+const READ_TABLE = `
+import ctypes, json, sys, types
+n = int(sys.argv[1])
+runtime = ctypes.addressof(ctypes.c_char.in_dll(ctypes.pythonapi, "_PyRuntime"))
+def sz(t): return [t.__basicsize__, t.__itemsize__]
+print(json.dumps({
+  "table": ctypes.string_at(runtime, n).hex(), "hexversion": sys.hexversion,
+  "object": sz(object), "tuple": sz(tuple), "list": sz(list), "dict": sz(dict), "float": sz(float),
+  "int": sz(int), "bytes": sz(bytes), "set": sz(set), "code": sz(types.CodeType),
+  "emptystr": sys.getsizeof(""),
+}))
+`;
+
+// Dumps real objects; the offsets to follow pointers come from the test, computed by the engine.
+const READ_OBJECTS = `
+import ctypes, json, sys
+off = json.loads(sys.argv[1])
+def mem(addr, n): return ctypes.string_at(addr, n).hex()
+def ptr(addr): return ctypes.c_uint64.from_address(addr).value
+strings = ["abc", "h\\u00e9llo", "\\u20ac uro", "\\U0001F600!", sys.intern("pyscope_interned_" + str(len(sys.argv)))]
+out = {"strings": [{"len": len(s), "mem": mem(id(s), 64)} for s in strings]}
+def dump_dict(d):
+  keys = ptr(id(d) + off["ma_keys"])
+  return {"keys": mem(keys, 1024), "items": [[id(k), id(v), hash(k)] for k, v in d.items()]}
+out["unicode_dict"] = dump_dict({"alpha": 1, "beta": 2.5, "gamma": None})
+out["general_dict"] = dump_dict({1: "one", 2: "two", (3, 4): "pair"})
+s = {10, 20, 30, "x"}
+table = ptr(id(s) + off["set_table"])
+out["set"] = {"mem": mem(id(s), off["set_size"]), "id": id(s), "table": table, "items": [[id(x), hash(x)] for x in s]}
+out["set"]["table_mem"] = mem(table, (ctypes.c_ssize_t.from_address(id(s) + off["set_mask"]).value + 1) * off["entry_size"])
+o = object()
+before = mem(id(o), 16)
+refs = [o] * 5
+out["refcount"] = {"before": before, "after": mem(id(o), 16), "type": id(object)}
+print(json.dumps(out))
+`;
+
+function run(p: Python, script: string, arg: string): Record<string, unknown> {
+  return JSON.parse(execFileSync(p.path, ['-c', script, arg], { encoding: 'utf8' })) as Record<string, unknown>;
+}
+
+/** Little-endian reads from a hex dump. */
+class Bytes {
+  private readonly buf: Buffer;
+  constructor(hex: string) {
+    this.buf = Buffer.from(hex, 'hex');
+  }
+  u64(offset: number): number {
+    return Number(this.buf.readBigUInt64LE(offset));
+  }
+  u32(offset: number): number {
+    return this.buf.readUInt32LE(offset);
+  }
+  u8(offset: number): number {
+    return this.buf.readUInt8(offset);
+  }
+  i64(offset: number): number {
+    return Number(this.buf.readBigInt64LE(offset));
+  }
+  text(offset: number, length: number): string {
+    return this.buf.subarray(offset, offset + length).toString('latin1');
+  }
+  bits(s: StructLayout, path: string, base = 0): number {
+    const f = s.field(path);
+    const unit = f.size === 4 ? this.u32(base + f.offset) : this.u8(base + f.offset);
+    return (unit >>> (f.bitOffset ?? 0)) & ((1 << (f.bitWidth ?? f.size * 8)) - 1);
+  }
+}
+
+const roundUp8 = (n: number): number => Math.ceil(n / 8) * 8;
+
+function libpython(p: Python): string | undefined {
+  const lib = join(dirname(dirname(p.path)), 'lib');
+  if (!existsSync(lib)) return undefined;
+  const name = readdirSync(lib).find((f) => /^libpython3\.\d+\.so\.1\.0$/.test(f));
+  return name ? join(lib, name) : undefined;
+}
+
+for (const p of pythonsFrom(3, 13)) {
+  const key = `${p.version[0]}.${p.version[1]}`;
+  const skip = skipIfMissing(p).skip || (!DEBUG_OFFSETS_DECLARATIONS[key] && `skipped: no _Py_DebugOffsets declaration for ${key}`);
+
+  test(`_Py_DebugOffsets ${key} decodes the live table of ${p.label}`, { skip }, (t) => {
+    const debug = declare(DEBUG_OFFSETS_DECLARATIONS[key]!, LP64, `_Py_DebugOffsets ${key}`);
+    const extras = declare(DECLARATIONS[key]!, LP64, `CPython ${key}`);
+    const table = debug.struct('_Py_DebugOffsets');
+    const live = run(p, READ_TABLE, String(table.size)) as Record<string, [number, number]> & { table: string; hexversion: number; emptystr: number };
+    const b = new Bytes(live.table);
+    const at = (path: string): number => b.u64(table.offset(path));
+
+    assert.equal(b.text(table.offset('cookie'), 8), 'xdebugpy');
+    assert.equal(at('version'), live.hexversion);
+    assert.equal(at('free_threaded'), 0);
+    assert.equal(at('pyobject.size'), live.object[0]);
+    assert.equal(at('pyobject.ob_type'), extras.struct('PyObject').offset('ob_type'));
+    assert.equal(at('tuple_object.ob_item'), live.tuple[0]);
+    assert.equal(at('tuple_object.size'), live.tuple[0] + live.tuple[1]);
+    assert.equal(at('list_object.size'), live.list[0]);
+    assert.equal(at('dict_object.size'), live.dict[0]);
+    assert.equal(at('float_object.size'), live.float[0]);
+    assert.equal(at('long_object.ob_digit'), live.int[0]);
+    assert.equal(at('long_object.size'), roundUp8(live.int[0] + live.int[1]));
+    assert.equal(at('bytes_object.ob_sval'), live.bytes[0] - 1);
+    assert.equal(at('code_object.co_code_adaptive'), live.code[0]);
+    // The string facts must agree three ways: the table, getsizeof, and our declaration.
+    const ascii = extras.struct('PyASCIIObject');
+    assert.equal(at('unicode_object.asciiobject_size'), live.emptystr - 1);
+    assert.equal(at('unicode_object.asciiobject_size'), ascii.size);
+    assert.equal(at('unicode_object.state'), ascii.offset('state'));
+    assert.equal(at('unicode_object.length'), ascii.offset('length'));
+    if (table.has('set_object')) {
+      const set = extras.struct('PySetObject');
+      assert.equal(at('set_object.size'), live.set[0]);
+      assert.equal(at('set_object.size'), set.size);
+      for (const f of ['used', 'table', 'mask']) assert.equal(at(`set_object.${f}`), set.offset(f), `set_object.${f}`);
+    }
+    if (table.has('unicode_object.compactunicodeobject_size'))
+      assert.equal(at('unicode_object.compactunicodeobject_size'), extras.struct('PyCompactUnicodeObject').size);
+
+    // Where a DWARF build exists, the sizes the table states must be the compiler's.
+    const lib = libpython(p);
+    if (lib && spawnSync('gdb', ['--version']).status === 0) {
+      const sizes: [string, string][] = [
+        ['thread_state.size', 'PyThreadState'],
+        ['interpreter_state.size', 'PyInterpreterState'],
+        ['interpreter_frame.size', 'struct _PyInterpreterFrame'],
+        ['code_object.size', 'PyCodeObject'],
+        ['runtime_state.size', '_PyRuntimeState'],
+        ['type_object.size', 'PyTypeObject'],
+      ];
+      const out = execFileSync('gdb', ['-batch', '-nx', ...sizes.flatMap(([, c]) => ['-ex', `print sizeof(${c})`]), lib], { encoding: 'utf8' });
+      const values = [...out.matchAll(/^\$\d+ = (\d+)$/gm)].map((m) => Number(m[1]));
+      assert.deepEqual(values, sizes.map(([path]) => at(path)));
+      t.diagnostic(`sizes checked against DWARF: ${sizes.map(([p, c]) => `${c}=${at(p)}`).join(', ')}`);
+    }
+  });
+
+  test(`CPython ${key} dict, set, str and PyObject declarations read live objects of ${p.label}`, { skip }, () => {
+    const debug = declare(DEBUG_OFFSETS_DECLARATIONS[key]!, LP64).struct('_Py_DebugOffsets');
+    const d: Declarations = declare(DECLARATIONS[key]!, LP64, `CPython ${key}`);
+    const table = new Bytes(run(p, READ_TABLE, String(debug.size)).table as string);
+    const set = d.struct('PySetObject');
+    const offsets = {
+      ma_keys: table.u64(debug.offset('dict_object.ma_keys')),
+      set_table: set.offset('table'),
+      set_mask: set.offset('mask'),
+      set_size: set.size,
+      entry_size: d.sizeof('setentry'),
+    };
+    const live = run(p, READ_OBJECTS, JSON.stringify(offsets)) as {
+      strings: { len: number; mem: string }[];
+      unicode_dict: { keys: string; items: [number, number, number][] };
+      general_dict: { keys: string; items: [number, number, number][] };
+      set: { mem: string; id: number; table: number; table_mem: string; items: [number, number][] };
+      refcount: { before: string; after: string; type: number };
+    };
+
+    // str: length and the state bits (kind 1/2/4, compact, ascii, interned).
+    const ascii = d.struct('PyASCIIObject');
+    const expected = [
+      { kind: 1, ascii: 1 },
+      { kind: 1, ascii: 0 },
+      { kind: 2, ascii: 0 },
+      { kind: 4, ascii: 0 },
+      { kind: 1, ascii: 1 },
+    ];
+    live.strings.forEach((s, i) => {
+      const m = new Bytes(s.mem);
+      assert.equal(m.i64(ascii.offset('length')), s.len, `string ${i} length`);
+      assert.equal(m.bits(ascii, 'state.kind'), expected[i]!.kind, `string ${i} kind`);
+      assert.equal(m.bits(ascii, 'state.ascii'), expected[i]!.ascii, `string ${i} ascii`);
+      assert.equal(m.bits(ascii, 'state.compact'), 1, `string ${i} compact`);
+    });
+    assert.notEqual(new Bytes(live.strings[4]!.mem).bits(ascii, 'state.interned'), 0, 'sys.intern() result is interned');
+
+    // dict keys: a unicode-keyed table holds PyDictUnicodeEntry, a general one PyDictKeyEntry,
+    // both after the index array of 1 << dk_log2_index_bytes bytes.
+    const keys = d.struct('PyDictKeysObject');
+    for (const [dict, kind, entryName] of [
+      [live.unicode_dict, 1, 'PyDictUnicodeEntry'],
+      [live.general_dict, 0, 'PyDictKeyEntry'],
+    ] as const) {
+      const k = new Bytes(dict.keys);
+      assert.equal(k.u8(keys.offset('dk_kind')), kind, 'dk_kind');
+      assert.equal(k.i64(keys.offset('dk_nentries')), dict.items.length, 'dk_nentries');
+      assert.ok(k.u8(keys.offset('dk_log2_size')) >= 3, 'dk_log2_size');
+      const entries = keys.offset('dk_indices') + 2 ** k.u8(keys.offset('dk_log2_index_bytes'));
+      const entry = d.struct(entryName);
+      dict.items.forEach(([keyId, valueId, hash], i) => {
+        const base = entries + i * entry.size;
+        assert.equal(k.u64(base + entry.offset('me_key')), keyId, `${entryName}[${i}].me_key`);
+        assert.equal(k.u64(base + entry.offset('me_value')), valueId, `${entryName}[${i}].me_value`);
+        if (entry.has('me_hash')) assert.equal(k.i64(base + entry.offset('me_hash')), hash, `${entryName}[${i}].me_hash`);
+      });
+    }
+
+    // set: used, mask, the table pointer (the small table inside the object), and its entries.
+    const s = new Bytes(live.set.mem);
+    assert.equal(s.i64(set.offset('used')), live.set.items.length);
+    assert.equal(s.i64(set.offset('mask')), 7);
+    assert.equal(s.u64(set.offset('table')), live.set.table);
+    assert.equal(live.set.table, live.set.id + set.offset('smalltable'));
+    const entry = d.struct('setentry');
+    const t = new Bytes(live.set.table_mem);
+    const found = new Map<number, number>();
+    for (let i = 0; i <= 7; i++) {
+      const key = t.u64(i * entry.size + entry.offset('key'));
+      if (key) found.set(key, t.i64(i * entry.size + entry.offset('hash')));
+    }
+    assert.deepEqual(new Map(live.set.items.map(([id, hash]) => [id, hash])), found);
+
+    // PyObject: ob_type, and ob_refcnt grows by exactly the 5 references taken.
+    const obj = d.struct('PyObject');
+    const before = new Bytes(live.refcount.before);
+    const after = new Bytes(live.refcount.after);
+    assert.equal(before.u64(obj.offset('ob_type')), live.refcount.type);
+    const refcnt = obj.field('ob_refcnt');
+    const read = (m: Bytes): number => (refcnt.size === 4 ? m.u32(refcnt.offset) : m.i64(refcnt.offset));
+    assert.equal(read(after) - read(before), 5);
+  });
+}

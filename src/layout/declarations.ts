@@ -2,7 +2,7 @@
 // mistake in a declaration set fails at declare() time, naming the struct.
 import type { Abi } from './abi.js';
 import type { Declarations, FieldLayout, StructLayout } from './api.js';
-import type { Program, TypeExpr } from './ast.js';
+import type { Program } from './ast.js';
 import { LayoutError } from './errors.js';
 import { parse } from './parser.js';
 import { Layouter, type LaidMember, type LaidRecord, type Sized } from './records.js';
@@ -16,8 +16,8 @@ export function declare(cSource: string, abi: Abi, label = 'declarations'): Decl
     records: [...prelude.records, ...own.records],
   };
   const layouter = new Layouter(program, abi, label);
+  // Typedefs are checked where records use them: an unused or opaque one is no error in C either.
   for (const def of own.records) layouter.layout(def);
-  for (const [name, type] of own.typedefs) layouter.sized(type, `typedef ${name}`);
   return new LaidDeclarations(program, layouter, abi, label, new Set(own.typedefs.keys()), [...own.tagged.keys()]);
 }
 
@@ -74,22 +74,16 @@ class LaidDeclarations implements Declarations {
     return names;
   }
 
+  /** A typedef name, "struct tag", "union tag" or a bare tag; undefined when absent or incomplete. */
   private findRecord(name: string): LaidRecord | undefined {
-    const typedef = this.program.typedefs.get(name);
-    const candidates: TypeExpr[] = [];
-    if (typedef) candidates.push(typedef);
     const spelled = /^(struct|union)\s+(\w+)$/.exec(name.trim());
-    if (spelled) candidates.push({ kind: 'record', record: { keyword: spelled[1] as 'struct' | 'union', tag: spelled[2], def: undefined } });
-    else
-      for (const keyword of ['struct', 'union'] as const)
-        candidates.push({ kind: 'record', record: { keyword, tag: name, def: undefined } });
-    for (const c of candidates) {
-      if (c.kind === 'record' && !c.record.def && !this.program.tagged.has(`${c.record.keyword} ${c.record.tag ?? ''}`)) continue;
-      if (c.kind !== 'record' && c.kind !== 'named') continue;
-      const sized = this.layouter.sized(c, name);
-      if (sized.record) return sized.record;
-    }
-    return undefined;
+    const typedef = this.program.typedefs.get(name);
+    const def = typedef
+      ? this.layouter.recordDefinition(typedef)
+      : spelled
+        ? this.program.tagged.get(`${spelled[1]} ${spelled[2]}`)
+        : (this.program.tagged.get(`struct ${name}`) ?? this.program.tagged.get(`union ${name}`));
+    return def ? this.layouter.layout(def) : undefined;
   }
 }
 

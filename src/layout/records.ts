@@ -104,6 +104,14 @@ export class Layouter {
     return target;
   }
 
+  /** The struct/union a type names through typedefs, if it is one and it has a body. */
+  recordDefinition(type: TypeExpr, seen: ReadonlySet<string> = new Set()): RecordDef | undefined {
+    if (type.kind === 'record') return this.definition(type.record);
+    if (type.kind !== 'named' || seen.has(type.name)) return undefined;
+    const target = this.program.typedefs.get(type.name);
+    return target ? this.recordDefinition(target, new Set([...seen, type.name])) : undefined;
+  }
+
   private definition(ref: RecordRef): RecordDef | undefined {
     if (ref.def) return ref.def;
     return this.program.tagged.get(`${ref.keyword} ${ref.tag ?? ''}`);

@@ -72,3 +72,48 @@ test('errors name the struct and the unknown type', () => {
   assert.throws(() => declare('struct a { int x }', LP64), /expected ';'/);
   assert.throws(() => declare('struct a { int x; };', LP64).struct('a').offset('y'), /struct a|a has no member 'y'/);
 });
+
+test('opaque typedefs are fine until a member needs their size', () => {
+  const d = declare('typedef struct _frame PyFrameObject; typedef struct { PyFrameObject *f; } Holder;', LP64);
+  assert.equal(d.has('PyFrameObject'), false);
+  assert.equal(d.struct('Holder').size, 8);
+  assert.deepEqual(d.structNames(), ['Holder']);
+});
+
+test('#if on ABI macros picks the branch the headers would', () => {
+  const src = `
+    typedef struct {
+      union {
+        Py_ssize_t ob_refcnt;
+    #if SIZEOF_VOID_P > 4
+        uint32_t ob_refcnt_split[2];
+    #else
+        char narrow;
+    #endif
+      };
+      void *ob_type;
+    } Obj;`;
+  assert.equal(declare(src, LP64).struct('Obj').has('ob_refcnt_split'), true);
+  assert.equal(declare(src, LP64).struct('Obj').has('narrow'), false);
+  assert.equal(declare(src, WASM32).struct('Obj').has('ob_refcnt_split'), false);
+  assert.equal(declare(src, WASM32).struct('Obj').has('narrow'), true);
+  assert.equal(declare(src, WASM32).struct('Obj').size, 8);
+  assert.throws(() => declare('#if defined(FOO)\n#endif\n', LP64), /unsupported condition/);
+  assert.throws(() => declare('#if SIZEOF_VOID_P == 8\nstruct a { int x; };\n', LP64), /#if without #endif/);
+});
+
+test('long double is 16 bytes, 16-aligned, on both ABIs', () => {
+  for (const abi of [LP64, WASM32]) {
+    const s = declare('struct ld { char c; long double x; };', abi).struct('ld');
+    assert.deepEqual([s.offset('x'), s.size, s.align], [16, 32, 16], abi.name);
+  }
+});
+
+test('multi-dimensional arrays, function pointer arrays and several declarators per line', () => {
+  const d = declare('struct m { char grid[3][5]; int (*table[4])(void); int a, *b, c[2]; };', LP64).struct('m');
+  assert.equal(d.field('grid').typeName, 'char[3][5]');
+  assert.equal(d.offset('grid[2][4]'), 14);
+  assert.deepEqual([d.offset('table'), d.field('table').size, d.offset('table[3]')], [16, 32, 40]);
+  assert.deepEqual([d.offset('a'), d.offset('b'), d.offset('c'), d.size], [48, 56, 64, 72]);
+  assert.equal(d.field('b').isPointer, true);
+});

@@ -115,6 +115,12 @@ typedef struct {
     uint32_t ob_digit[];
 } Flexible;
 
+typedef struct {
+    char c;
+    long double ld;
+    short after;
+} LongDouble;
+
 typedef union {
     char c;
     int i;
@@ -131,4 +137,4 @@ typedef struct Tagged Tagged;
 `;
 
 /** Every struct of SAMPLE_C checked against gcc, by a name valid in both C and the engine. */
-export const SAMPLE_STRUCTS = ['PyObject', 'MethodDef', 'LongChar', 'Mixed', 'AsciiLike', 'Bits', 'CharThenBits', 'Unions', 'Entry', 'Arrays', 'Flexible', 'TopUnion', 'Tagged', 'struct Inner'];
+export const SAMPLE_STRUCTS = ['PyObject', 'MethodDef', 'LongChar', 'Mixed', 'AsciiLike', 'Bits', 'CharThenBits', 'Unions', 'Entry', 'Arrays', 'Flexible', 'TopUnion', 'Tagged', 'struct Inner', 'LongDouble'];

@@ -4,7 +4,7 @@
 // Usage: node dist/bench/dump/run.js [RUNS] [LABEL ...]   (default: 20 runs; pyenv-3.12.1 plus
 // a few other interpreters of the matrix that are present)
 import { spawnSync } from 'node:child_process';
-import { cpus, release } from 'node:os';
+import { cpus, loadavg, release } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pythons, REPO_ROOT, type Python } from '../../test/support/pythons.js';
@@ -88,9 +88,17 @@ function cpuModel(): string {
   return m?.[1] ?? cpus()[0]?.model ?? 'unknown';
 }
 
-const ms = (t: Timing | undefined): string => (!t ? 'n/a' : t.ok ? `${t.medianMs.toFixed(1)} ms` : `fails: ${t.error}`);
+const ms = (t: Timing | undefined): string =>
+  !t ? 'n/a' : t.ok ? `${t.medianMs.toFixed(1)} ms` : `fails: ${(t.error ?? '').slice(0, 80).replace(/\|/g, '\\|')}`;
 
-function report(rows: Row[], runs: number): string {
+/** Median time of the CLI doing nothing but start: the part of every dump that is Node's. */
+function startupMs(runs: number): number {
+  const xs: number[] = [];
+  for (let i = 0; i < runs; i++) xs.push(once(process.execPath, [PYSCOPE_MAIN, '--version'], process.env).ms);
+  return median(xs);
+}
+
+function report(rows: Row[], runs: number, startup: number, load: number[]): string {
   const lines = [
     '# `pyscope dump` vs `py-spy dump`',
     '',
@@ -103,6 +111,9 @@ function report(rows: Row[], runs: number): string {
       ` median of ${runs} runs after ${WARMUP} warm-up runs, the two tools taking turns. pyscope's time includes` +
       ' starting Node; py-spy pauses the target while it reads, pyscope does not. Reads: memory reads of one' +
       ' pyscope dump (PYSCOPE_STATS=1).',
+    '',
+    `Of each pyscope time, ${startup.toFixed(1)} ms is starting the CLI (\`pyscope --version\`, same median).` +
+      ` Load average when the run began: ${load.map((x) => x.toFixed(2)).join(' ')} (the machine is shared).`,
     '',
     '| interpreter | threads | frames | pyscope | py-spy | py-spy / pyscope | pyscope reads |',
     '|---|---:|---:|---:|---:|---:|---:|',
@@ -124,6 +135,8 @@ async function main(): Promise<void> {
   const wanted = labels.length ? labels : DEFAULT_LABELS;
   const chosen = pythons().filter((p) => wanted.includes(p.label) && !p.missing);
   if (!chosen.length) throw new Error(`none of ${wanted.join(', ')} is present`);
+  const load = loadavg();
+  const startup = startupMs(runs);
   const rows: Row[] = [];
   for (const python of chosen) {
     const target = await startDumpTarget(python);
@@ -137,7 +150,7 @@ async function main(): Promise<void> {
     }
   }
   mkdirSync(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(RESULTS, report(rows, runs));
+  writeFileSync(RESULTS, report(rows, runs, startup, load));
   process.stdout.write(`wrote ${RESULTS}\n`);
 }
 

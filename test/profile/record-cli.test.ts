@@ -1,0 +1,139 @@
+// `pyscope record` on bad input and at its edges: one clear `pyscope: error:` line and the
+// documented exit code before anything starts; and a profile written in every way a recording
+// can end (the target exits, --duration, SIGINT).
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { ExitCode } from '../../src/common/errors.js';
+import { pythons } from '../support/pythons.js';
+import { describeFailure, PYSCOPE_MAIN, runPyscope, type RunResult } from '../support/pyscope.js';
+import { FIXTURES, parseCollapsed, parseSummary, tmpPath } from './helpers.js';
+
+const py = pythons().find((p) => !p.missing && p.version[0] === 3);
+const skip = py ? false : 'skipped: no Python 3 of the matrix is present';
+
+const children: ChildProcess[] = [];
+after(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+function start(file: string, args: string[]): ChildProcess {
+  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  return child;
+}
+
+async function ready(child: ChildProcess): Promise<void> {
+  let seen = '';
+  for await (const chunk of child.stdout!) {
+    seen += String(chunk);
+    if (seen.includes('ready')) return;
+  }
+  throw new Error(`no "ready" from the target: ${seen}`);
+}
+
+function assertOneLineError(r: RunResult, code: number, pattern?: RegExp): void {
+  assert.equal(r.code, code, describeFailure(r));
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /^pyscope: error: [^\n]+\n$/, describeFailure(r));
+  if (pattern) assert.match(r.stderr, pattern);
+}
+
+describe('pyscope record: bad input', { skip }, () => {
+  test('an unwritable output path is refused before anything starts', async () => {
+    const marker = tmpPath('ran-anyway');
+    const code = `open(${JSON.stringify(marker)}, "w").close()`;
+    const r = await runPyscope(['record', '-o', join(tmpPath('no-such-dir'), 'p.html'), '--', py!.path, '-c', code]);
+    assertOneLineError(r, ExitCode.badFile, /does not exist/);
+    assert.ok(!existsSync(marker), 'the program was not launched');
+    assertOneLineError(await runPyscope(['record', '-o', FIXTURES, '--pid', String(process.pid)]), ExitCode.badFile, /is a directory/);
+  });
+
+  test('a rate out of range, a bad duration, an unknown format, --blocking: usage errors', async () => {
+    for (const args of [['--rate', '0'], ['--rate', '20001'], ['--rate', 'fast'], ['--duration', '-1'], ['--format', 'svg'], ['--blocking']]) {
+      assertOneLineError(await runPyscope(['record', ...args, '--pid', '1']), ExitCode.usage);
+    }
+    assertOneLineError(await runPyscope(['record']), ExitCode.usage, /--pid PID or a command/);
+    assertOneLineError(await runPyscope(['record', '--rate', '0', '--', py!.path, '-c', 'pass']), ExitCode.usage, /out of range/);
+  });
+
+  test('a pid that is not Python, and one that does not exist', async () => {
+    const sleeper = start('sleep', ['600']);
+    assertOneLineError(await runPyscope(['record', '-o', tmpPath('x.html'), '--pid', String(sleeper.pid)]), ExitCode.notPython);
+    const gone = start('true', []);
+    await once(gone, 'exit');
+    assertOneLineError(await runPyscope(['record', '-o', tmpPath('y.html'), '--pid', String(gone.pid)]), ExitCode.noSuchProcess);
+    assert.ok(!existsSync(tmpPath('x.html')) && !existsSync(tmpPath('y.html')));
+  });
+});
+
+describe('pyscope record: every end of a recording writes the profile', { skip }, () => {
+  test('the target exits in the middle of the recording', async () => {
+    const target = start(py!.path, [join(FIXTURES, 'three_quarters.py'), '1.5']);
+    await ready(target);
+    const out = tmpPath('exits.txt');
+    const r = await runPyscope(['record', '-f', 'collapsed', '-o', out, '--duration', '60', '--pid', String(target.pid)]);
+    assert.equal(r.code, 0, describeFailure(r));
+    const sum = parseSummary(r.stderr);
+    assert.equal(sum.reason, 'the program exited');
+    const stacks = parseCollapsed(readFileSync(out, 'utf8'));
+    assert.equal(stacks.reduce((n, s) => n + s.count, 0), sum.samples);
+    assert.ok(sum.samples > 0);
+  });
+
+  test('--duration ends an attached recording', async () => {
+    const target = start(py!.path, [join(FIXTURES, 'three_quarters.py'), '60']);
+    await ready(target);
+    const out = tmpPath('duration.speedscope.json');
+    const r = await runPyscope(['record', '-f', 'speedscope', '-o', out, '--duration', '0.5', '--rate', '200', '--pid', String(target.pid)]);
+    assert.equal(r.code, 0, describeFailure(r));
+    const sum = parseSummary(r.stderr);
+    assert.equal(sum.reason, 'duration reached');
+    // 0.5 s at 200 Hz is 100 ticks, taken or counted as missed.
+    assert.equal(sum.ticks + sum.missed, 100);
+    assert.equal(target.exitCode, null, 'an attached target is left running');
+    JSON.parse(readFileSync(out, 'utf8'));
+  });
+
+  test('SIGINT: the profile is written and a launched program gets the signal', async () => {
+    const out = tmpPath('interrupted.txt');
+    const code = [
+      'import sys, time',
+      'def wait_here():',
+      '    end = time.time() + 60',
+      '    while time.time() < end: pass',
+      'print("ready"); sys.stdout.flush()',
+      'try: wait_here()',
+      'except KeyboardInterrupt: print("interrupted in the program")',
+    ].join('\n');
+    const rec = start(process.execPath, [PYSCOPE_MAIN, 'record', '-f', 'collapsed', '-o', out, '--', py!.path, '-c', code]);
+    let stdout = '';
+    rec.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    while (!stdout.includes('ready')) await once(rec.stdout!, 'data');
+    // Give the sampler a few ticks before the interruption (not an assertion on time).
+    await new Promise((r) => setTimeout(r, 300));
+    rec.kill('SIGINT');
+    const [status] = (await once(rec, 'exit')) as [number | null];
+    assert.equal(status, 0);
+    assert.match(stdout, /interrupted in the program/, 'the program got SIGINT');
+    const stacks = parseCollapsed(readFileSync(out, 'utf8'));
+    assert.ok(stacks.some((s) => s.frames.some((f) => f.startsWith('wait_here ('))), JSON.stringify(stacks));
+  });
+
+  test('--subprocesses follows a Python child', async () => {
+    const out = tmpPath('children.txt');
+    const r = await runPyscope(['record', '-f', 'collapsed', '-o', out, '--subprocesses', '--rate', '200', '--', py!.path, join(FIXTURES, 'parent_child.py'), '2']);
+    assert.equal(r.code, 0, describeFailure(r));
+    const stacks = parseCollapsed(readFileSync(out, 'utf8'));
+    const roots = new Set(stacks.map((s) => s.frames[0]!));
+    assert.ok([...roots].every((f) => /^process \d+: /.test(f)), [...roots].join('\n'));
+    assert.ok(stacks.some((s) => s.frames.some((f) => f.startsWith('child_work ('))), 'the child is sampled');
+    const without = tmpPath('no-children.txt');
+    const r2 = await runPyscope(['record', '-f', 'collapsed', '-o', without, '--idle', '--rate', '200', '--', py!.path, join(FIXTURES, 'parent_child.py'), '1']);
+    assert.equal(r2.code, 0, describeFailure(r2));
+    assert.ok(!readFileSync(without, 'utf8').includes('child_work'), 'without --subprocesses only the parent');
+  });
+});

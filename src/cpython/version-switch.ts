@@ -9,7 +9,7 @@ import { DEBUG_COOKIE, formatVersion, type PythonVersion } from './discover/dete
 import { readDebugOffsets, type DebugOffsets } from './debug-offsets.js';
 import { DECLARATIONS } from './versions/index.js';
 import { HEAP_TYPE_PREFIX } from './versions/heap-type.js';
-import { OBJECTS_3_13 } from './versions/objects-3_13.js';
+import { OBJECTS_3_13, OBJECTS_3_15 } from './versions/objects-3_13.js';
 
 /** Oldest and newest minor versions with declarations; 3.13+ comes from _Py_DebugOffsets. */
 const FIRST_DEBUG_OFFSETS_MINOR = 13;
@@ -67,7 +67,7 @@ export function declarationsFor(key: string): Declarations {
   if (base === undefined) throw new PyscopeError(`no struct declarations for Python ${key}`, ExitCode.unsupportedVersion);
   const minor = Number(key.split('.')[1]);
   // 3.13+ declarations cover only what _Py_DebugOffsets lacks; type and dict structs come next.
-  const text = minor >= FIRST_DEBUG_OFFSETS_MINOR ? base + OBJECTS_3_13 : base;
+  const text = minor >= FIRST_DEBUG_OFFSETS_MINOR ? base + (minor >= 15 ? OBJECTS_3_15 : OBJECTS_3_13) : base;
   // 3.11+ instances keep attributes without a dict, keyed by their heap type's shared keys.
   const withHeapType = minor >= 11 && /\bPyTypeObject;/.test(text);
   d = declare(withHeapType ? text + HEAP_TYPE_PREFIX : text, LP64, `CPython ${key}`);
@@ -321,8 +321,7 @@ function fromDebugOffsets(version: PythonVersion, o: DebugOffsets, extras: Decla
     },
     code: {
       argcount: f('code_object.argcount'),
-      kwonlyargcount: f('code_object.argcount') + 8, // co_posonlyargcount, co_kwonlyargcount follow co_argcount as ints
-      posonlyargcount: f('code_object.argcount') + 4,
+      ...codeCounts(extras, f('code_object.argcount')),
       firstlineno: f('code_object.firstlineno'),
       filename: f('code_object.filename'),
       name: f('code_object.name'),
@@ -374,4 +373,15 @@ function stateBits(d: Declarations): { kindShift: number; compactBit: number; as
   const b = pep393(d);
   if (b.kind !== 'pep393') throw new Error('unreachable');
   return { kindShift: b.kindShift, compactBit: b.compactBit, asciiBit: b.asciiBit };
+}
+
+/**
+ * co_flags and the keyword/positional-only counts are not in _Py_DebugOffsets. They are taken from
+ * the declared code-object prefix only where its co_argcount agrees with the target's own offset.
+ */
+function codeCounts(extras: Declarations, argcount: number): { flags?: number; kwonlyargcount?: number; posonlyargcount?: number } {
+  if (!extras.has('PyCodeObject')) return {};
+  const c = extras.struct('PyCodeObject');
+  if (c.offset('co_argcount') !== argcount) return {};
+  return { flags: c.offset('co_flags'), kwonlyargcount: c.offset('co_kwonlyargcount'), posonlyargcount: c.offset('co_posonlyargcount') };
 }

@@ -45,7 +45,8 @@ function renderAt(t: Target, obj: number, l: RenderLimits, depth: number): strin
       if (py2) return readPy2Int(t, obj).toString();
       return intRepr(t, obj, '');
     case 'long':
-      return intRepr(t, obj, 'L');
+      // 2.7's long: the digits, without repr's 'L', so a value reads the same on every version.
+      return intRepr(t, obj, '');
     case 'float':
       return floatRepr(readFloat(t, obj));
     case 'str':

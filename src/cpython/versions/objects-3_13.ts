@@ -1,5 +1,5 @@
 /*
- * CPython v3.13.0 (Include/cpython/object.h, Include/cpython/dictobject.h,
+ * CPython v3.13.0 (Include/cpython/object.h, Include/cpython/code.h, Include/cpython/dictobject.h,
  * Include/internal/pycore_dict.h): the type object and dict structs that _Py_DebugOffsets does not
  * describe, added to the 3.13+ declarations. 3.14 and 3.15 keep these layouts (their headers add
  * no field before tp_versions_used, and PyDictObject/PyDictValues are unchanged); the test suite
@@ -62,6 +62,17 @@ struct _typeobject {
 };
 typedef struct _typeobject PyTypeObject;
 typedef struct {
+    PyVarObject ob_base;
+    PyObject *co_consts;
+    PyObject *co_names;
+    PyObject *co_exceptiontable;
+    int co_flags;
+    int co_argcount;
+    int co_posonlyargcount;
+    int co_kwonlyargcount;
+    /* truncated: later fields come from _Py_DebugOffsets */
+} PyCodeObject;
+typedef struct {
     uint8_t capacity;
     uint8_t size;
     uint8_t embedded;
@@ -76,3 +87,9 @@ typedef struct {
     PyDictValues *ma_values;
 } PyDictObject;
 `;
+
+/*
+ * 3.15 adds one pointer-sized private field after tp_versions_used: PyTypeObject is 424 bytes on
+ * v3.15.2, and heap types' tp_as_async points 424 bytes in (test/layout/heap-type-live.test.ts).
+ */
+export const OBJECTS_3_15 = OBJECTS_3_13.replace('uint16_t tp_versions_used;', 'uint16_t tp_versions_used;\n    void *_tp_iteritem;');

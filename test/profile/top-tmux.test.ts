@@ -1,0 +1,84 @@
+// `pyscope top` driven in a real terminal (tmux): the screen is read back with capture-pane,
+// keys are sent with send-keys, and after `q` the terminal is given back as it was.
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { pythons } from '../support/pythons.js';
+import { PYSCOPE_MAIN } from '../support/pyscope.js';
+import { FIXTURES } from './helpers.js';
+
+const py = pythons().find((p) => !p.missing && p.version[0] === 3);
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const skip = !hasTmux ? 'skipped: tmux is not installed' : !py ? 'skipped: no Python 3 of the matrix is present' : false;
+// A server of our own, so the test never touches anyone's tmux sessions.
+const SOCKET = `pyscope-top-test-${process.pid}`;
+
+const children: ChildProcess[] = [];
+after(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+});
+
+function tmux(...args: string[]): string {
+  return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+}
+
+/** The pane's text (with attributes when asked), polled until it satisfies `ok`. */
+async function screenUntil(ok: (screen: string) => boolean, what: string, escapes = false): Promise<string> {
+  let screen = '';
+  for (let i = 0; i < 150; i++) {
+    screen = tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', 'top');
+    if (ok(screen)) return screen;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.fail(`${what}; the screen was:\n${screen}`);
+}
+
+describe('pyscope top in tmux', { skip }, () => {
+  test('shows the hot functions, sorts on keys, quits on q and restores the terminal', async () => {
+    const target = spawn(py!.path, [join(FIXTURES, 'three_quarters.py'), '120'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    children.push(target);
+    await new Promise<void>((resolve) => target.stdout!.once('data', () => resolve()));
+    const shell = `printf 'BEFORE-TOP\\n'; ${JSON.stringify(process.execPath)} ${JSON.stringify(PYSCOPE_MAIN)} top ${target.pid}; echo TOP-EXIT=$?; sleep 600`;
+    tmux('new-session', '-d', '-s', 'top', '-x', '120', '-y', '30', shell);
+
+    const first = await screenUntil((s) => /busy_big \(three_quarters\.py:\d+\)/.test(s) && /busy_small/.test(s) && /Samples [1-9]/.test(s), 'top shows both functions');
+    assert.match(first, /pyscope top\s+pid \d+\s+Python 3\./);
+    assert.match(first, /%Own\s+%Total\s+OwnTime\s+TotalTime\s+Function \(file:line\)/);
+    assert.ok(!first.includes('BEFORE-TOP'), 'top draws on the alternate screen');
+
+    // Sorted by %Own (the default): the innermost functions come before main and <module>.
+    const rows = (s: string): string[] => s.split('\n').filter((l) => /^\s+\d+\.\d%/.test(l)).map((l) => /\s(\S+) \(/.exec(l)?.[1] ?? '');
+    const own = rows(first);
+    assert.ok(own.indexOf('busy_big') < own.indexOf('main'), own.join(' '));
+
+    // 2 sorts by %Total: main and <module> (on every stack) come first, and the header says so.
+    tmux('send-keys', '-t', 'top', '2');
+    const byTotal = await screenUntil((s) => ['main', '<module>'].includes(rows(s)[0] ?? ''), 'sorted by %Total');
+    assert.ok(rows(byTotal).slice(0, 2).sort().join() === '<module>,main', rows(byTotal).join(' '));
+    const attrs = await screenUntil((s) => s.includes('\x1b[7m2 %Total'), 'the %Total key is highlighted', true);
+    assert.ok(!attrs.includes('\x1b[7m1 %Own'));
+
+    tmux('send-keys', '-t', 'top', 'q');
+    const back = await screenUntil((s) => s.includes('TOP-EXIT='), 'top exits on q');
+    assert.match(back, /TOP-EXIT=0/);
+    assert.ok(back.includes('BEFORE-TOP'), 'the normal screen is back, with what was on it');
+    assert.ok(!back.includes('%Own'), 'nothing of top is left on the normal screen');
+    const cursor = tmux('display-message', '-p', '-t', 'top', '#{cursor_flag} #{alternate_on}').trim();
+    assert.equal(cursor, '1 0', 'cursor visible, alternate screen off');
+  });
+
+  test('Ctrl-C quits and restores the terminal too', async () => {
+    const target = spawn(py!.path, [join(FIXTURES, 'three_quarters.py'), '120'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    children.push(target);
+    await new Promise<void>((resolve) => target.stdout!.once('data', () => resolve()));
+    tmux('kill-session', '-t', 'top');
+    tmux('new-session', '-d', '-s', 'top', '-x', '100', '-y', '20', `${JSON.stringify(process.execPath)} ${JSON.stringify(PYSCOPE_MAIN)} top ${target.pid}; echo TOP-EXIT=$?; sleep 600`);
+    await screenUntil((s) => s.includes('busy_big'), 'top is up');
+    tmux('send-keys', '-t', 'top', 'C-c');
+    const back = await screenUntil((s) => s.includes('TOP-EXIT='), 'top exits on Ctrl-C');
+    assert.match(back, /TOP-EXIT=0/);
+    assert.equal(tmux('display-message', '-p', '-t', 'top', '#{cursor_flag} #{alternate_on}').trim(), '1 0');
+  });
+});

@@ -57,10 +57,10 @@ export async function doctorCommand(args: string[]): Promise<number> {
   ]);
   if (image.symbols.runtime !== undefined) rows.push(['_PyRuntime', `0x${image.symbols.runtime.toString(16)}`]);
   if (image.symbols.interpHead !== undefined) rows.push(['interp_head', `0x${image.symbols.interpHead.toString(16)}`]);
-  elf.close();
   let proc;
   try {
     const v = detectVersion(image, undefined);
+    elf.close();
     rows.push(['version (from file)', `${formatVersion(v)} (${v.source})`]);
     proc = openLiveProcess(pid);
   } catch (e) {

@@ -3,7 +3,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { ExitCode } from '../../src/common/errors.js';
@@ -32,6 +32,15 @@ function anyPython(): string | undefined {
 async function readyLine(child: ChildProcess): Promise<void> {
   const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
   assert.match(chunk.toString(), /ready/);
+}
+
+/** The kernel's state letter of a process (R, S, Z...), or 'gone'. */
+function processState(pid: number): string {
+  try {
+    return /\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1] ?? '?';
+  } catch {
+    return 'gone';
+  }
 }
 
 function assertOneLineError(r: RunResult, code: number): void {
@@ -111,7 +120,8 @@ describe('pyscope dump: bad input', { skip }, () => {
           assert.equal((JSON.parse(r.stdout) as { pid: number }).pid, target.pid);
           assert.equal(r.stderr, '');
         } else {
-          assert.ok([ExitCode.noSuchProcess, ExitCode.processExited].includes(r.code as 3 | 7), describeFailure(r));
+          const after = `${describeFailure(r)}\ntarget afterwards: ${processState(target.pid!)}`;
+          assert.ok([ExitCode.noSuchProcess, ExitCode.processExited].includes(r.code as 3 | 7), after);
           assertOneLineError(r, r.code);
         }
         if (exited && r.code !== 0 && r.code !== ExitCode.noSuchProcess) break;

@@ -64,6 +64,8 @@ export class ElfFile {
   private shstrndx: number;
   private sectionsCache?: SectionHeader[];
   private symbolCache = new Map<string, Map<string, ElfSymbol>>();
+  private lookups = new Map<string, ElfSymbol | undefined>();
+  private tables = new Map<string, { data: Buffer; strings: Buffer } | undefined>();
 
   static open(path: string): ElfFile {
     let fd: number;
@@ -177,40 +179,57 @@ export class ElfFile {
     const cached = this.symbolCache.get(table);
     if (cached) return cached;
     const out = new Map<string, ElfSymbol>();
-    const want = table === '.dynsym' ? SHT_DYNSYM : SHT_SYMTAB;
-    const sec = this.sections.find((s) => s.type === want);
-    const strsec = sec ? this.sections[sec.link] : undefined;
-    if (sec && strsec && sec.type !== SHT_NOBITS && strsec.type !== SHT_NOBITS) {
-      const data = this.tryRead(sec.offset, sec.size);
-      const strs = this.tryRead(strsec.offset, strsec.size);
-      if (data && strs) {
-        for (let o = 0; o + 24 <= data.length; o += 24) {
-          const nameOff = data.readUInt32LE(o);
-          if (nameOff === 0) continue;
-          const info = data[o + 4]!;
-          const shndx = data.readUInt16LE(o + 6);
-          const sym: ElfSymbol = {
-            name: cstring(strs, nameOff),
-            type: info & 0xf,
-            value: num(data.readBigUInt64LE(o + 8)),
-            size: num(data.readBigUInt64LE(o + 16)),
-            defined: shndx !== SHN_UNDEF,
-          };
-          const prev = out.get(sym.name);
-          if (!prev || (!prev.defined && sym.defined)) out.set(sym.name, sym);
-        }
+    const t = this.symbolTable(table);
+    if (t) {
+      for (let o = 0; o + 24 <= t.data.length; o += 24) {
+        const nameOff = t.data.readUInt32LE(o);
+        if (nameOff === 0) continue;
+        const sym = decodeSymbol(t.data, o, cstring(t.strings, nameOff));
+        const prev = out.get(sym.name);
+        if (!prev || (!prev.defined && sym.defined)) out.set(sym.name, sym);
       }
     }
     this.symbolCache.set(table, out);
     return out;
   }
 
-  /** A defined symbol by name, from .dynsym first, then .symtab. */
+  /**
+   * A defined symbol by name, from .dynsym first, then .symtab. Scans the raw tables comparing
+   * bytes, without decoding every name: a libpython .symtab holds tens of thousands of symbols.
+   */
   symbol(name: string): ElfSymbol | undefined {
-    const d = this.symbols('.dynsym').get(name);
-    if (d?.defined) return d;
-    const s = this.symbols('.symtab').get(name);
-    return s?.defined ? s : undefined;
+    if (this.lookups.has(name)) return this.lookups.get(name);
+    const want = Buffer.from(name + '\0', 'utf8');
+    let found: ElfSymbol | undefined;
+    for (const table of ['.dynsym', '.symtab'] as const) {
+      const t = this.symbolTable(table);
+      if (!t) continue;
+      for (let o = 0; o + 24 <= t.data.length && !found; o += 24) {
+        const nameOff = t.data.readUInt32LE(o);
+        if (nameOff === 0 || nameOff + want.length > t.strings.length || t.strings[nameOff] !== want[0]) continue;
+        if (t.strings.compare(want, 0, want.length, nameOff, nameOff + want.length) !== 0) continue;
+        const sym = decodeSymbol(t.data, o, name);
+        if (sym.defined) found = sym;
+      }
+      if (found) break;
+    }
+    this.lookups.set(name, found);
+    return found;
+  }
+
+  private symbolTable(table: '.dynsym' | '.symtab'): { data: Buffer; strings: Buffer } | undefined {
+    if (this.tables.has(table)) return this.tables.get(table);
+    const want = table === '.dynsym' ? SHT_DYNSYM : SHT_SYMTAB;
+    const sec = this.sections.find((x) => x.type === want);
+    const strsec = sec ? this.sections[sec.link] : undefined;
+    let result: { data: Buffer; strings: Buffer } | undefined;
+    if (sec && strsec && sec.type !== SHT_NOBITS && strsec.type !== SHT_NOBITS) {
+      const data = this.tryRead(sec.offset, sec.size);
+      const strings = this.tryRead(strsec.offset, strsec.size);
+      if (data && strings) result = { data, strings };
+    }
+    this.tables.set(table, result);
+    return result;
   }
 
   /** Notes from PT_NOTE segments (cores, executables) or SHT_NOTE sections. */
@@ -261,6 +280,16 @@ export class ElfFile {
       return undefined;
     }
   }
+}
+
+function decodeSymbol(data: Buffer, o: number, name: string): ElfSymbol {
+  return {
+    name,
+    type: data[o + 4]! & 0xf,
+    value: num(data.readBigUInt64LE(o + 8)),
+    size: num(data.readBigUInt64LE(o + 16)),
+    defined: data.readUInt16LE(o + 6) !== SHN_UNDEF,
+  };
 }
 
 function num(v: bigint): number {

@@ -81,12 +81,13 @@ export function findInterpreter(pid: number | undefined, maps: readonly Mapping[
       symbols: {
         runtime: runtime ? runtime.value + bias : undefined,
         interpHead: interpHead ? interpHead.value + bias : undefined,
-        threadStateCurrent: at('_PyThreadState_Current'),
+        // Only 2.7 and 3.6 need it (their GIL holder); looking it up elsewhere would scan .symtab.
+        threadStateCurrent: interpHead ? at('_PyThreadState_Current') : undefined,
         pyVersion: pyVersion ? pyVersion.value + bias : undefined,
         pyVersionFileAddress: pyVersion?.value,
       },
       how: runtime
-        ? `${basename(path)} defines _PyRuntime (${elf.symbols('.dynsym').get('_PyRuntime')?.defined ? '.dynsym' : '.symtab'})`
+        ? `${basename(path)} defines _PyRuntime`
         : `${basename(path)} defines interp_head (.symtab)`,
     };
   }

@@ -1,6 +1,7 @@
 // The engine's own behaviour: wasm32 layouts, type spellings, lookups and error messages.
-// wasm32 is checked by hand rather than against a compiler: no wasm C compiler is installed, and
-// `gcc -m32` (i386) aligns long long and double to 4 inside structs where wasm32 aligns them to 8.
+// wasm32 is checked by hand here rather than against a compiler: no wasm C compiler is installed,
+// and `gcc -m32` (i386) aligns long long and double to 4 inside structs where wasm32 aligns them
+// to 8. live-layout.test.ts also checks wasm32 layouts against CPython running in Pyodide.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { declare, LayoutError, LP64, WASM32 } from '../../src/layout/index.js';

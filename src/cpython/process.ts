@@ -3,6 +3,7 @@
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { ExitCode, PyscopeError } from '../common/errors.js';
 import { LiveProcessMemory } from '../memory/live.js';
+import { PageCacheMemory } from '../memory/page-cache.js';
 import { readMaps, procError, type Mapping } from '../memory/maps.js';
 import type { MemorySource } from '../memory/source.js';
 import type { Bindings } from './bindings.js';
@@ -46,7 +47,7 @@ export function openLiveProcess(pid: number): LiveProcess {
   } catch {
     exe = undefined;
   }
-  const memory = new LiveProcessMemory(pid);
+  const memory = new PageCacheMemory(new LiveProcessMemory(pid));
   try {
     return { ...openPython(memory, maps, pid, exe), pid, commandLine: commandLine(pid) };
   } catch (e) {

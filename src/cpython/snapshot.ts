@@ -1,6 +1,7 @@
 // One consistent-as-possible picture of every thread of a Python process: thread states, their
 // frames (and locals on request), GIL holder, names and kernel status. The target keeps running
 // while we read, so each walk is bounded and a failure in one thread does not lose the others.
+import { PageCacheMemory } from '../memory/page-cache.js';
 import type { RenderLimits } from './objects/render.js';
 import type { OpenedPython } from './process.js';
 import { walkFrames, type Frame } from './model/frames.js';
@@ -29,6 +30,8 @@ export interface SnapshotOptions {
 
 export function snapshot(p: OpenedPython, opts: SnapshotOptions = {}): ThreadSnapshot[] {
   const t = p.target;
+  // A snapshot must not be served pages read for an earlier one: the target has moved on.
+  if (p.memory instanceof PageCacheMemory) p.memory.clear();
   const roots = { runtime: p.image.symbols.runtime, interpHead: p.image.symbols.interpHead, threadStateCurrent: p.image.symbols.threadStateCurrent };
   const out: ThreadSnapshot[] = [];
   const interps = interpreters(t, roots);

@@ -28,6 +28,8 @@ export interface Member {
   readonly name: string | undefined;
   readonly type: TypeExpr;
   readonly bitWidth: number | undefined;
+  /** From `__attribute__((aligned(N)))` / `_Alignas(N)`: at least this alignment. */
+  readonly align: number | undefined;
 }
 
 export interface Program {

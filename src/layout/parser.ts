@@ -16,6 +16,8 @@ class Parser {
   private readonly typedefs = new Map<string, TypeExpr>();
   private readonly tagged = new Map<string, RecordDef>();
   private readonly records: RecordDef[] = [];
+  /** Alignment requested by `__attribute__((aligned(N)))` / `_Alignas(N)` in the current declaration. */
+  private requestedAlign: number | undefined;
 
   constructor(
     private readonly tokens: Token[],
@@ -30,7 +32,9 @@ class Parser {
   private declaration(): void {
     if (this.accept(';')) return;
     const isTypedef = this.accept('typedef');
+    this.requestedAlign = undefined;
     const spec = this.specifier();
+    if (this.requestedAlign !== undefined) this.fail('alignment attributes are supported on struct members only');
     if (this.accept(';')) return; // a bare "struct tag { ... };" or forward declaration
     for (;;) {
       const d = this.declarator(spec);
@@ -58,11 +62,11 @@ class Parser {
     for (;;) {
       const t = this.peek();
       if (!t) break;
-      if (QUALIFIERS.has(t.text) || t.text === '__attribute__') {
+      if (QUALIFIERS.has(t.text)) {
         this.pos++;
-        if (t.text === '__attribute__') this.skipBalanced('(', ')');
         continue;
       }
+      if (this.alignmentSpecifier()) continue;
       if (BASE_WORDS.has(t.text)) {
         if (result) this.fail(`'${t.text}' after a complete type`);
         words.push(t.text);
@@ -127,10 +131,12 @@ class Parser {
       return { keyword, tag, def: undefined };
     }
     const members: Member[] = [];
+    const outerAlign = this.requestedAlign; // an attribute before "struct {" belongs to the outer member
     while (!this.accept('}')) {
       if (this.atEnd()) this.fail(`unterminated ${keyword} ${tag ?? ''}`);
       this.memberDeclaration(members);
     }
+    this.requestedAlign = outerAlign;
     const def: RecordDef = { keyword, displayName: tag ?? `<anonymous ${keyword} at line ${line}>`, members, line };
     this.records.push(def);
     if (tag !== undefined) {
@@ -142,19 +148,24 @@ class Parser {
   }
 
   private memberDeclaration(members: Member[]): void {
+    this.requestedAlign = undefined;
     const spec = this.specifier();
+    const specAlign = this.requestedAlign;
     if (this.accept(';')) {
       // C11 anonymous struct/union member.
       if (spec.kind !== 'record' || spec.record.tag !== undefined) this.fail('declaration declares no member');
-      members.push({ name: undefined, type: spec, bitWidth: undefined });
+      members.push({ name: undefined, type: spec, bitWidth: undefined, align: specAlign });
       return;
     }
     for (;;) {
+      this.requestedAlign = specAlign;
       const d = this.declarator(spec);
       let bitWidth: number | undefined;
       if (this.accept(':')) bitWidth = this.constant();
+      while (this.alignmentSpecifier());
       if (d.isFunction) this.fail(`member ${d.name ?? ''} is a function, not a function pointer`);
-      members.push({ name: d.name, type: d.type, bitWidth });
+      if (bitWidth !== undefined && this.requestedAlign !== undefined) this.fail(`aligned bit-field ${d.name ?? ''} is not supported`);
+      members.push({ name: d.name, type: d.type, bitWidth, align: this.requestedAlign });
       if (this.accept(',')) continue;
       this.expect(';');
       return;
@@ -187,6 +198,38 @@ class Parser {
     }
     type = wrapArrays(type, this.arrays());
     return { name, type, isFunction };
+  }
+
+  /**
+   * `__attribute__((aligned(N)))` and `_Alignas(N)` raise a member's alignment (CPython's
+   * _Py_ALIGNED_DEF). Any other attribute, `packed` above all, would change the layout in ways
+   * this engine does not model, so it is refused rather than ignored.
+   */
+  private alignmentSpecifier(): boolean {
+    if (this.accept('_Alignas')) {
+      this.expect('(');
+      this.raiseAlign(this.constant());
+      this.expect(')');
+      return true;
+    }
+    if (!this.accept('__attribute__')) return false;
+    this.expect('(');
+    this.expect('(');
+    do {
+      const name = this.identifier();
+      if (name !== 'aligned' && name !== '__aligned__') this.fail(`unsupported attribute '${name}'`);
+      this.expect('(');
+      this.raiseAlign(this.constant());
+      this.expect(')');
+    } while (this.accept(','));
+    this.expect(')');
+    this.expect(')');
+    return true;
+  }
+
+  private raiseAlign(n: number): void {
+    if (n <= 0 || (n & (n - 1)) !== 0) this.fail(`alignment ${n} is not a power of two`);
+    this.requestedAlign = Math.max(this.requestedAlign ?? 1, n);
   }
 
   private pointers(type: TypeExpr): TypeExpr {

@@ -154,8 +154,9 @@ export class Layouter {
         else bit = end;
         continue;
       }
-      const offset = isUnion ? 0 : roundUp(Math.ceil(bit / 8), t.align);
-      align = Math.max(align, t.align);
+      const memberAlign = Math.max(t.align, m.align ?? 1);
+      const offset = isUnion ? 0 : roundUp(Math.ceil(bit / 8), memberAlign);
+      align = Math.max(align, memberAlign);
       members.push({ name: m.name, offset, type: t });
       if (isUnion) maxBits = Math.max(maxBits, t.size * 8);
       else bit = (offset + t.size) * 8;

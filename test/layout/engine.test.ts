@@ -118,3 +118,11 @@ test('multi-dimensional arrays, function pointer arrays and several declarators 
   assert.deepEqual([d.offset('a'), d.offset('b'), d.offset('c'), d.size], [48, 56, 64, 72]);
   assert.equal(d.field('b').isPointer, true);
 });
+
+test('attributes other than aligned are refused, not ignored', () => {
+  assert.throws(() => declare('struct p { char c; int x __attribute__((packed)); };', LP64), /unsupported attribute 'packed'/);
+  assert.throws(() => declare('typedef __attribute__((aligned(8))) int wide_int;', LP64), /struct members only/);
+  assert.throws(() => declare('struct p { _Alignas(3) int x; };', LP64), /power of two/);
+  const s = declare('struct p { char c; __attribute__((aligned(8))) struct { char a; } inner; char d; };', LP64).struct('p');
+  assert.deepEqual([s.offset('inner'), s.offset('inner.a'), s.offset('d'), s.size, s.align], [8, 8, 9, 16, 8]);
+});

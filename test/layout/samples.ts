@@ -121,6 +121,18 @@ typedef struct {
     short after;
 } LongDouble;
 
+typedef struct {
+    char c;
+    __attribute__((aligned(8))) char wide;
+    short s __attribute__((aligned(16)));
+    _Alignas(4) char four;
+    union {
+        int i;
+        __attribute__((aligned(4))) char aligner;
+    };
+    __attribute__((aligned(32))) struct { char x; } boxed;
+} Aligned;
+
 typedef union {
     char c;
     int i;
@@ -137,4 +149,4 @@ typedef struct Tagged Tagged;
 `;
 
 /** Every struct of SAMPLE_C checked against gcc, by a name valid in both C and the engine. */
-export const SAMPLE_STRUCTS = ['PyObject', 'MethodDef', 'LongChar', 'Mixed', 'AsciiLike', 'Bits', 'CharThenBits', 'Unions', 'Entry', 'Arrays', 'Flexible', 'TopUnion', 'Tagged', 'struct Inner', 'LongDouble'];
+export const SAMPLE_STRUCTS = ['PyObject', 'MethodDef', 'LongChar', 'Mixed', 'AsciiLike', 'Bits', 'CharThenBits', 'Unions', 'Entry', 'Arrays', 'Flexible', 'TopUnion', 'Tagged', 'struct Inner', 'LongDouble', 'Aligned'];

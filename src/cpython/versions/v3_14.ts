@@ -22,7 +22,7 @@ struct _object {
 #else
         Py_ssize_t ob_refcnt;
 #endif
-        char _aligner;            /* _Py_ALIGNED_DEF(_PyObject_MIN_ALIGNMENT = 4, char) */
+        __attribute__((aligned(4))) char _aligner;   /* _Py_ALIGNED_DEF(_PyObject_MIN_ALIGNMENT, char) */
     };
     PyTypeObject *ob_type;
 };
@@ -71,13 +71,14 @@ typedef struct {
     PyObject ob_base;
     Py_ssize_t length;
     Py_hash_t hash;
-    struct _PyUnicodeObject_state {
+    __attribute__((aligned(4))) struct _PyUnicodeObject_state {   /* _Py_ALIGNED_DEF(4, ...) */
         unsigned int interned : 2;
         unsigned int kind : 3;
         unsigned int compact : 1;
         unsigned int ascii : 1;
         unsigned int statically_allocated : 1;
-    } state;                      /* _Py_ALIGNED_DEF(4, ...): it is 4-aligned already */
+        unsigned int :24;
+    } state;
 } PyASCIIObject;
 
 typedef struct {

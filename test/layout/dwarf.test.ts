@@ -145,3 +145,19 @@ for (const p of pythons().filter((x) => x.label.startsWith('pyenv-') && DEBUG_OF
     assert.ok(report.some((l) => l.startsWith('_Py_DebugOffsets (')), 'the whole table is declared, not truncated');
   });
 }
+
+// The model adds declarations of its own on 3.11+ (heap types; on 3.13+ type, code and dict structs
+// _Py_DebugOffsets lacks): check the combined text it really lays out, too. Imported lazily so that
+// a broken model module fails this test only.
+for (const p of pythons().filter((x) => x.label.startsWith('pyenv-') && x.version[0] === 3 && x.version[1] >= 11)) {
+  const key = `${p.version[0]}.${p.version[1]}`;
+  const skip = skipIfMissing(p).skip || (!hasGdb && 'skipped: gdb is not installed');
+  test(`the model's declarations for ${key} (version-switch) match the DWARF of ${p.label}`, { skip }, async (t) => {
+    const lib = libpython(p);
+    if (!lib) return t.skip(`no shared libpython next to ${p.label}`);
+    const { declarationsFor } = await import('../../src/cpython/version-switch.js');
+    const { mismatches, report } = verify(declarationsFor(key), lib);
+    for (const line of report) t.diagnostic(line);
+    assert.deepEqual(mismatches, []);
+  });
+}

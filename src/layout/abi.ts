@@ -51,7 +51,7 @@ function prelude(int64: string): string {
     typedef ${int64} int64_t;         typedef unsigned ${int64} uint64_t;
     typedef long intptr_t;            typedef unsigned long uintptr_t;
     typedef unsigned long size_t;     typedef long ssize_t;
-    typedef long ptrdiff_t;           typedef unsigned int wchar_t;
+    typedef long ptrdiff_t;           typedef int wchar_t;
     typedef ssize_t Py_ssize_t;       typedef ssize_t Py_hash_t;
     typedef size_t Py_uhash_t;
     typedef uint32_t digit;           typedef int32_t sdigit;

@@ -1,5 +1,8 @@
 // On every interpreter of the matrix: a program spending 3/4 of its wall time in one function and
-// 1/4 in another (alternating 30 ms / 10 ms) gets those shares from `pyscope record`, within 0.05.
+// 1/4 in another (alternating 30 ms / 10 ms of CPU) gets those shares from `pyscope record`,
+// within 0.05. The program reports the wall time each function really took: on an idle machine
+// that is 3/4 and 1/4; on a loaded one the scheduler can move it for a short run, and the profile
+// must then agree with what really happened, so the comparison is with the program's own truth.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -21,12 +24,21 @@ describe('pyscope record: 3/4 and 1/4 of the time', () => {
       const sh = shares(stacks, ['busy_big', 'busy_small']);
       const seen = stacks.filter((s) => s.frames.some((f) => /^busy_(big|small) /.test(f))).reduce((n, s) => n + s.count, 0);
       assert.ok(seen >= 300, `enough samples in the two functions (${seen})\n${r.stderr}`);
+      const truth = /truth busy_big=([\d.]+) busy_small=([\d.]+)/.exec(r.stdout);
+      assert.ok(truth, `the program reports its truth: ${r.stdout}`);
+      const trueBig = Number(truth[1]) / (Number(truth[1]) + Number(truth[2]));
+      // Sanity of the fixture: only a badly overloaded machine moves the split this far.
+      assert.ok(Math.abs(trueBig - 0.75) <= 0.15, `the program itself spent ${trueBig.toFixed(3)} in busy_big`);
       const big = sh.get('busy_big')!;
       const small = sh.get('busy_small')!;
-      assert.ok(Math.abs(big - 0.75) <= 0.05, `busy_big share ${big.toFixed(3)} (expected 0.75 ± 0.05) of ${seen} samples`);
-      assert.ok(Math.abs(small - 0.25) <= 0.05, `busy_small share ${small.toFixed(3)} (expected 0.25 ± 0.05) of ${seen} samples`);
+      const why = `of ${seen} samples; the program measured busy_big ${trueBig.toFixed(3)}\n${r.stderr}`;
+      assert.ok(Math.abs(big - trueBig) <= 0.05, `busy_big share ${big.toFixed(3)} (expected ${trueBig.toFixed(3)} ± 0.05) ${why}`);
+      assert.ok(Math.abs(small - (1 - trueBig)) <= 0.05, `busy_small share ${small.toFixed(3)} (expected ${(1 - trueBig).toFixed(3)} ± 0.05) ${why}`);
       // Frames are `function (file:line)` with the file's short name, outermost first.
-      assert.ok(stacks.every((s) => s.frames[0]!.startsWith('<module> (three_quarters.py:')), `outermost frame is the module: ${stacks[0]?.frames.join(';')}`);
+      // (Interpreter start-up, before the script runs, has stacks of its own: site, importlib.)
+      const inBusy = stacks.filter((s) => s.frames.some((f) => /^busy_(big|small) /.test(f)));
+      const odd = inBusy.filter((s) => !s.frames[0]!.startsWith('<module> (three_quarters.py:'));
+      assert.deepEqual(odd, [], 'the outermost frame of the busy stacks is the module');
     });
   }
 });

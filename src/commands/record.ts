@@ -7,6 +7,7 @@ import { formatVersion } from '../cpython/discover/detect-version.js';
 import { addSample, type AggregateOptions } from '../profile/aggregate.js';
 import { attachWhenReady, launch, spawned } from '../profile/launch.js';
 import { Profile } from '../profile/model.js';
+import { processGone } from '../profile/proc-state.js';
 import { FORMATS } from '../profile/output/index.js';
 import { Recorder, type RecorderStats, type StopReason } from '../profile/recorder.js';
 import { Sampler } from '../profile/sampler.js';
@@ -44,13 +45,15 @@ export async function recordCommand(args: string[]): Promise<number> {
   }
   let child: ChildProcess | undefined;
   let sampler: Sampler;
+  // Thread names cost a dict walk per sample: read them only where the output shows them.
+  const names = a.threads || FORMATS[a.format].timeline;
   if (a.pid !== undefined) {
-    sampler = new Sampler(a.pid);
+    sampler = new Sampler(a.pid, { names });
   } else {
     child = launch(a.command!);
     const pid = await spawned(child);
     try {
-      sampler = await attachWhenReady(pid, 5000);
+      sampler = await attachWhenReady(pid, 5000, { names });
     } catch (e) {
       await settle(child);
       throw e;
@@ -117,7 +120,7 @@ async function record(a: RecordArgs, sampler: Sampler, child: ChildProcess | und
   }
   process.stderr.write(summary(st, a, sampler.pid, reason, output));
   if (child) {
-    if (child.exitCode === null && child.signalCode === null) process.stderr.write(`pyscope: waiting for pid ${child.pid} to exit\n`);
+    if (child.exitCode === null && child.signalCode === null && !processGone(child.pid!)) process.stderr.write(`pyscope: waiting for pid ${child.pid} to exit\n`);
     await settle(child);
   }
   process.off('SIGINT', onSignal);

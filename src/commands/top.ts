@@ -54,7 +54,7 @@ export async function topCommand(args: string[]): Promise<number> {
   if (!Number.isFinite(rate) || rate < MIN_RATE || rate > MAX_RATE) throw new PyscopeError(`top: --rate ${o.rate} is out of range (${MIN_RATE} to ${MAX_RATE} samples per second)`, ExitCode.usage);
   if (!process.stdout.isTTY) throw new PyscopeError('top: needs a terminal (use pyscope record for a file)', ExitCode.usage);
 
-  const sampler = new Sampler(pid);
+  const sampler = new Sampler(pid, { names: false });
   const version = formatVersion(sampler.process.version);
   const table = new TopTable({ idle: o.idle, gil: o.gil });
   const recorder = new Recorder(sampler, { rate, subprocesses: false, sink: (_p, s) => table.add(s) });

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { ExitCode, PyscopeError } from '../common/errors.js';
 import { processGone } from './proc-state.js';
-import { Sampler } from './sampler.js';
+import { Sampler, type SamplerOptions } from './sampler.js';
 
 export function launch(argv: string[]): ChildProcess {
   const [file, ...args] = argv;
@@ -23,12 +23,12 @@ export function spawned(child: ChildProcess): Promise<number> {
  * Opens a sampler on a process that is still starting: until exec and the dynamic loader are
  * done, the process is not (yet) Python, so failures are retried for a while.
  */
-export async function attachWhenReady(pid: number, timeoutMs: number): Promise<Sampler> {
+export async function attachWhenReady(pid: number, timeoutMs: number, opts: SamplerOptions = {}): Promise<Sampler> {
   const deadline = performance.now() + timeoutMs;
   let delay = 2;
   for (;;) {
     try {
-      return new Sampler(pid);
+      return new Sampler(pid, opts);
     } catch (e) {
       if (processGone(pid)) throw new PyscopeError(`record: process ${pid} exited before it could be profiled`, ExitCode.processExited);
       if (performance.now() >= deadline) throw e;

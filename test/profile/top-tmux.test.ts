@@ -1,12 +1,13 @@
 // `pyscope top` driven in a real terminal (tmux): the screen is read back with capture-pane,
-// keys are sent with send-keys, and after `q` the terminal is given back as it was.
+// keys are sent with send-keys, and after `q` the terminal is given back as it was. Also the live
+// status line `pyscope record` shows only on a terminal.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { pythons } from '../support/pythons.js';
 import { PYSCOPE_MAIN } from '../support/pyscope.js';
-import { FIXTURES } from './helpers.js';
+import { FIXTURES, tmpPath } from './helpers.js';
 
 const py = pythons().find((p) => !p.missing && p.version[0] === 3);
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
@@ -80,5 +81,34 @@ describe('pyscope top in tmux', { skip }, () => {
     const back = await screenUntil((s) => s.includes('TOP-EXIT='), 'top exits on Ctrl-C');
     assert.match(back, /TOP-EXIT=0/);
     assert.equal(tmux('display-message', '-p', '-t', 'top', '#{cursor_flag} #{alternate_on}').trim(), '1 0');
+  });
+
+  test('the target exiting ends top with a message, the terminal restored', async () => {
+    const target = spawn(py!.path, [join(FIXTURES, 'three_quarters.py'), '120'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    children.push(target);
+    await new Promise<void>((resolve) => target.stdout!.once('data', () => resolve()));
+    tmux('kill-session', '-t', 'top');
+    tmux('new-session', '-d', '-s', 'top', '-x', '100', '-y', '20', `${JSON.stringify(process.execPath)} ${JSON.stringify(PYSCOPE_MAIN)} top ${target.pid}; echo TOP-EXIT=$?; sleep 600`);
+    await screenUntil((s) => s.includes('busy_big'), 'top is up');
+    target.kill('SIGKILL');
+    const back = await screenUntil((s) => s.includes('TOP-EXIT='), 'top exits with its target');
+    assert.match(back, new RegExp(`pyscope: process ${target.pid} exited\\s+TOP-EXIT=0`));
+    assert.equal(tmux('display-message', '-p', '-t', 'top', '#{cursor_flag} #{alternate_on}').trim(), '1 0');
+  });
+});
+
+describe('pyscope record on a terminal (tmux)', { skip }, () => {
+  test('a live status line while recording, then the summary', async () => {
+    spawnSync('tmux', ['-L', SOCKET, 'kill-session', '-t', 'top']);
+    const out = tmpPath('record-tty.txt');
+    const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(PYSCOPE_MAIN)} record -f collapsed -o ${JSON.stringify(out)} -- ${JSON.stringify(py!.path)} ${JSON.stringify(join(FIXTURES, 'three_quarters.py'))} 3 >/dev/null; echo REC-EXIT=$?; sleep 600`;
+    tmux('new-session', '-d', '-s', 'top', '-x', '200', '-y', '20', cmd);
+    const live = await screenUntil((s) => /pyscope: \d+\.\d s, [1-9]\d* ticks \(\d+\/s of 100\), \d+ samples, \d+ missed, \d+ errors \(Ctrl-C to stop\)/.test(s), 'the status line shows progress');
+    assert.ok(!live.includes('REC-EXIT='));
+    const done = await screenUntil((s) => s.includes('REC-EXIT='), 'record ends with the program');
+    assert.match(done, /REC-EXIT=0/);
+    assert.match(done, /pyscope: recorded pid \d+ for [\d.]+ s \(the program exited\): \d+ ticks/);
+    assert.match(done, /pyscope: wrote collapsed profile to /);
+    assert.ok(!/Ctrl-C to stop/.test(done), 'the status line is cleared before the summary');
   });
 });

@@ -1,0 +1,60 @@
+// A speedscope file from `pyscope record` against speedscope itself (the npm package): valid
+// against the schema it ships, and opened by its app in headless Chromium the way its own CLI
+// does it (index.html#localProfilePath=a script calling speedscope.loadFileFromBase64).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Ajv } from 'ajv';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { pythons, REPO_ROOT } from '../support/pythons.js';
+import { describeFailure, runPyscope } from '../support/pyscope.js';
+import { FIXTURES, tmpPath } from './helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const RELEASE = join(REPO_ROOT, 'node_modules', 'speedscope', 'dist', 'release');
+const py = pythons().find((p) => !p.missing && p.version[0] === 3);
+const skip = !existsSync(RELEASE) ? 'skipped: the speedscope package is not installed (npm ci)' : !py ? 'skipped: no Python 3 of the matrix is present' : false;
+
+describe('speedscope files in speedscope', { skip }, () => {
+  let file = '';
+  let browser: Browser | undefined;
+
+  before(async () => {
+    file = tmpPath('app.speedscope.json');
+    const r = await runPyscope(['record', '--rate', '250', '-f', 'speedscope', '--threads', '--idle', '-o', file, '--', py!.path, join(FIXTURES, 'two_threads.py'), '1.5']);
+    assert.equal(r.code, 0, describeFailure(r));
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  test("valid against the schema speedscope ships (file-format-schema.json)", () => {
+    const schema = JSON.parse(readFileSync(join(RELEASE, 'file-format-schema.json'), 'utf8')) as object;
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    assert.ok(validate(JSON.parse(readFileSync(file, 'utf8'))), JSON.stringify(validate.errors, null, 2));
+  });
+
+  test('opens in the speedscope app: every thread is a profile, no error', { skip: existsSync(CHROMIUM) ? false : `skipped: ${CHROMIUM} is absent` }, async () => {
+    const loader = tmpPath('load-profile.js');
+    const data = readFileSync(file);
+    writeFileSync(loader, `speedscope.loadFileFromBase64(${JSON.stringify('app.speedscope.json')}, ${JSON.stringify(data.toString('base64'))})`);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--allow-file-access-from-files'],
+    });
+    const page: Page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${pathToFileURL(join(RELEASE, 'index.html')).href}#localProfilePath=${encodeURIComponent(loader)}`);
+    // The toolbar names the profile shown and says which of how many: "pid … thread … (1/2)".
+    const toolbar = page.getByText(/thread \d+ \(MainThread\)|thread \d+ \(sleeper\)/).first();
+    await toolbar.waitFor({ timeout: 30_000 });
+    const body = await page.locator('body').innerText();
+    assert.match(body, /\(1\/2\)/, body.slice(0, 400));
+    assert.doesNotMatch(body, /Something went wrong|Unrecognized format/i);
+    assert.deepEqual(errors, []);
+  });
+});

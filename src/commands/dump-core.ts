@@ -28,11 +28,19 @@ export async function dumpCore(path: string, o: DumpCoreOptions): Promise<number
       throw new PyscopeError(`${name} has no NT_FILE note, so the files the process mapped are unknown: is it a Linux process core?`, ExitCode.badFile);
     }
     const py = openInterpreter(core);
-    const threads = snapshot(py, {
-      locals: o.locals ? DEFAULT_LIMITS : undefined,
-      // The kernel's thread ids let the model match pthreads to tids on versions that lack native ids.
-      tasks: { ids: core.threads.map((t) => t.tid), status: () => 'unknown' },
-    });
+    const lost = core.lostStacks();
+    let threads;
+    try {
+      threads = snapshot(py, {
+        locals: o.locals ? DEFAULT_LIMITS : undefined,
+        // The kernel's thread ids let the model match pthreads to tids on versions that lack native ids.
+        tasks: { ids: core.threads.map((t) => t.tid), status: () => 'unknown' },
+      });
+    } catch (e) {
+      // With the interpreter state itself cut off, the truncation is the error worth naming.
+      if (core.missingBytes > 0 && e instanceof PyscopeError) throw truncated(core);
+      throw e;
+    }
     const header: DumpHeader = {
       pid: core.process?.pid ?? core.threads[0]?.tid ?? 0,
       command: core.commandLine(),
@@ -48,6 +56,7 @@ export async function dumpCore(path: string, o: DumpCoreOptions): Promise<number
         si_code: core.crashedThread && core.signal ? core.signal.code : null,
         missing_bytes: core.missingBytes,
         unusable_files: [...core.neededProblems].map((f) => f.corePath),
+        lost_stacks: lost,
       };
       process.stdout.write(JSON.stringify(json, null, 2) + '\n');
     } else {
@@ -55,6 +64,12 @@ export async function dumpCore(path: string, o: DumpCoreOptions): Promise<number
     }
     if (process.env.PYSCOPE_STATS) process.stderr.write(`reads=${core.readCount}\n`);
     if (core.missingBytes > 0) throw truncated(core, true);
+    if (lost.length > 0) {
+      process.stderr.write(
+        `pyscope: warning: the core holds only zeros where the stack${lost.length > 1 ? 's' : ''} of thread${lost.length > 1 ? 's' : ''} ${lost.join(', ')} should be, ` +
+          `so ${lost.length > 1 ? 'their Python stacks' : 'its Python stack'} may be cut short (gcore writes zeros for stacks with guard regions; a kernel-written core has them)\n`,
+      );
+    }
     const needed = [...core.neededProblems][0];
     if (needed) process.stderr.write(`pyscope: warning: some memory could not be read: ${describeFileProblem(needed)}\n`);
     return ExitCode.ok;

@@ -3,7 +3,7 @@
 // target recorded from inside; where gdb and pythonX.Y-gdb.py exist, gdb's py-bt must agree.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pythons, skipIfMissing, type Python } from '../support/pythons.js';
 import type { TruthFrame, TruthThread } from '../support/dump-target.js';
@@ -14,16 +14,44 @@ import { crashLine, gcoreOfTarget, hasGcore, kernelCore, kernelCoresUnavailable,
 
 interface CoreDumpJson extends DumpJson {
   crash?: { signal: string; address?: string; thread?: number };
-  core: { file: string; signal_number: number | null; si_code: number | null; missing_bytes: number };
+  core: { file: string; signal_number: number | null; si_code: number | null; missing_bytes: number; lost_stacks: number[] };
 }
 
 const noGcore = hasGcore() ? false : 'skipped: gcore (gdb) is not installed';
 const noKernelCores = kernelCoresUnavailable() ?? false;
 
+const LOST_WARNING = /^pyscope: warning: the core holds only zeros where the stacks? of threads? ([\d, ]+) should be, .*a kernel-written core has them\)\n$/;
+
+/** The dump; on stderr nothing, or only the warning naming the threads whose stacks gcore lost. */
 function parseJson(r: RunResult): CoreDumpJson {
   assert.equal(r.code, 0, describeFailure(r));
-  assert.equal(r.stderr, '', 'nothing on stderr');
-  return JSON.parse(r.stdout) as CoreDumpJson;
+  const dump = JSON.parse(r.stdout) as CoreDumpJson;
+  if (dump.core.lost_stacks.length === 0) assert.equal(r.stderr, '', 'nothing on stderr');
+  else assert.deepEqual(LOST_WARNING.exec(r.stderr)?.[1]?.split(', ').map(Number), dump.core.lost_stacks, r.stderr);
+  return dump;
+}
+
+/**
+ * Threads compared with the truth: all of them exactly, except that a thread whose stack the core
+ * lost (gcore, glibc guard regions) must show the innermost part of its stack and nothing wrong.
+ */
+function compareStacks(dump: CoreDumpJson, truthThreads: TruthThread[]): void {
+  const lost = new Set(dump.core.lost_stacks);
+  if (lost.size === 0) {
+    assert.deepEqual(byNativeId(dump.threads.filter((t) => truthThreads.some((x) => x.thread_id === t.thread_id))).map(threadKey), byNativeId(truthThreads).map(threadKey));
+    return;
+  }
+  for (const want of truthThreads) {
+    const got = dump.threads.find((t) => t.thread_id === want.thread_id);
+    assert.ok(got, `thread ${want.native_thread_id} (${want.name}) is missing`);
+    const frames = got.frames.map(frameKey);
+    if (lost.has(want.native_thread_id)) {
+      assert.ok(frames.length > 0, `thread ${want.native_thread_id}: no frame at all`);
+      assert.deepEqual(frames, want.frames.slice(0, frames.length).map(frameKey), `thread ${want.native_thread_id} (${want.name})`);
+    } else {
+      assert.deepEqual(frames, want.frames.map(frameKey), `thread ${want.native_thread_id} (${want.name})`);
+    }
+  }
 }
 
 function frameKey(f: TruthFrame | DumpFrame): object {
@@ -41,12 +69,14 @@ function byNativeId<T extends { native_thread_id: number | null }>(threads: T[])
 /** Every local the target recorded must appear with its kind and rendering; returns how many. */
 function checkLocals(dump: CoreDumpJson, truthThreads: TruthThread[]): number {
   const ours = new Map(dump.threads.map((t) => [t.thread_id, t]));
+  const lost = new Set(dump.core.lost_stacks);
   let checked = 0;
   for (const truthThread of truthThreads) {
     const thread = ours.get(truthThread.thread_id);
     assert.ok(thread, `thread ${truthThread.name} is missing`);
     truthThread.frames.forEach((truthFrame, i) => {
       const frame = thread.frames[i];
+      if (!frame && lost.has(truthThread.native_thread_id)) return;
       const where = `${truthThread.name ?? 'unnamed'}: ${truthFrame.function} line ${truthFrame.line}`;
       assert.ok(frame && Array.isArray(frame.locals), `${where}: no locals array`);
       if (truthFrame.locals === null) return;
@@ -90,6 +120,24 @@ function parsePyBt(out: string): Map<number, string[]> {
   return stacks;
 }
 
+/** The file's number of lines, to recognise a line number that cannot be right. */
+const lineCounts = new Map<string, number>();
+function linesIn(file: string): number {
+  let n = lineCounts.get(file);
+  if (n === undefined) {
+    n = existsSync(file) ? readFileSync(file, 'utf8').split('\n').length : Number.MAX_SAFE_INTEGER;
+    lineCounts.set(file, n);
+  }
+  return n;
+}
+
+// python-gdb.py of 3.6-3.9 adds co_lnotab's line deltas as unsigned bytes, so past a backward jump
+// it prints lines beyond the end of the file: such a line is left out of the comparison.
+function withoutImpossibleLine(frame: string): string {
+  const m = /^(.*) (.*):(\d+)$/.exec(frame)!;
+  return Number(m[3]) > linesIn(m[2]!) ? `${m[1]} ${m[2]}:(beyond the end of the file)` : frame;
+}
+
 const CRASH_MODES: Record<string, CrashMode> = {};
 pythons().forEach((p, i) => (CRASH_MODES[p.label] = i % 2 === 0 ? 'abort' : 'segv'));
 
@@ -117,7 +165,8 @@ for (const py of pythons()) {
       assert.deepEqual(dump.python, { version: truth.version, binary: truth.binary });
       assert.equal(dump.crash, undefined, 'a gcore core records no crash');
       assert.equal(dump.core.missing_bytes, 0);
-      assert.deepEqual(byNativeId(dump.threads).map(threadKey), byNativeId(truth.threads).map(threadKey));
+      assert.equal(dump.threads.length, truth.threads.length);
+      compareStacks(dump, truth.threads);
       for (const t of dump.threads) assert.equal(t.status, 'unknown', 'a core does not say whether a thread ran');
     });
 
@@ -126,9 +175,10 @@ for (const py of pythons()) {
       assert.ok(checked > 40, `only ${checked} locals checked`);
     });
 
-    test('text output: the live dump format', async () => {
+    test('text output: the live dump format', async (t) => {
       const r = await runs.text;
       assert.equal(r.code, 0, describeFailure(r));
+      if (r.stderr !== '') return t.skip(`skipped: gcore lost thread stacks here (${r.stderr.trim().slice(0, 120)}...); --json checks what is shown`);
       const text = parseTextDump(r.stdout);
       assert.equal(text.pid, core.truth.pid);
       assert.equal(text.version, core.truth.version);
@@ -153,8 +203,14 @@ for (const py of pythons()) {
       let compared = 0;
       for (const thread of ours.threads) {
         const stack = theirs.get(thread.native_thread_id ?? -1);
-        assert.ok(stack, `gdb shows no thread ${thread.native_thread_id}`);
-        assert.deepEqual(stack, thread.frames.map((f) => `${f.function} ${f.file}:${f.line}`), `thread ${thread.native_thread_id} (${thread.name})`);
+        assert.ok(stack && stack.length > 0, `gdb shows no Python frame for thread ${thread.native_thread_id}`);
+        // py-bt may stop before the outermost frames (3.11 stops at the first entry frame), so its
+        // stack must be the innermost part of ours.
+        const mine = thread.frames.slice(0, stack.length).map((f, i) => {
+          const gdbFrame = stack[i]!;
+          return withoutImpossibleLine(gdbFrame) !== gdbFrame ? `${f.function} ${f.file}:(beyond the end of the file)` : `${f.function} ${f.file}:${f.line}`;
+        });
+        assert.deepEqual(stack.map(withoutImpossibleLine), mine, `thread ${thread.native_thread_id} (${thread.name})`);
         compared++;
       }
       assert.equal(compared, core.truth.threads.length);
@@ -190,10 +246,8 @@ for (const py of pythons()) {
       assert.ok(crasher, 'the crashing thread is in the dump');
       assert.deepEqual(dump.crash, mode === 'segv' ? { signal, address: '0x0', thread: crasher.native_thread_id } : { signal, thread: crasher.native_thread_id });
       assert.equal(dump.core.signal_number, mode === 'segv' ? 11 : 6);
-      assert.deepEqual(
-        byNativeId(dump.threads.filter((t) => t.name !== 'crasher')).map(threadKey),
-        byNativeId(parked()).map(threadKey),
-      );
+      assert.deepEqual(dump.core.lost_stacks, [], 'a kernel core holds every stack');
+      compareStacks(dump, parked());
       // The crasher was recorded waiting; it crashed two calls deeper, from a marked line.
       const truthCrasher = core.truth.threads.find((t) => t.name === 'crasher')!;
       const own = crasher.frames.map((f) => `${f.function} ${basename(f.file)}:${f.line}`);

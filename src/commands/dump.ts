@@ -18,6 +18,8 @@ options:
   -j, --json             print JSON (schema: docs/dump-json.md)
       --full-filenames   show full paths instead of file names
       --core FILE        read a core file instead of a live process
+      --exe PATH         (with --core) the executable the process ran, if not where the core says
+      --lib-search-path DIR  (with --core, repeatable) folder holding the core's libraries
   -h, --help             show this help
 `;
 

@@ -83,9 +83,12 @@ export function resolveMappedFiles(entries: readonly CoreFileEntry[], readCore: 
   return out;
 }
 
-function candidates(corePath: string, opts: ResolveOptions): string[] {
+function candidates(recorded: string, opts: ResolveOptions): string[] {
+  // A file deleted or replaced after it was mapped is named "path (deleted)"; the build-id check
+  // tells whether what is there now is still the same file.
+  const corePath = recorded.replace(/ \(deleted\)$/, '');
   const list: string[] = [];
-  if (opts.exe !== undefined && (corePath === opts.executable || basename(corePath) === basename(opts.exe))) list.push(opts.exe);
+  if (opts.exe !== undefined && (recorded === opts.executable || basename(corePath) === basename(opts.exe))) list.push(opts.exe);
   for (const dir of opts.libSearchPath) {
     list.push(join(dir, basename(corePath)));
     if (corePath.startsWith('/')) list.push(join(dir, corePath));
@@ -142,7 +145,9 @@ function align4(n: number): number {
 /** One line naming an unusable file and how to point pyscope at the right one. */
 export function describeFileProblem(f: MappedFile): string {
   if (f.status === 'missing') {
-    return `${f.corePath}, mapped in the core, is not on this machine: give the folder that holds it with --lib-search-path DIR (or the executable with --exe PATH)`;
+    const deleted = / \(deleted\)$/.test(f.corePath);
+    const path = f.corePath.replace(/ \(deleted\)$/, '');
+    return `${path}, mapped in the core, ${deleted ? 'was deleted while mapped and ' : ''}is not on this machine: give the folder that holds it with --lib-search-path DIR (or the executable with --exe PATH)`;
   }
   return (
     `${f.tried.find((p) => existsSync(p)) ?? f.corePath} is not the file the process ran (build-id ${short(f.diskBuildId)} here, ${short(f.coreBuildId)} in the core): ` +

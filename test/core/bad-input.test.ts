@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, openSync, closeSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, chmodSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, statSync, truncateSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -127,19 +127,21 @@ describe('a core whose mapped files are absent or different here', debian && !de
     mkdirSync(savedDir);
     const copy = join(binDir, 'python3.11');
     copyFileSync(debian!.path, copy);
+    copyFileSync(debian!.path, join(savedDir, 'python3.11'));
     chmodSync(copy, 0o755);
     const prefix = await pythonPrefix(debian!.path);
     const child = await startReady(copy, ['-c', 'import sys, time\ndef park():\n    print("ready"); sys.stdout.flush(); time.sleep(600)\npark()'], { ...process.env, PYTHONHOME: prefix });
     try {
+      // Deleted while mapped: the core names it "bin/python3.11 (deleted)".
+      rmSync(copy);
       core = await gcore(child.pid!, dir);
     } finally {
       child.kill('SIGKILL');
     }
-    renameSync(copy, join(savedDir, 'python3.11'));
   });
 
   test('the executable is gone: one line naming it and the options that fix it', async () => {
-    oneLineError(await runPyscope(['dump', '--core', core]), BAD_FILE, /bin\/python3\.11, mapped in the core, is not on this machine: give the folder that holds it with --lib-search-path DIR \(or the executable with --exe PATH\)/);
+    oneLineError(await runPyscope(['dump', '--core', core]), BAD_FILE, /bin\/python3\.11, mapped in the core, was deleted while mapped and is not on this machine: give the folder that holds it with --lib-search-path DIR \(or the executable with --exe PATH\)/);
   });
 
   test('--lib-search-path finds it', async () => {

@@ -110,10 +110,13 @@ async function cpuPerSample(py: Python, tool: Tool, rate: number): Promise<{ us:
   return { us, long };
 }
 
-async function maxRate(py: Python, tool: Tool): Promise<{ rate: number; table: { rate: number; samples: number; expected: number; missed?: number; wall: number; behind?: boolean }[] }> {
+async function maxRate(py: Python, tool: Tool): Promise<{ rate: number; nearly: number; table: { rate: number; samples: number; expected: number; missed?: number; wall: number; behind?: boolean }[] }> {
   const table: { rate: number; samples: number; expected: number; missed?: number; wall: number; behind?: boolean }[] = [];
+  // Highest rate of an unbroken run of sustained rates from the lowest.
   let best = 0;
-  for (const rate of [250, 500, 1000, 2000, 3000, 5000, 10000, 20000]) {
+  let nearly = 0;
+  const rates = [250, 500, 1000, 2000, 3000, 5000, 10000, 20000];
+  for (const rate of rates) {
     const t = await startTarget(py, 30);
     const seconds = 2;
     const r = runProfiler(tool, t.child.pid!, rate, seconds);
@@ -123,10 +126,17 @@ async function maxRate(py: Python, tool: Tool): Promise<{ rate: number; table: {
     // pyscope counts missed ticks itself. py-spy takes every scheduled sample even when late (a
     // 2 s recording then lasts longer) and warns that it is behind: that is its missed sample.
     const ok = r.missed !== undefined ? r.missed === 0 : !r.behind && r.samples >= expected * 0.99 && r.wall < seconds + 2;
-    if (ok) best = rate;
-    else break;
+    // On a shared machine even an empty timer loop misses a tick now and then (the scheduler
+    // runs someone else for longer than a period), so "at most 1% missed" is reported too.
+    const fine = r.missed !== undefined ? r.missed <= expected * 0.01 : ok;
+    const index = rates.indexOf(rate);
+    if (ok && best === (index === 0 ? 0 : rates[index - 1])) best = rate;
+    if (fine) nearly = rate;
+    // Past this, py-spy takes every late sample and a 2 s run lasts many seconds; pyscope stops
+    // once it misses most ticks.
+    if (r.missed !== undefined ? r.missed > expected * 0.5 : !ok) break;
   }
-  return { rate: best, table };
+  return { rate: best, nearly, table };
 }
 
 async function throughput(py: Python, idleThreads: number, tool: Tool | undefined, rate: number, seconds: number): Promise<number> {
@@ -216,14 +226,15 @@ async function main(): Promise<void> {
   log('');
   log('| tool | rate | samples | scheduled | missed (pyscope) | wall of the run | behind (py-spy) |');
   log('|---|---|---|---|---|---|---|');
-  const best = new Map<Tool, number>();
+  const best = new Map<Tool, { rate: number; nearly: number }>();
   for (const tool of tools) {
     const r = await maxRate(py, tool);
-    best.set(tool, r.rate);
+    best.set(tool, r);
     for (const row of r.table) log(`| ${tool} | ${fmt(row.rate)} Hz | ${fmt(row.samples)} | ${fmt(row.expected)} | ${row.missed ?? '-'} | ${fmt(row.wall, 1)} s | ${tool === 'pyscope' ? '-' : row.behind ? 'yes' : 'no'} |`);
   }
   log('');
-  for (const [tool, rate] of best) log(`- ${tool}: highest rate with no missed samples: ${rate ? fmt(rate) + ' Hz' : 'below 250 Hz'} (target for pyscope: ≥ 10,000/s).`);
+  const hz = (n: number): string => (n ? `${fmt(n)} Hz` : 'below 250 Hz');
+  for (const [tool, r] of best) log(`- ${tool}: highest rate with no missed samples: ${hz(r.rate)}; with at most 1% missed: ${hz(r.nearly)} (target for pyscope: ≥ 10,000/s with none missed).`);
   log('');
 
   log('## Target slowdown at 1 kHz');

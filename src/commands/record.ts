@@ -55,6 +55,8 @@ export async function recordCommand(args: string[]): Promise<number> {
     try {
       sampler = await attachWhenReady(pid, 5000, { names });
     } catch (e) {
+      // What was launched to be profiled and cannot be is not left running behind the error.
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await settle(child);
       throw e;
     }

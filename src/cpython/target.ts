@@ -25,12 +25,13 @@ export class Target {
   }
 
   ptr(address: number): number {
-    return Number(this.memory.read(address, 8).readBigUInt64LE(0));
+    if (this.memory.readPointer) return this.memory.readPointer(address);
+    return Target.ptrAt(this.memory.read(address, 8), 0);
   }
 
-  /** Pointer from a buffer already read. */
+  /** Pointer from a buffer already read (two 32-bit halves: no BigInt on the hot path). */
   static ptrAt(buf: Buffer, offset: number): number {
-    return Number(buf.readBigUInt64LE(offset));
+    return buf.readUInt32LE(offset) + buf.readUInt32LE(offset + 4) * 0x1_0000_0000;
   }
 
   i64(address: number): number {

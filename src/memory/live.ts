@@ -25,6 +25,12 @@ export class LiveProcessMemory implements MemorySource {
   read(address: number, length: number): Buffer {
     const buf = Buffer.allocUnsafe(length);
     if (length === 0) return buf;
+    this.readInto(buf, address);
+    return buf;
+  }
+
+  readInto(buf: Buffer, address: number): void {
+    const length = buf.length;
     if (!Number.isSafeInteger(address) || address <= 0) {
       throw new MemoryReadError(`bad address 0x${address.toString(16)}`, address, length);
     }
@@ -40,7 +46,6 @@ export class LiveProcessMemory implements MemorySource {
       if (n === 0) throw this.failure(undefined, address, length);
       got += n;
     }
-    return buf;
   }
 
   readMany(requests: readonly ReadRequest[]): (Buffer | Error)[] {

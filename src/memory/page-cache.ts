@@ -8,9 +8,13 @@ const PAGE = 4096;
 /** Reads this large or larger go straight to the source: they would evict more than they share. */
 const DIRECT = 4 * PAGE;
 
+/** Page buffers kept for reuse across snapshots, so steady-state sampling allocates nothing. */
+const POOL_LIMIT = 1024;
+
 export class PageCacheMemory implements MemorySource {
   readonly pointerSize: 4 | 8;
   private pages = new Map<number, Buffer | null>();
+  private pool: Buffer[] = [];
 
   constructor(private readonly inner: MemorySource) {
     this.pointerSize = inner.pointerSize;
@@ -22,6 +26,7 @@ export class PageCacheMemory implements MemorySource {
 
   /** Forget everything: the next snapshot sees the target's memory as it is then. */
   clear(): void {
+    for (const b of this.pages.values()) if (b && this.pool.length < POOL_LIMIT) this.pool.push(b);
     this.pages.clear();
   }
 
@@ -36,8 +41,20 @@ export class PageCacheMemory implements MemorySource {
     }
     const a = this.page(first);
     const b = this.page(last);
+    // Callers may keep what read() returns past clear(), so a straddling read gets its own buffer.
     if (a && b && last === first + PAGE) return Buffer.concat([a.subarray(address - first), b.subarray(0, address + length - last)]);
     return this.inner.read(address, length);
+  }
+
+  readPointer(address: number): number {
+    const start = address - (address % PAGE);
+    const off = address - start;
+    if (off <= PAGE - 8) {
+      const page = this.page(start);
+      if (page) return page.readUInt32LE(off) + page.readUInt32LE(off + 4) * 0x1_0000_0000;
+    }
+    const b = this.read(address, 8);
+    return b.readUInt32LE(0) + b.readUInt32LE(4) * 0x1_0000_0000;
   }
 
   readMany(requests: readonly ReadRequest[]): (Buffer | Error)[] {
@@ -59,7 +76,10 @@ export class PageCacheMemory implements MemorySource {
     let p = this.pages.get(start);
     if (p !== undefined) return p;
     try {
-      p = this.inner.read(start, PAGE);
+      const buf = this.pool.pop() ?? Buffer.allocUnsafe(PAGE);
+      if (this.inner.readInto) this.inner.readInto(buf, start);
+      else this.inner.read(start, PAGE).copy(buf);
+      p = buf;
     } catch {
       p = null;
     }

@@ -15,6 +15,10 @@ export interface MemorySource {
    * fewer system calls. Each result is the bytes read, or an Error for that range alone.
    */
   readMany(requests: readonly ReadRequest[]): (Buffer | Error)[];
+  /** Optional: fills `buf` whole from `address` without allocating, or throws like read(). */
+  readInto?(buf: Buffer, address: number): void;
+  /** Optional fast path: a little-endian 64-bit pointer at `address`, without allocating. */
+  readPointer?(address: number): number;
   /** Number of read operations that reached the operating system since creation (for benchmarks). */
   readonly readCount: number;
   /** Little-endian except on exotic targets; pyscope supports only little-endian ones. */

@@ -1,7 +1,7 @@
 // Takes samples of a live Python process without stopping it. One Sampler keeps its code-object
 // cache across samples (code objects are immutable; the cache checks each entry's fingerprint
 // before reuse), so a steady-state sample reads thread states and frames only.
-import { openLiveProcess, taskIds, threadStatus, type LiveProcess } from '../cpython/process.js';
+import { openLiveProcess, taskIds, ThreadStatusReader, type LiveProcess } from '../cpython/process.js';
 import { snapshot } from '../cpython/snapshot.js';
 import type { Sample, ThreadSample } from './sample.js';
 
@@ -15,12 +15,14 @@ export class Sampler {
   private start = performance.now();
   private tids: number[] = [];
   private tidsAge = 0;
+  private statuses: ThreadStatusReader;
 
   constructor(
     readonly pid: number,
     private readonly opts: SamplerOptions = {},
   ) {
     this.process = openLiveProcess(pid);
+    this.statuses = new ThreadStatusReader(pid);
   }
 
   /** Memory reads issued so far (for reads-per-sample reporting). */
@@ -32,11 +34,12 @@ export class Sampler {
     // The task list changes rarely; re-listing it every sample would cost a directory read.
     if (this.tidsAge-- <= 0) {
       this.tids = taskIds(this.pid);
+      this.statuses.retain(this.tids);
       this.tidsAge = 50;
     }
     const threads = snapshot(this.process, {
       names: this.opts.names ?? true,
-      tasks: { ids: this.tids, status: (tid) => threadStatus(this.pid, tid) },
+      tasks: { ids: this.tids, status: (tid) => this.statuses.status(tid) },
     });
     const out: ThreadSample[] = threads.map((t) => ({
       threadId: t.threadId,
@@ -50,6 +53,7 @@ export class Sampler {
   }
 
   close(): void {
+    this.statuses.close();
     this.process.memory.close();
   }
 }

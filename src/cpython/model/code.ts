@@ -21,7 +21,9 @@ export interface CodeInfo {
   slotCells: boolean[];
   lineTable: Buffer;
   /** Identity of the object's contents, to detect a freed code object whose address was reused. */
-  fingerprint: string;
+  fingerprint: Fingerprint;
+  /** Lines already decoded, by instruction offset. */
+  lines: Map<number, number | undefined>;
 }
 
 export type LocalKind = 'argument' | 'local' | 'cell' | 'free';
@@ -46,7 +48,7 @@ export class CodeCache {
 
   get(address: number): CodeInfo {
     const hit = this.cache.get(address);
-    if (hit && fingerprint(this.t, address) === hit.fingerprint) {
+    if (hit && sameFingerprint(fingerprint(this.t, address), hit.fingerprint)) {
       this.hits++;
       return hit;
     }
@@ -59,16 +61,27 @@ export class CodeCache {
 
   /** Line of an instruction offset: bytes (<= 3.9) or code units (3.10+), as the frame records it. */
   line(info: CodeInfo, offset: number): number | undefined {
-    return lineForOffset(this.t.b.code.lineTableFormat, info.lineTable, info.firstLine, offset);
+    if (info.lines.has(offset)) return info.lines.get(offset);
+    const line = lineForOffset(this.t.b.code.lineTableFormat, info.lineTable, info.firstLine, offset);
+    if (info.lines.size < 4096) info.lines.set(offset, line);
+    return line;
   }
 }
 
-function fingerprint(t: Target, address: number): string {
+/** co_name and co_filename pointers and co_firstlineno: a reused address rarely matches all three. */
+export interface Fingerprint {
+  name: number;
+  filename: number;
+  firstLine: number;
+}
+
+function fingerprint(t: Target, address: number): Fingerprint {
   const c = t.b.code;
-  const lo = Math.min(c.name, c.filename, c.firstlineno);
-  const hi = Math.max(c.name, c.filename, c.firstlineno) + 8;
-  const buf = t.read(address + lo, hi - lo);
-  return `${buf.readBigUInt64LE(c.name - lo)}:${buf.readBigUInt64LE(c.filename - lo)}:${buf.readInt32LE(c.firstlineno - lo)}`;
+  return { name: t.ptr(address + c.name), filename: t.ptr(address + c.filename), firstLine: t.i32(address + c.firstlineno) };
+}
+
+function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
+  return a.name === b.name && a.filename === b.filename && a.firstLine === b.firstLine;
 }
 
 function readCode(t: Target, address: number): CodeInfo {
@@ -82,7 +95,8 @@ function readCode(t: Target, address: number): CodeInfo {
   const qualname = c.qualname !== undefined ? readName(t, ptr(c.qualname)) : undefined;
   const firstLine = int(c.firstlineno);
   const lt = ptr(c.lineTable);
-  const lineTable = lt ? readBytes(t, lt, MAX_LINETABLE).bytes : Buffer.alloc(0);
+  // Copied: reads may be views of pooled pages that the next snapshot reuses.
+  const lineTable = lt ? Buffer.from(readBytes(t, lt, MAX_LINETABLE).bytes) : Buffer.alloc(0);
   const flags = c.flags !== undefined ? int(c.flags) : 0;
   let argCount = int(c.argcount) + (c.kwonlyargcount !== undefined ? int(c.kwonlyargcount) : 0);
   if (flags & CO_VARARGS) argCount++;
@@ -124,5 +138,5 @@ function readCode(t: Target, address: number): CodeInfo {
       slotCells.push(true);
     }
   }
-  return { address, name, qualname, filename, firstLine, argCount, slotNames, slotKinds, slotCells, lineTable, fingerprint: fingerprint(t, address) };
+  return { address, name, qualname, filename, firstLine, argCount, slotNames, slotKinds, slotCells, lineTable, fingerprint: fingerprint(t, address), lines: new Map() };
 }

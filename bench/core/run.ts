@@ -1,5 +1,5 @@
 // Benchmark: `pyscope dump --core` vs gdb's `py-bt` (python-gdb.py loaded, every thread) on the same
-// core: a gcore core of the parked dump target. Wall time from spawn to exit, as a user meets it.
+// core, for both kinds: a gcore core of the parked dump target and a kernel core of its crash. Wall time from spawn to exit, as a user meets it.
 // Writes bench/results/core.md.
 //
 // Usage: node dist/bench/core/run.js [RUNS] [LABEL ...]   (default: 10 runs; pyenv-3.12.1 and
@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { dirname, join } from 'node:path';
 import { pythons, REPO_ROOT, type Python } from '../../test/support/pythons.js';
 import { PYSCOPE_MAIN } from '../../test/support/pyscope.js';
-import { gcoreOfTarget } from '../../test/core/cores.js';
+import { gcoreOfTarget, kernelCore, kernelCoresUnavailable, type MadeCore } from '../../test/core/cores.js';
 
 const RESULTS = join(REPO_ROOT, 'bench', 'results', 'core.md');
 const DEFAULT_LABELS = ['pyenv-3.12.1', 'pyenv-3.10.13'];
@@ -24,6 +24,7 @@ interface Timing {
 
 interface Row {
   python: Python;
+  kind: string;
   coreMiB: number;
   threads: number;
   frames: number;
@@ -103,18 +104,19 @@ function report(rows: Row[], runs: number): string {
     `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`node dist/bench/core/run.js\`` +
       ` on ${cpuModel()}, ${cpus().length} cores, Linux ${release()}, Node ${process.version}, ${gdbVersion}.`,
     '',
-    'Core: gcore of test/fixtures/dump/target.py with every thread parked. Wall time from spawn to exit,' +
+    'Cores: gcore of test/fixtures/dump/target.py with every thread parked, and the kernel core of the same program' +
+      ' killed by SIGSEGV (test/fixtures/core/crash.py), both run with MALLOC_ARENA_MAX=1 (keeps gcore cores small). Wall time from spawn to exit,' +
       ` median of ${runs} runs after ${WARMUP} warm-up run, the two tools taking turns. pyscope: \`pyscope dump --core CORE\`` +
       " (text, includes starting Node). gdb: `gdb -batch -nx -ex 'source pythonX.Y-gdb.py' -ex 'thread apply all py-bt' EXE CORE`" +
       ' (with the interpreter\'s DWARF debug info, which py-bt needs and pyscope does not). Target of the issue: at most a tenth of gdb\'s time.',
     '',
-    '| interpreter | core size | threads | frames (pyscope / gdb) | pyscope | gdb py-bt | pyscope / gdb |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    '| interpreter | core | size on disk | threads | frames (pyscope / gdb) | pyscope | gdb py-bt | pyscope / gdb |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
     const ratio = r.pyscope.error === undefined && r.gdb.error === undefined ? `${(r.pyscope.medianMs / r.gdb.medianMs).toFixed(2)}` : 'n/a';
     lines.push(
-      `| ${r.python.label} (${r.python.version.join('.')}) | ${r.coreMiB.toFixed(0)} MiB | ${r.threads} | ${r.frames} / ${r.gdbFrames} | ${ms(r.pyscope)} | ${ms(r.gdb)} | ${ratio} |`,
+      `| ${r.python.label} (${r.python.version.join('.')}) | ${r.kind} | ${r.coreMiB.toFixed(0)} MiB | ${r.threads} | ${r.frames} / ${r.gdbFrames} | ${ms(r.pyscope)} | ${ms(r.gdb)} | ${ratio} |`,
     );
   }
   lines.push('', 'A ratio below 1 means pyscope is faster; 0.10 is the target.', '');
@@ -130,14 +132,20 @@ async function main(): Promise<void> {
   if (!chosen.length) throw new Error(`none of ${wanted.join(', ')} is present`);
   const rows: Row[] = [];
   for (const python of chosen) {
-    const core = await gcoreOfTarget(python);
-    try {
-      const frames = core.truth.threads.reduce((n, t) => n + t.frames.length, 0);
-      const row: Row = { python, coreMiB: statSync(core.path).size / (1 << 20), threads: core.truth.threads.length, frames, ...measure(python, core.path, runs) };
-      process.stdout.write(`${python.label}: pyscope ${ms(row.pyscope)}, gdb ${ms(row.gdb)}\n`);
-      rows.push(row);
-    } finally {
-      core.remove();
+    const kinds: [string, () => Promise<MadeCore>][] = [['gcore', () => gcoreOfTarget(python)]];
+    if (!kernelCoresUnavailable()) kinds.push(['kernel (SIGSEGV)', () => kernelCore(python, 'segv')]);
+    for (const [kind, make] of kinds) {
+      const core = await make();
+      try {
+        const frames = core.truth.threads.reduce((n, t) => n + t.frames.length, 0);
+        // Kernel cores are sparse: count the blocks they occupy, not their apparent size.
+        const onDisk = statSync(core.path).blocks * 512;
+        const row: Row = { python, kind, coreMiB: onDisk / (1 << 20), threads: core.truth.threads.length, frames, ...measure(python, core.path, runs) };
+        process.stdout.write(`${python.label} ${kind}: pyscope ${ms(row.pyscope)}, gdb ${ms(row.gdb)}\n`);
+        rows.push(row);
+      } finally {
+        core.remove();
+      }
     }
   }
   mkdirSync(dirname(RESULTS), { recursive: true });

@@ -73,7 +73,9 @@ version_of() {
   printf '%s' "$cand"
 }
 
-# Downloads one package unless a .deb of the same version is already there; returns 1 on failure.
+# Downloads one package unless a .deb of the same version is already there, and notes which file
+# to unpack (an older version left in the cache must not be unpacked over it); returns 1 on failure.
+CHOSEN=()
 fetch() {
   local pkg=$1 ver file
   ver=$(version_of "$pkg")
@@ -84,13 +86,16 @@ fetch() {
   file=$(ls "$DEBS/${pkg}_${ver//:/%3a}_"*.deb 2>/dev/null | head -n1 || true)
   if [[ -n "$file" ]]; then
     log "  $pkg $ver (cached)"
-    return 0
+  else
+    log "  $pkg $ver"
+    (cd "$DEBS" && apt-get "${APT_OPTS[@]}" -qq download "$pkg=$ver" >/dev/null) || {
+      log "  $pkg $ver: download failed"
+      return 1
+    }
+    file=$(ls "$DEBS/${pkg}_${ver//:/%3a}_"*.deb 2>/dev/null | head -n1 || true)
+    [[ -n "$file" ]] || { log "  $pkg $ver: downloaded file not found"; return 1; }
   fi
-  log "  $pkg $ver"
-  (cd "$DEBS" && apt-get "${APT_OPTS[@]}" -qq download "$pkg=$ver" >/dev/null) || {
-    log "  $pkg $ver: download failed"
-    return 1
-  }
+  CHOSEN+=("$file")
 }
 
 log "downloading into $DEBS"
@@ -102,7 +107,7 @@ done
 for p in "${LIBS[@]}"; do fetch "$p" || true; done
 
 log "unpacking into $ROOT"
-for deb in "$DEBS"/*.deb; do dpkg -x "$deb" "$ROOT"; done
+for deb in "${CHOSEN[@]}"; do dpkg -x "$deb" "$ROOT"; done
 
 LOADER=usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2
 [[ -x "$ROOT/$LOADER" ]] || { log "no loader at $ROOT/$LOADER (libc6 missing?)"; exit 1; }

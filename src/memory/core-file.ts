@@ -56,21 +56,6 @@ export class CoreFile implements MemorySource {
   readonly missingBytes: number;
   /** Size the core should have, by its program headers. */
   readonly expectedSize: number;
-  /**
-   * Threads whose stack page at the stack pointer holds only zeros, which no running thread has:
-   * gcore fills a whole 1 MiB chunk with zeros when one page of it (a guard region that glibc 2.41+
-   * installs with madvise inside the stack mapping) cannot be read.
-   */
-  lostStacks(): number[] {
-    return this.threads
-      .filter((t) => {
-        if (t.sp === undefined || t.sp <= 0) return false;
-        const page = this.readCoreOnly(t.sp - (t.sp % PAGE), PAGE);
-        return page === undefined || page.every((b) => b === 0);
-      })
-      .map((t) => t.tid);
-  }
-
   /** Unusable files (missing, other build) whose memory a read needed: worth telling the user. */
   readonly neededProblems = new Set<MappedFile>();
   private segments: Segment[];
@@ -120,9 +105,7 @@ export class CoreFile implements MemorySource {
     }
     this.auxv = auxv;
     this.files = files;
-    const phdr = auxv.get(AT_PHDR);
-    const executable = phdr === undefined ? undefined : files.find((f) => phdr >= f.start && phdr < f.end)?.path;
-    const resolve: ResolveOptions = { exe: opts.exe, libSearchPath: opts.libSearchPath ?? [], executable };
+    const resolve: ResolveOptions = { exe: opts.exe, libSearchPath: opts.libSearchPath ?? [], executable: this.executable };
     this.mappedFiles = resolveMappedFiles(files, (a, l) => this.readCoreOnly(a, l), resolve);
   }
 
@@ -150,6 +133,21 @@ export class CoreFile implements MemorySource {
   get crashedThread(): CoreThread | undefined {
     const first = this.threads[0];
     return first && first.signal !== 0 ? first : undefined;
+  }
+
+  /**
+   * Threads whose stack page at the stack pointer holds only zeros, which no running thread has:
+   * gcore fills a whole 1 MiB chunk with zeros when one page of it (a guard region that glibc 2.41+
+   * installs with madvise inside the stack mapping) cannot be read.
+   */
+  lostStacks(): number[] {
+    return this.threads
+      .filter((t) => {
+        if (t.sp === undefined || t.sp <= 0) return false;
+        const page = this.readCoreOnly(t.sp - (t.sp % PAGE), PAGE);
+        return page === undefined || page.every((b) => b === 0);
+      })
+      .map((t) => t.tid);
   }
 
   /**

@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, statSync, truncateSync, writeFileSync, chmodSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -78,6 +78,17 @@ describe('a truncated kernel core', python ? { skip: noKernel ?? false } : { ski
     truncateSync(cut, 64 * 1024);
     const r = await runPyscope(['dump', '--core', cut]);
     oneLineError(r, BAD_FILE, /cut-notes is truncated: \d+ bytes are missing/);
+  });
+
+  test('without its NT_FILE note: one line says which files were mapped is unknown', async () => {
+    const path = join(dir, 'no-nt-file');
+    const bytes = readFileSync(core.path);
+    // A note header: namesz 5, descsz, type NT_FILE, then the name "CORE".
+    const at = bytes.indexOf(Buffer.from([0x45, 0x4c, 0x49, 0x46, 0x43, 0x4f, 0x52, 0x45]));
+    assert.ok(at > 0, 'the kernel core has an NT_FILE note');
+    bytes.writeUInt32LE(0x7fff, at);
+    writeFileSync(path, bytes);
+    oneLineError(await runPyscope(['dump', '--core', path]), BAD_FILE, /no-nt-file has no NT_FILE note, so the files the process mapped are unknown/);
   });
 
   test('cut inside its headers', async () => {

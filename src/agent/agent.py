@@ -406,6 +406,9 @@ class Agent(object):
             self.files[path] = fb
         else:
             self.files.pop(path, None)
+        # emptied in place: the settrace engine holds this dict, and a file looked up before it had
+        # breakpoints is cached as having none
+        self.raw_files.clear()
         self._breakpoints_changed()
         return {'breakpoints': out}
 

@@ -17,6 +17,10 @@ export const COMMANDS: Record<string, Entry> = {
     summary: 'debug a Python program from an editor: a Debug Adapter Protocol server (stdio, or --port N)',
     load: async () => (await import('../commands/dap.js')).dapCommand,
   },
+  debug: {
+    summary: "debug a Python program in the terminal with pdb's commands (--tui for a full-screen view)",
+    load: async () => (await import('../commands/debug.js')).debugCommand,
+  },
   record: {
     summary: 'sample a process (--pid PID, or -- python app.py) and write a profile: flamegraph, speedscope, collapsed, pprof, gecko',
     load: async () => (await import('../commands/record.js')).recordCommand,

@@ -1,0 +1,92 @@
+// A DAP client of our own adapter, run in the same process: the adapter's session gets a
+// connection object whose messages are delivered on the next tick, exactly as if they had crossed
+// a pipe, so the client sees only DAP requests, responses and events.
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { DapConnection } from '../debugger/dapConnection.js';
+import { DebugSession } from '../debugger/session.js';
+
+export class DapRequestError extends Error {}
+
+type EventListener = (event: DebugProtocol.Event) => void;
+
+class InProcessConnection implements DapConnection {
+  private messageListeners: ((m: unknown) => void)[] = [];
+  private closeListeners: (() => void)[] = [];
+  private closed = false;
+
+  constructor(private readonly deliver: (m: DebugProtocol.ProtocolMessage) => void) {}
+
+  onMessage(listener: (message: unknown) => void): void {
+    this.messageListeners.push(listener);
+  }
+
+  onMalformed(): void {
+    // messages never leave the process, so none can be malformed
+  }
+
+  onClose(listener: () => void): void {
+    this.closeListeners.push(listener);
+  }
+
+  send(message: DebugProtocol.ProtocolMessage): void {
+    if (this.closed) return;
+    setImmediate(() => this.deliver(message));
+  }
+
+  /** The client's side: a request travelling to the adapter. */
+  post(message: DebugProtocol.Request): void {
+    setImmediate(() => {
+      for (const l of this.messageListeners) l(message);
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const l of this.closeListeners) l();
+  }
+}
+
+export class DapClient {
+  private seq = 1;
+  private readonly pending = new Map<number, { resolve: (b: unknown) => void; reject: (e: Error) => void }>();
+  private readonly listeners: EventListener[] = [];
+  private readonly conn: InProcessConnection;
+  capabilities: DebugProtocol.Capabilities = {};
+
+  constructor() {
+    this.conn = new InProcessConnection((m) => this.receive(m));
+    new DebugSession(this.conn);
+  }
+
+  onEvent(listener: EventListener): void {
+    this.listeners.push(listener);
+  }
+
+  request<T = unknown>(command: string, args?: object): Promise<T> {
+    const seq = this.seq++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(seq, { resolve: resolve as (b: unknown) => void, reject });
+      this.conn.post({ seq, type: 'request', command, arguments: args });
+    });
+  }
+
+  close(): void {
+    this.conn.close();
+    for (const p of this.pending.values()) p.reject(new DapRequestError('the debug session ended'));
+    this.pending.clear();
+  }
+
+  private receive(m: DebugProtocol.ProtocolMessage): void {
+    if (m.type === 'response') {
+      const r = m as DebugProtocol.Response;
+      const p = this.pending.get(r.request_seq);
+      if (!p) return;
+      this.pending.delete(r.request_seq);
+      if (r.success) p.resolve(r.body);
+      else p.reject(new DapRequestError(r.message ?? `${r.command} failed`));
+      return;
+    }
+    if (m.type === 'event') for (const l of this.listeners) l(m as DebugProtocol.Event);
+  }
+}

@@ -144,11 +144,11 @@ for (const py of pythons()) {
       });
     }
 
-    test('py-spy agrees on threads, function names and lines', async (t) => {
+    test('py-spy agrees on threads, function names, lines and the locals it sees', async (t) => {
       if (!existsSync(PYSPY)) return t.skip('skipped: bench/.venv/bin/py-spy is absent (see .ci/run)');
-      const spy = await runCommand(PYSPY, ['dump', '--json', '--pid', String(target.pid)]);
+      const spy = await runCommand(PYSPY, ['dump', '--json', '--locals', '--pid', String(target.pid)]);
       if (spy.code !== 0) return t.skip(`py-spy fails on ${py.label}: ${spy.stderr.split('\n')[0]}`);
-      const ours = new Map(parseJson(await runs.json).threads.map((x) => [x.native_thread_id, x]));
+      const ours = new Map(parseJson(await runs.locals).threads.map((x) => [x.native_thread_id, x]));
       const theirs = JSON.parse(spy.stdout) as PySpyThread[];
       assert.equal(theirs.length, ours.size, 'thread count');
       for (const s of theirs) {
@@ -162,6 +162,16 @@ for (const py of pythons()) {
           mine.frames.map((f, i) => `${s.frames[i]?.name === f.qualname ? f.qualname : f.function}:${f.file}:${f.line}`),
           `stack of thread ${s.os_thread_id}`,
         );
+        // py-spy leaves out cell and free variables and calls *args/**kwargs locals, so only this
+        // much must hold: every local it shows is ours too, and its arguments are ours.
+        s.frames.forEach((f, i) => {
+          const mineByName = new Map((mine.frames[i]?.locals ?? []).map((l) => [l.name, l]));
+          for (const l of f.locals ?? []) {
+            const m = mineByName.get(l.name);
+            assert.ok(m, `${f.name} (${f.line}): py-spy shows local ${l.name}, we do not`);
+            if (l.arg) assert.equal(m.kind, 'argument', `${f.name} (${f.line}): kind of ${l.name}`);
+          }
+        });
       }
     });
   });

@@ -38,5 +38,5 @@ export interface PySpyThread {
   thread_id: number;
   os_thread_id: number | null;
   thread_name: string | null;
-  frames: { name: string; filename: string; line: number }[];
+  frames: { name: string; filename: string; line: number; locals: { name: string; arg: boolean; repr?: string }[] | null }[];
 }

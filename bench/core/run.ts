@@ -137,10 +137,12 @@ async function main(): Promise<void> {
     for (const [kind, make] of kinds) {
       const core = await make();
       try {
-        const frames = core.truth.threads.reduce((n, t) => n + t.frames.length, 0);
+        const json = once(process.execPath, [PYSCOPE_MAIN, 'dump', '--json', '--core', core.path]);
+        const dumped = json.code === 0 ? (JSON.parse(json.stdout) as { threads: { frames: unknown[] }[] }).threads : [];
+        const frames = dumped.reduce((n, t) => n + t.frames.length, 0);
         // Kernel cores are sparse: count the blocks they occupy, not their apparent size.
         const onDisk = statSync(core.path).blocks * 512;
-        const row: Row = { python, kind, coreMiB: onDisk / (1 << 20), threads: core.truth.threads.length, frames, ...measure(python, core.path, runs) };
+        const row: Row = { python, kind, coreMiB: onDisk / (1 << 20), threads: dumped.length, frames, ...measure(python, core.path, runs) };
         process.stdout.write(`${python.label} ${kind}: pyscope ${ms(row.pyscope)}, gdb ${ms(row.gdb)}\n`);
         rows.push(row);
       } finally {

@@ -84,7 +84,9 @@ export async function debugCommand(args: string[]): Promise<number> {
   if (parsed.tui) {
     if (!process.stdin.isTTY || !process.stdout.isTTY) throw new PyscopeError('--tui needs a terminal (stdin and stdout)', ExitCode.usage);
     const { runScreen } = await import('../tui/debugScreen.js');
-    return runScreen((out) => new Debugger(options, out, PLAIN));
+    return runScreen((out) => new Debugger(options, out, PLAIN)).catch((e: unknown) => {
+      throw e instanceof PyscopeError ? e : new PyscopeError(e instanceof Error ? e.message : String(e));
+    });
   }
   const dbg = new Debugger(
     options,

@@ -5,7 +5,7 @@ import { ExitCode, PyscopeError } from '../common/errors.js';
 import { formatVersion } from '../cpython/discover/detect-version.js';
 import { DEFAULT_LIMITS } from '../cpython/objects/render.js';
 import { openPython, type OpenedPython } from '../cpython/process.js';
-import { snapshot } from '../cpython/snapshot.js';
+import { snapshot, type ThreadSnapshot } from '../cpython/snapshot.js';
 import { CoreFile } from '../memory/core-file.js';
 import { describeFileProblem, type MappedFile } from '../memory/core-mapped-files.js';
 import { signalName } from '../memory/core-notes.js';
@@ -29,7 +29,7 @@ export async function dumpCore(path: string, o: DumpCoreOptions): Promise<number
     }
     const py = openInterpreter(core);
     const lost = core.lostStacks();
-    let threads;
+    let threads: ThreadSnapshot[];
     try {
       threads = snapshot(py, {
         locals: o.locals ? DEFAULT_LIMITS : undefined,

@@ -1,7 +1,7 @@
 // Makes real core files of the dump test target: a kernel core from a real crash (SIGSEGV or
 // SIGABRT, test/fixtures/core/crash.py) and a gcore core of the live, parked target. Each core
 // lives in its own temporary folder, removed by `remove()`.
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,9 @@ export function kernelCoresUnavailable(): string | undefined {
   }
   // A pipe (systemd-coredump, apport) or an absolute folder takes the core away from the test.
   if (pattern.startsWith('|') || pattern.includes('/')) return `skipped: kernel cores go to "${pattern}", not the working directory`;
+  // The child raises its soft limit; a hard limit below unlimited cannot be raised without root.
+  const hard = spawnSync('sh', ['-c', 'ulimit -H -c'], { encoding: 'utf8' }).stdout.trim();
+  if (hard !== 'unlimited') return `skipped: the hard core size limit is ${hard || 'unknown'} (ulimit -H -c), kernel cores would be cut or absent`;
   return undefined;
 }
 

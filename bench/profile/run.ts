@@ -101,8 +101,8 @@ function runProfiler(tool: Tool, pid: number, rate: number, seconds: number): Re
 }
 
 /** CPU per sample net of start-up: the difference between a long and a short recording. */
-async function cpuPerSample(py: Python, tool: Tool, rate: number): Promise<{ us: number; long: Recording }> {
-  const t = await startTarget(py, 30);
+async function cpuPerSample(py: Python, tool: Tool, rate: number, idleThreads = 0): Promise<{ us: number; long: Recording }> {
+  const t = await startTarget(py, 30, idleThreads);
   const short = runProfiler(tool, t.child.pid!, rate, 1);
   const long = runProfiler(tool, t.child.pid!, rate, 5);
   t.child.kill();
@@ -205,13 +205,15 @@ async function main(): Promise<void> {
   log('| tool | rate | CPU per sample | CPU share of a core | samples in 5 s | missed | reads per tick |');
   log('|---|---|---|---|---|---|---|');
   const perSample = new Map<string, number>();
-  for (const rate of [100, 1000]) {
+  for (const [rate, idle] of [[100, 0], [1000, 0], [1000, 50]] as const) {
     for (const tool of tools) {
-      const { us, long } = await cpuPerSample(py, tool, rate);
-      perSample.set(`${tool}@${rate}`, us);
-      log(`| ${tool} | ${fmt(rate)} Hz | ${fmt(us)} µs | ${fmt((us * rate) / 1e4, 1)}% | ${fmt(long.samples)} | ${long.missed ?? '-'} | ${long.readsPerTick ?? '-'} |`);
+      const { us, long } = await cpuPerSample(py, tool, rate, idle);
+      if (idle === 0) perSample.set(`${tool}@${rate}`, us);
+      log(`| ${tool}${idle ? ` (target with ${idle} idle threads)` : ''} | ${fmt(rate)} Hz | ${fmt(us)} µs | ${fmt((us * rate) / 1e4, 1)}% | ${fmt(long.samples)} | ${long.missed ?? '-'} | ${long.readsPerTick ?? '-'} |`);
     }
   }
+  log('');
+  log(`Load average after this section: ${loadavg().map((x) => x.toFixed(2)).join(' ')}.`);
   if (hasSpy) {
     for (const rate of [100, 1000]) {
       const ratio = perSample.get(`pyscope@${rate}`)! / perSample.get(`py-spy@${rate}`)!;
@@ -233,26 +235,33 @@ async function main(): Promise<void> {
     for (const row of r.table) log(`| ${tool} | ${fmt(row.rate)} Hz | ${fmt(row.samples)} | ${fmt(row.expected)} | ${row.missed ?? '-'} | ${fmt(row.wall, 1)} s | ${tool === 'pyscope' ? '-' : row.behind ? 'yes' : 'no'} |`);
   }
   log('');
+  log(`Load average after this section: ${loadavg().map((x) => x.toFixed(2)).join(' ')}.`);
+  log('');
   const hz = (n: number): string => (n ? `${fmt(n)} Hz` : 'below 250 Hz');
   for (const [tool, r] of best) log(`- ${tool}: highest rate with no missed samples: ${hz(r.rate)}; with at most 1% missed: ${hz(r.nearly)} (target for pyscope: ≥ 10,000/s with none missed).`);
   log('');
 
   log('## Target slowdown at 1 kHz');
   log('');
-  log("The target's own work rate (loop iterations per second over 6 s) without a profiler, divided by its rate while profiled at 1,000 Hz. Baseline measured before and after, averaged.");
+  log("The target's own work rate (loop iterations per second over 6 s) without a profiler, divided by its rate while profiled at 1,000 Hz. Three rounds, each running every configuration once in turn (so a busy moment of the shared machine hits them alike); the median of the three is shown, the rounds in brackets.");
   log('');
-  log('| idle threads | profiler | work/s | slowdown |');
-  log('|---|---|---|---|');
-  const profilers: Tool[] = hasSpy ? ['pyscope', 'py-spy', 'py-spy --nonblocking'] : ['pyscope'];
+  log('| idle threads | profiler | work/s (median) | rounds | slowdown |');
+  log('|---|---|---|---|---|');
+  const profilers: (Tool | undefined)[] = hasSpy ? [undefined, 'pyscope', 'py-spy', 'py-spy --nonblocking'] : [undefined, 'pyscope'];
   for (const idle of [0, 50]) {
-    const b1 = await throughput(py, idle, undefined, 1000, 6);
-    const results: [Tool, number][] = [];
-    for (const tool of profilers) results.push([tool, await throughput(py, idle, tool, 1000, 6)]);
-    const b2 = await throughput(py, idle, undefined, 1000, 6);
-    const base = (b1 + b2) / 2;
-    log(`| ${idle} | none | ${fmt(base)} (${fmt(b1)}, ${fmt(b2)}) | 1.00× |`);
-    for (const [tool, w] of results) log(`| ${idle} | ${tool} | ${fmt(w)} | ${fmt(base / w, 3)}× |`);
+    const rounds = new Map<string, number[]>();
+    for (let round = 0; round < 3; round++) {
+      for (const tool of profilers) {
+        const key = tool ?? 'none';
+        rounds.set(key, [...(rounds.get(key) ?? []), await throughput(py, idle, tool, 1000, 6)]);
+      }
+    }
+    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+    const base = median(rounds.get('none')!);
+    for (const [key, xs] of rounds) log(`| ${idle} | ${key} | ${fmt(median(xs))} | ${xs.map((x) => fmt(x)).join(', ')} | ${fmt(base / median(xs), 3)}× |`);
   }
+  log('');
+  log(`Load average after this section: ${loadavg().map((x) => x.toFixed(2)).join(' ')}.`);
   log('');
   log('Target: ≤ 1.02×. pyscope never stops the target, so its cost to the target is the CPU it takes from a shared machine (2 cores here, shared with the target and other jobs) plus memory-bus traffic.');
   log('');

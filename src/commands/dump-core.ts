@@ -52,6 +52,7 @@ export async function dumpCore(path: string, o: DumpCoreOptions): Promise<number
       const json = toJson(header, threads, o.locals) as Record<string, unknown>;
       json.core = {
         file: path,
+        execfn: core.execFn ?? null,
         signal_number: core.crashedThread?.signal ?? null,
         si_code: core.crashedThread && core.signal ? core.signal.code : null,
         missing_bytes: core.missingBytes,

@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pythons, skipIfMissing } from '../support/pythons.js';
@@ -56,6 +56,7 @@ for (const py of pythons()) {
         };
         const tids = readdirSync(`/proc/${pid}/task`).map(Number).sort();
         const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').filter(Boolean);
+        const exe = readlinkSync(`/proc/${pid}/exe`);
         live.close();
         child.stdin.write('\n');
         assert.equal(await exited, 'SIGABRT');
@@ -76,6 +77,8 @@ for (const py of pythons()) {
           assert.equal(core.signal?.signal, 6);
           assert.deepEqual(core.crashedThread && { tid: core.crashedThread.tid, signal: core.crashedThread.signal }, { tid: pid, signal: 6 });
           assert.equal(core.commandLine(), cmdline.join(' '));
+          // AT_EXECFN is the path given to execve, /proc/PID/exe the file it named.
+          assert.equal(realpathSync(core.execFn ?? ''), exe);
           assert.ok(core.readCount > 0);
           assert.throws(() => core.read(8, 8), /not mapped/);
         } finally {

@@ -282,6 +282,7 @@ class Agent(object):
         self.last_exc = None
         self.repr_timeout = 1.0
         self.tool = None
+        self.after_reply = None
         self.slow = False  # settrace: take the slow global path (stepping, pausing, exception filters)
         nothing = lambda *a: None
         self._engine_update = self._breakpoints_changed = self._hook_running_frames = nothing
@@ -361,6 +362,10 @@ class Agent(object):
                     raise Refusal('unknown agent command %r' % cmd)
                 body = handler(msg.get('args') or {})
                 self.ch.send({'id': rid, 'ok': True, 'body': body or {}})
+                then, self.after_reply = self.after_reply, None
+                if then is not None:
+                    # resuming after the reply: a program that then exits must not lose it
+                    then()
             except Refusal as e:
                 self.ch.send({'id': rid, 'ok': False, 'error': str(e)})
             except Exception as e:
@@ -439,7 +444,7 @@ class Agent(object):
         return {}
 
     def cmd_start(self, a):
-        self.started.set()
+        self.after_reply = self.started.set
         return {}
 
     def cmd_threads(self, a):
@@ -788,7 +793,7 @@ class Agent(object):
 
     def cmd_continue(self, a):
         self.steps.clear()
-        self._resume_all()
+        self.after_reply = self._resume_all
         return {'allThreadsContinued': True}
 
     def cmd_step(self, a):
@@ -800,7 +805,7 @@ class Agent(object):
         frame = p.frames[0] if p.frames else p.frame
         self.steps[ident] = Step(a.get('kind', 'over'), frame)
         self._prepare_step(frame)
-        self._resume_all()
+        self.after_reply = self._resume_all
         return {}
 
     def cmd_pause(self, a):
@@ -1276,6 +1281,7 @@ def _compile_program(opts):
     """Compile the program before anything runs: a syntax error fails the launch cleanly."""
     if 'module' in opts:
         import importlib.util
+        sys.path[0] = os.getcwd()
         spec = importlib.util.find_spec(opts['module'])
         if spec is None:
             raise ImportError('No module named %s' % opts['module'])

@@ -27,7 +27,8 @@ export async function dapCommand(args: string[]): Promise<number> {
   const server = await import('../debugger/server.js');
   if (port === undefined) {
     await server.serveStdio();
-    return ExitCode.ok;
+    // the client is gone: nothing left to serve, whatever handles a killed debuggee leaves open
+    process.exit(ExitCode.ok);
   }
   await server.serveTcp(port, (p) => process.stderr.write(`pyscope dap: listening on 127.0.0.1:${p}\n`));
   return ExitCode.ok;

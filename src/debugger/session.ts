@@ -192,13 +192,17 @@ export class DebugSession {
       this.killChild();
       throw new UserError(`python ${hello.version.join('.')} is too old: pyscope dap needs ${MIN_VERSION.join('.')} or newer`);
     }
-    await this.agent.request('configure', {
-      libraryRoots: libraryRoots(hello),
-      justMyCode: this.justMyCode,
-      reprTimeout: args.reprTimeout ?? 1,
-    });
-    // the agent compiles the program right after hello; give it the chance to refuse
-    await this.agent.request('threads');
+    try {
+      await this.agent.request('configure', {
+        libraryRoots: libraryRoots(hello),
+        justMyCode: this.justMyCode,
+        reprTimeout: args.reprTimeout ?? 1,
+      });
+      // the agent compiles the program right after hello; give it the chance to refuse
+      await this.agent.request('threads');
+    } catch (e) {
+      if (!this.launchError) throw e;
+    }
     if (this.launchError) throw new UserError(this.launchError);
     this.event('process', { name: program ?? args.module ?? 'python', systemProcessId: this.hello.pid, isLocalProcess: true, startMethod: 'launch' });
   }

@@ -7,7 +7,7 @@ import { REPO_ROOT } from '../support/pythons.js';
 
 export const CLI = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 
-type Waiter = { match: (e: DebugProtocol.Event) => boolean; resolve: (e: DebugProtocol.Event) => void };
+type Waiter = { event: string; match: (e: DebugProtocol.Event) => boolean; resolve: (e: DebugProtocol.Event) => void };
 
 export class DapClient {
   readonly proc: ChildProcess;
@@ -19,7 +19,11 @@ export class DapClient {
   private consumed = new Set<DebugProtocol.Event>();
   readonly unanswered: DebugProtocol.Response[] = [];
 
+  /** Every client not yet closed, so a failed test cannot leave an adapter running. */
+  static readonly open = new Set<DapClient>();
+
   constructor(extraArgs: string[] = []) {
+    DapClient.open.add(this);
     this.proc = spawn(process.execPath, [CLI, 'dap', ...extraArgs], { stdio: ['pipe', 'pipe', 'inherit'] });
     this.proc.stdout!.on('data', (c: Buffer) => this.receive(c));
   }
@@ -50,8 +54,8 @@ export class DapClient {
         const e = msg as DebugProtocol.Event;
         this.events.push(e);
         this.waiters = this.waiters.filter((w) => {
-          if (this.consumed.has(e) || !w.match(e)) return true;
-          this.consumed.add(e);
+          if ((this.consumed.has(e) && e.event !== 'terminated') || !w.match(e)) return true;
+          if (e.event !== 'terminated' || w.event === 'terminated') this.consumed.add(e);
           w.resolve(e);
           return false;
         });
@@ -76,13 +80,18 @@ export class DapClient {
 
   /** The next not-yet-consumed event of that name (and matching the predicate). */
   waitFor<T extends DebugProtocol.Event = DebugProtocol.Event>(event: string, pred: (e: T) => boolean = () => true): Promise<T> {
-    const match = (e: DebugProtocol.Event) => e.event === event && pred(e as T);
+    const match = (e: DebugProtocol.Event) => (e.event === event && pred(e as T)) || e.event === 'terminated';
     const seen = this.events.find((e) => !this.consumed.has(e) && match(e));
+    const check = (e: DebugProtocol.Event): T => {
+      // a session that ends while we wait for something else fails the wait instead of hanging it
+      if (e.event === 'terminated' && event !== 'terminated') throw new Error(`session terminated while waiting for "${event}"; output:\n${this.output()}`);
+      return e as T;
+    };
     if (seen) {
-      this.consumed.add(seen);
-      return Promise.resolve(seen as T);
+      if (seen.event !== 'terminated' || event === 'terminated') this.consumed.add(seen);
+      return Promise.resolve(seen).then(check);
     }
-    return new Promise((resolve) => this.waiters.push({ match, resolve: resolve as (e: DebugProtocol.Event) => void }));
+    return new Promise<DebugProtocol.Event>((resolve) => this.waiters.push({ event, match, resolve })).then(check);
   }
 
   output(category?: string): string {
@@ -93,7 +102,8 @@ export class DapClient {
   }
 
   async close(): Promise<void> {
-    if (this.proc.exitCode !== null) return;
+    DapClient.open.delete(this);
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
     const done = new Promise((res) => this.proc.once('exit', res));
     await this.raw('disconnect', { terminateDebuggee: true }).catch(() => undefined);
     this.proc.stdin!.end();
@@ -116,4 +126,12 @@ export async function startSession(
   await configure(c);
   await c.request('configurationDone');
   return c;
+}
+
+/** For afterEach: closes whatever a failed test left open. */
+export async function closeAll(): Promise<void> {
+  for (const c of [...DapClient.open]) {
+    DapClient.open.delete(c);
+    c.proc.kill('SIGKILL');
+  }
 }

@@ -1,0 +1,64 @@
+// Shared pieces of the DAP scenarios: fixture paths, transcript formatting and golden files.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import assert from 'node:assert/strict';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { REPO_ROOT } from '../support/pythons.js';
+import type { DapClient } from './client.js';
+
+export const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'dap');
+export const fixture = (name: string): string => join(FIXTURES, name);
+
+/** Paths and ids change from run to run; transcripts keep only what a user sees. */
+export function scrub(text: string): string {
+  return text.split(REPO_ROOT).join('<repo>').replace(/ at 0x[0-9a-f]+/g, ' at 0x?');
+}
+
+/** Compares with test/golden/dap/NAME.txt; RESET_GOLDEN=1 (or a missing file) writes it. */
+export function golden(name: string, actual: string): void {
+  const file = join(REPO_ROOT, 'test', 'golden', 'dap', `${name}.txt`);
+  const text = scrub(actual);
+  if (process.env.RESET_GOLDEN === '1' || !existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text);
+    return;
+  }
+  assert.equal(text, readFileSync(file, 'utf8'), `golden ${name} differs (RESET_GOLDEN=1 rewrites it)`);
+}
+
+export async function stackText(c: DapClient, threadId: number): Promise<string> {
+  const st = await c.request<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId });
+  return st.stackFrames
+    .map((f) => `${f.name} ${f.source?.path ?? `<ref ${f.source?.name}>`}:${f.line}${f.presentationHint ? ` (${f.presentationHint})` : ''}`)
+    .join('\n');
+}
+
+/** Variables of a reference, expanded to `depth` levels, one per line. */
+export async function variablesText(c: DapClient, ref: number, depth = 1, indent = ''): Promise<string> {
+  const v = await c.request<DebugProtocol.VariablesResponse['body']>('variables', { variablesReference: ref });
+  const lines: string[] = [];
+  for (const x of v.variables) {
+    const extra = x.indexedVariables !== undefined ? ` [${x.indexedVariables} indexed]` : '';
+    const value = x.value.length > 60 ? `${x.value.slice(0, 60)}...` : x.value;
+    lines.push(`${indent}${x.name}: ${x.type} = ${value}${extra}`);
+    if (depth > 1 && x.variablesReference && x.indexedVariables === undefined) {
+      const sub = await variablesText(c, x.variablesReference, depth - 1, `${indent}  `);
+      if (sub) lines.push(sub);
+    }
+  }
+  return lines.join('\n');
+}
+
+export async function topFrame(c: DapClient, threadId: number): Promise<DebugProtocol.StackFrame> {
+  const st = await c.request<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId, startFrame: 0, levels: 1 });
+  const f = st.stackFrames[0];
+  assert.ok(f, 'a stopped thread has a frame');
+  return f;
+}
+
+export async function localsRef(c: DapClient, frameId: number): Promise<number> {
+  const s = await c.request<DebugProtocol.ScopesResponse['body']>('scopes', { frameId });
+  return s.scopes[0]!.variablesReference;
+}
+
+export type Stopped = DebugProtocol.StoppedEvent;

@@ -66,8 +66,17 @@ export class BreakpointTable {
   /** The breakpoints a stop reports: the adapter's ids, told apart by where the program stopped. */
   hitAt(ids: readonly number[], file: string | undefined, line: number, frameName: string): PdbBreakpoint[] {
     const hit = this.all.filter((b) => b.enabled && b.dapId !== undefined && ids.includes(b.dapId));
-    return hit.filter((b) => (b.func !== undefined ? frameName === b.func || frameName.endsWith(`.${b.func}`) || b.func.endsWith(`.${frameName}`) : b.file === file && b.line === line));
+    return hit.filter((b) => (b.func !== undefined ? matchesFunction(b, frameName) : b.file === file && b.line === line));
   }
+
+  functionsNamed(frameName: string): PdbBreakpoint[] {
+    return this.all.filter((b) => b.enabled && matchesFunction(b, frameName));
+  }
+}
+
+export function matchesFunction(bp: PdbBreakpoint, frameName: string): boolean {
+  const f = bp.func;
+  return f !== undefined && (frameName === f || frameName.endsWith(`.${f}`) || f.endsWith(`.${frameName}`));
 }
 
 export function where(bp: PdbBreakpoint): string {

@@ -64,7 +64,8 @@ export class Debugger {
   onChange: () => void = () => undefined;
   private filters = ['uncaught'];
   private justMyCode: boolean;
-  private readonly displays = new Map<string, string>();
+  /** pdb's displays belong to the frame they were set in (here: its function and file). */
+  private readonly displays = new Map<string, { frame: string; value: string }>();
   private listNext?: { path: string; line: number };
   private lastLine = '';
   private waiter = deferred();
@@ -172,8 +173,9 @@ export class Debugger {
     this.stopReason = body.reason;
     const top = this.frames[0];
     const ids = body.hitBreakpointIds ?? [];
-    if (top && ids.length) {
-      const hit = this.breakpoints.hitAt(ids, top.source?.path, top.line, top.name);
+    if (top && (ids.length || body.reason === 'function breakpoint')) {
+      // the adapter names no ids for a function breakpoint: the stopped frame's name tells which
+      const hit = ids.length ? this.breakpoints.hitAt(ids, top.source?.path, top.line, top.name) : this.breakpoints.functionsNamed(top.name);
       for (const b of hit) b.hits++;
       if (hit.length && hit.every((b) => b.ignore > 0)) {
         for (const b of hit) b.ignore--;
@@ -234,12 +236,19 @@ export class Debugger {
     return `${f.source?.path ?? f.source?.name ?? '<unknown>'}(${f.line})${f.name}()`;
   }
 
+  private frameKey(): string {
+    const f = this.currentFrame;
+    return f ? `${f.source?.path ?? f.source?.name ?? ''}:${f.name}` : '';
+  }
+
   private async showDisplays(): Promise<void> {
-    for (const [expr, old] of this.displays) {
+    const here = this.frameKey();
+    for (const [expr, d] of this.displays) {
+      if (d.frame !== here) continue;
       const now = await this.valueOf(expr);
-      if (now !== old) {
-        this.displays.set(expr, now);
-        this.say(`display ${expr}: ${now}  [old: ${old}]`);
+      if (now !== d.value) {
+        this.say(`display ${expr}: ${now}  [old: ${d.value}]`);
+        d.value = now;
       }
     }
   }
@@ -491,13 +500,13 @@ export class Debugger {
       if (this.displays.size === 0) this.say('No expression is being displayed');
       else {
         this.say('Currently displaying:');
-        for (const [e, v] of this.displays) this.say(`${e}: ${v}`);
+        for (const [e, d] of this.displays) this.say(`${e}: ${d.value}`);
       }
       return;
     }
     this.requireStopped();
     const v = await this.valueOf(expression);
-    this.displays.set(expression, v);
+    this.displays.set(expression, { frame: this.frameKey(), value: v });
     this.say(`display ${expression}: ${v}`);
   }
 

@@ -1,0 +1,145 @@
+// Scripted `pyscope debug` sessions on every interpreter the debugger supports: pdb's commands on
+// stdin, the transcript checked for what a pdb user expects to read.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { pythonsFrom, skipIfMissing } from '../support/pythons.js';
+import { answerTo, debugSession, startDebug } from './helpers.js';
+
+
+for (const py of pythonsFrom(3, 8)) {
+  describe(`pyscope debug on ${py.label}`, skipIfMissing(py), () => {
+    test('breakpoints, stepping, frames and evaluation with pdb commands', async () => {
+      const r = await debugSession(['--python', py.path, 'session.py', '3'], [
+        'b session.py:9',
+        'tbreak divide',
+        'c',
+        'p a, b',
+        'w',
+        'u',
+        'p acc',
+        'd',
+        'condition 1 a > 0',
+        'c',
+        'p a',
+        'disable 1',
+        'n',
+        'p total',
+        'r',
+        'b',
+        'no_such_name',
+        'frobnicate the thing',
+        'b nosuch.py:3',
+        'b 2',
+        'b 9999',
+        'b 9,',
+        'enable 99',
+        '!z = 42',
+        'p z * 2',
+        'display i',
+        'clear 1',
+        'c',
+        'pp sorted(locals())',
+        'c',
+      ]);
+      const out = r.stdout;
+      assert.equal(r.code, 0, r.stderr);
+      // the first stop is the program's first line, as in pdb
+      assert.match(out, /^> .*session\.py\(1\)<module>\(\)\n\s+1 -> import sys/);
+      assert.match(answerTo(out, 'b session.py:9'), /^Breakpoint 1 at .*session\.py:9\n$/);
+      assert.match(answerTo(out, 'tbreak divide'), /^Temporary breakpoint 2 at function divide\n$/);
+      assert.match(answerTo(out, 'c'), /> .*session\.py\(9\)add\(\)\n(.*\n)*\s+9B->\s+total = a \+ b/);
+      assert.equal(answerTo(out, 'p a, b'), '(0, 0)\n');
+      const where = answerTo(out, 'w').split('\n');
+      assert.match(where[0] ?? '', /^ {2}.*session\.py\(28\)<module>\(\)$/);
+      assert.match(where[2] ?? '', /^ {2}.*session\.py\(20\)main\(\)$/);
+      assert.match(where[4] ?? '', /^> .*session\.py\(9\)add\(\)$/);
+      assert.equal(where[5], '-> total = a + b');
+      assert.match(answerTo(out, 'u'), /^> .*session\.py\(20\)main\(\)/);
+      assert.equal(answerTo(out, 'p acc'), '0\n');
+      assert.equal(answerTo(out, 'condition 1 a > 0'), 'New condition set for breakpoint 1.\n');
+      // calls are add(0, 0), add(0, 1), add(1, 2): the condition skips the first two
+      assert.equal(answerTo(out, 'p a'), '1\n');
+      assert.match(answerTo(out, 'disable 1'), /^Disabled breakpoint 1 at /);
+      assert.match(answerTo(out, 'n'), /session\.py\(10\)add\(\)/);
+      assert.equal(answerTo(out, 'p total'), '3\n');
+      assert.match(answerTo(out, 'r'), /session\.py\((19|20)\)main\(\)/);
+      assert.match(answerTo(out, 'b'), /1 +breakpoint +keep no +at .*session\.py:9\n\tstop only if a > 0\n\tbreakpoint already hit 2 times/);
+      assert.match(answerTo(out, 'b'), /2 +breakpoint +del +yes +at function divide/);
+      // bad input: a clear message, and the session goes on
+      assert.match(answerTo(out, 'no_such_name'), /^\*\*\* NameError: name 'no_such_name' is not defined/);
+      assert.match(answerTo(out, 'frobnicate the thing'), /^\*\*\* .*SyntaxError/s);
+      assert.equal(answerTo(out, 'b nosuch.py:3'), "*** 'nosuch.py' not found\n");
+      assert.match(answerTo(out, 'b 2'), /^\*\*\* Blank or comment/);
+      assert.match(answerTo(out, 'b 9999'), /^\*\*\* End of file/);
+      assert.match(answerTo(out, 'b 9,'), /^\*\*\* a condition is missing/);
+      assert.equal(answerTo(out, 'enable 99'), '*** No breakpoint numbered 99\n');
+      assert.equal(answerTo(out, '!z = 42'), '');
+      assert.equal(answerTo(out, 'p z * 2'), '84\n');
+      assert.equal(answerTo(out, 'display i'), 'display i: 2\n');
+      assert.match(answerTo(out, 'clear 1'), /^Deleted breakpoint 1 at /);
+      const atDivide = answerTo(out, 'c', 2);
+      assert.match(atDivide, /acc is 3\n/);
+      assert.match(atDivide, /Deleted breakpoint 2 at function divide\n/);
+      assert.match(atDivide, /session\.py\(1[34]\)divide\(\)/);
+      assert.match(answerTo(out, 'pp sorted(locals())'), /^\['a', 'b'\]\n$/);
+      assert.match(answerTo(out, 'c', 3), /3\.0\nThe program exited with code 0\.\n/);
+    });
+
+    test('-m module, an uncaught exception, listings, catch, threads and help', async () => {
+      const r = await debugSession(['--python', py.path, '-m', 'session'], ['c', 'p b', 'll', 'l', 'u', 'p acc', 'catch', 'threads', 'h', 'h b', 'jmc', 'q']);
+      const out = r.stdout;
+      assert.equal(r.code, 0, r.stderr);
+      const stop = answerTo(out, 'c');
+      assert.match(stop, /acc is 10\n/);
+      assert.match(stop, /Traceback \(most recent call last\):(.*\n)*ZeroDivisionError: division by zero\n/);
+      assert.match(stop, /Uncaught exception: ZeroDivisionError: division by zero\n> .*session\.py\(14\)divide\(\)/);
+      assert.equal(answerTo(out, 'p b'), '0\n');
+      assert.match(answerTo(out, 'll'), /^\s+13\s+def divide\(a, b\):\n\s+14 ->\s+return a \/ b\n$/);
+      assert.match(answerTo(out, 'l'), /^\s+9\s.*\n(.*\n){4}\s+14 ->\s+return a \/ b\n(.*\n){5}$/);
+      assert.equal(answerTo(out, 'p acc'), '10\n');
+      assert.equal(answerTo(out, 'catch'), 'Stopping on exceptions: uncaught\n');
+      assert.match(answerTo(out, 'threads'), /^\* +\d+ MainThread\n$/);
+      assert.match(answerTo(out, 'h'), /Documented commands/);
+      assert.match(answerTo(out, 'h b'), /^b\(reak\)/);
+      assert.equal(answerTo(out, 'jmc'), 'just my code is on\n');
+      assert.ok(!out.includes('The program exited'), 'q ends the program without reporting its exit');
+    });
+
+    test('catch raised stops where an exception is raised; thread N selects another thread', async () => {
+      const raised = await debugSession(['--python', py.path, 'session.py'], ['catch raised', 'c', 'c']);
+      assert.equal(answerTo(raised.stdout, 'catch raised'), 'Stopping on exceptions: raised\n');
+      assert.match(answerTo(raised.stdout, 'c'), /Exception raised: ZeroDivisionError: division by zero\n> .*session\.py\(14\)divide\(\)/);
+      assert.match(answerTo(raised.stdout, 'c', 1), /The program exited with code 1\./);
+
+      // thread numbers are the adapter's: read them from `threads` before selecting one
+      const live = startDebug(['--python', py.path, 'threads_demo.py']);
+      live.child.stdin.write('b 15\nc\nthreads\n');
+      await live.waitFor('worker-1\n');
+      const main = /(\d+) MainThread\n/.exec(live.output())?.[1];
+      const worker = /(\d+) worker-1\n/.exec(live.output())?.[1];
+      assert.ok(main && worker, live.output());
+      live.child.stdin.end(`thread ${worker}\np done.is_set()\nthread ${main}\np marker\nc\n`);
+      const { stdout: out, code } = await live.done;
+      assert.equal(code, 0);
+      assert.match(answerTo(out, 'threads'), new RegExp(`^\\* +${main} MainThread\\n +${worker} worker-1\\n$`));
+      assert.match(answerTo(out, `thread ${worker}`), /^Thread \d+\n> .*threads_demo\.py\(6\)worker\(\)/);
+      assert.equal(answerTo(out, 'p done.is_set()'), 'False\n');
+      assert.equal(answerTo(out, 'p marker'), "'both threads run'\n");
+      assert.match(answerTo(out, 'c', 1), /The program exited with code 0\./);
+    });
+
+    test('Ctrl-C while the program runs pauses it; the session goes on', async () => {
+      const live = startDebug(['--python', py.path, 'loop.py']);
+      live.child.stdin.write('c\n');
+      await live.waitFor('looping\n');
+      live.child.kill('SIGINT');
+      await live.waitFor('Paused.\n');
+      live.child.stdin.end('p n >= 0\nw\nq\n');
+      const r = await live.done;
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /Paused\.\n> .*loop\.py\([45]\)spin\(\)/);
+      assert.equal(answerTo(r.stdout, 'p n >= 0'), 'True\n');
+      assert.match(r.stderr, /pausing the program \(Ctrl-C again quits\)/);
+    });
+  });
+}

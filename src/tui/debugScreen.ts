@@ -140,9 +140,11 @@ export async function runScreen(make: (out: Output) => Debugger): Promise<number
       if (outcome === 'interact') write('the console line already runs Python in the current frame\n');
       if (outcome === 'resume') {
         interrupts = 0;
-        shownFrameId = undefined;
         await dbg.waitForStop();
       }
+      // a statement may have changed the frame's variables, a command the frame
+      shownFrameId = undefined;
+      await refresh();
     } finally {
       redrawSoon();
     }

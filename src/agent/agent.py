@@ -94,6 +94,7 @@ class Worker(object):
         t = threading.Thread(target=self._run, args=(self._q,), name='pyscope.worker', daemon=True)
         self._agent.own_thread(t)
         t.start()
+        self._agent.own_ident(t.ident)
 
     def _run(self, q):
         sys.settrace(None)
@@ -450,9 +451,8 @@ class Agent(object):
     def cmd_threads(self, a):
         out = []
         names = dict((t.ident, t.name) for t in threading.enumerate())
-        for ident in sorted(sys._current_frames(), key=lambda i: self.thread_num(i)):
-            if ident in self.agent_idents:
-                continue
+        live = [i for i in sys._current_frames() if i not in self.agent_idents]
+        for ident in sorted(live, key=lambda i: self.thread_num(i)):
             out.append({'id': self.thread_num(ident), 'name': names.get(ident, 'Thread-%d' % ident)})
         return {'threads': out}
 
@@ -728,7 +728,7 @@ class Agent(object):
             c = self._timed(comp.complete, word, i)
             if c is None:
                 break
-            c = c.rstrip('(')
+            c = c[:-2] if c.endswith('()') else c.rstrip('(')
             if c not in out:
                 out.append(c)
         base = word.rsplit('.', 1)[0] + '.' if '.' in word else ''
@@ -761,7 +761,8 @@ class Agent(object):
             msg = self._timed(str, exc)
         except BaseException:
             msg = '<str() failed>'
-        tb = ''.join(traceback.format_exception(t, exc, self._trim_tb(exc.__traceback__)))
+        tb = ''.join(['Traceback (most recent call last):\n'] + traceback.format_list(traceback.extract_tb(self._trim_tb(exc.__traceback__)))
+                     + traceback.format_exception_only(t, exc))
         return {'exceptionId': name, 'description': msg, 'breakMode': mode,
                 'details': {'typeName': name, 'message': msg, 'stackTrace': tb}}
 
@@ -1105,6 +1106,8 @@ class TraceEngine(object):
 
     def install(self, agent):
         self.agent = agent
+        # exceptions passing through traced frames, to tell an unwinding 'return' from a normal one
+        self.in_flight = {}
         a = agent
         files = a.raw_files
         file_bps = a.file_bps
@@ -1158,15 +1161,19 @@ class TraceEngine(object):
             if event == 'line':
                 a.on_line(frame, frame.f_code, frame.f_lineno)
             elif event == 'exception':
+                if 'userUnhandled' in a.exc_filters:
+                    self.in_flight[frame] = arg[1]
                 if 'raised' in a.exc_filters:
                     a.on_raise(frame, arg[1], 'always')
-            elif event == 'return' and 'userUnhandled' in a.exc_filters:
-                self._maybe_unhandled(frame)
+            elif event == 'return' and self.in_flight:
+                exc = self.in_flight.pop(frame, None)
+                if exc is not None and 'userUnhandled' in a.exc_filters:
+                    self._maybe_unhandled(frame, exc)
         except Exception:
             _report_internal_error()
         return self.local
 
-    def _maybe_unhandled(self, frame):
+    def _maybe_unhandled(self, frame, exc):
         a = self.agent
         back = frame.f_back
         if back is None or a.is_user(back.f_code.co_filename) or a.canon(back.f_code.co_filename) == _AGENT_FILE:
@@ -1179,9 +1186,7 @@ class TraceEngine(object):
         op = dis.opname[code[i]] if 0 <= i < len(code) else ''
         if op in ('RETURN_VALUE', 'YIELD_VALUE', 'RETURN_CONST', 'RETURN_GENERATOR'):
             return
-        exc = sys.exc_info()[1]
-        if exc is not None:
-            a.on_raise(frame, exc, 'userUnhandled')
+        a.on_raise(frame, exc, 'userUnhandled')
 
     def update(self):
         self.agent.slow = self.agent._needs_slow()
@@ -1316,6 +1321,7 @@ def main():
     opts = _parse_argv(sys.argv[1:])
     ch = Channel(int(opts['fd-in']), int(opts['fd-out']))
     agent = _agent = Agent(ch)
+    agent.thread_num(_get_ident())  # the main thread is thread 1
     reader = threading.Thread(target=agent.serve, name='pyscope.agent', daemon=True)
     agent.own_thread(reader)
     # the agent's threads start before any trace hook exists, and are excluded by identity
@@ -1330,7 +1336,6 @@ def main():
         ch.event('launchError', {'message': text.strip().splitlines()[-1], 'text': text})
         ch.event('ended', {})
         os._exit(1)
-    agent.thread_num(_get_ident())
     agent.started.wait()
     engine = MonitoringEngine() if _MONITORING else TraceEngine()
     _bind_engine(agent, engine)
@@ -1359,7 +1364,8 @@ def main():
             agent.on_uncaught(e, e.__traceback__)
         except Exception:
             _report_internal_error()
-        sys.excepthook(type(e), e, agent._trim_tb(e.__traceback__))
+        tb = agent._trim_tb(e.__traceback__)
+        sys.excepthook(type(e), e.with_traceback(tb), tb)
         sys.exit(1)
 
 

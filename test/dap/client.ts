@@ -94,6 +94,16 @@ export class DapClient {
     return new Promise<DebugProtocol.Event>((resolve) => this.waiters.push({ event, match, resolve })).then(check);
   }
 
+  /** The next stop, or undefined when the session ends first. */
+  async nextStop(): Promise<DebugProtocol.StoppedEvent | undefined> {
+    try {
+      return await this.waitFor<DebugProtocol.StoppedEvent>('stopped');
+    } catch (e) {
+      if (this.events.some((x) => x.event === 'terminated')) return undefined;
+      throw e;
+    }
+  }
+
   output(category?: string): string {
     return this.events
       .filter((e) => e.event === 'output' && (!category || e.body.category === category))

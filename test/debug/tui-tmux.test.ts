@@ -10,7 +10,9 @@ import { FIXTURES } from './helpers.js';
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 // a server of our own, so the test never touches anyone's tmux sessions
 const SOCKET = `pyscope-debug-test-${process.pid}`;
-const SESSION = 'dbg';
+// a fresh session per start: killing the last one would stop the server under the next start
+let sessions = 0;
+let SESSION = 'dbg0';
 
 after(() => {
   spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
@@ -35,7 +37,7 @@ async function screenUntil(ok: (screen: string) => boolean, what: string): Promi
 }
 
 function startTui(py: Python, script: string, width: number, height: number): void {
-  spawnSync('tmux', ['-L', SOCKET, 'kill-session', '-t', SESSION]);
+  SESSION = `dbg${++sessions}`;
   const cmd = `printf 'BEFORE-DEBUG\\n'; ${JSON.stringify(process.execPath)} ${JSON.stringify(PYSCOPE_MAIN)} debug --tui --python ${JSON.stringify(py.path)} ${script}; echo DEBUG-EXIT=$?; sleep 600`;
   tmux('new-session', '-d', '-s', SESSION, '-x', String(width), '-y', String(height), '-c', FIXTURES, cmd);
 }
@@ -60,7 +62,7 @@ for (const py of matrix) {
       keys('b');
       await screenUntil((s) => /^.\s+9B\s+total = a \+ b/m.test(s) && /│ 1 session\.py:9/.test(s), 'b sets a breakpoint at the cursor line');
       keys('c');
-      const atAdd = await screenUntil((s) => s.includes('stopped at session.py:9 in add()'), 'c runs to the breakpoint');
+      const atAdd = await screenUntil((s) => s.includes('stopped at session.py:9 in add()') && /│ {3}b = 0/.test(s), 'c runs to the breakpoint');
       assert.match(atAdd, /9B->\s+total = a \+ b/);
       assert.match(atAdd, /│ > add\s+session\.py:9/);
       assert.match(atAdd, /│ {3}main\s+session\.py:20/);

@@ -533,7 +533,8 @@ export class Debugger {
     return this.currentFrame?.source?.path ?? (this.options.program ? resolve(this.options.cwd, this.options.program) : undefined);
   }
 
-  async setBreak(spec: BreakSpec | undefined, condition: string | undefined, temporary: boolean): Promise<void> {
+  async setBreak(given: BreakSpec | undefined, condition: string | undefined, temporary: boolean): Promise<void> {
+    let spec = given;
     if (!spec) {
       this.say(listing(this.breakpoints));
       return;
@@ -541,11 +542,16 @@ export class Debugger {
     if (this.state === 'exited') throw new Error('the program has ended');
     const extra = condition ? { condition } : {};
     if ('func' in spec) {
-      const b = this.breakpoints.add({ func: spec.func, temporary, ...extra });
-      await this.sync(b);
-      const note = (await this.functionKnown(spec.func)) ? '' : ' (no function of this name is defined yet)';
-      this.say(`${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${b.number} at function ${spec.func}${note}`);
-      return;
+      // like pdb, a function that can be found becomes a line breakpoint on its first line: the
+      // adapter watches lines of one code object, where a function breakpoint watches every call
+      const at = await this.locateFunction(spec.func);
+      if (at) spec = at;
+      else {
+        const b = this.breakpoints.add({ func: spec.func, temporary, ...extra });
+        await this.sync(b);
+        this.say(`${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${b.number} at function ${spec.func} (no function of this name is defined yet)`);
+        return;
+      }
     }
     const file = spec.file === undefined ? this.currentFile() : this.resolveFile(spec.file);
     if (!file) return this.fail(spec.file === undefined ? 'no current file: give FILE:LINE' : `'${spec.file}' not found`);
@@ -563,23 +569,41 @@ export class Debugger {
     this.say(`${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${b.number} at ${where(b)}`);
   }
 
-  private async functionKnown(name: string): Promise<boolean> {
+  /** The first line of a function's body: from the live function when the frame can see it, else a `def` in the current file. */
+  private async locateFunction(name: string): Promise<{ file: string; line: number } | undefined> {
+    let file: string | undefined;
+    let def: number | undefined;
     if (this.state === 'stopped') {
       try {
-        const r = await this.evaluate(`callable(${name})`, 'watch');
-        if (r.result === 'True') return true;
+        const r = await this.evaluate(`(lambda c: (c.co_filename, c.co_firstlineno))(getattr(${name}, '__func__', ${name}).__code__)`, 'clipboard');
+        const m = /^\((['"])(.*)\1, (\d+)\)$/.exec(r.result);
+        if (m) {
+          file = unreprString(`${m[1]}${m[2]}${m[1]}`);
+          def = Number(m[3]);
+        }
       } catch {
-        // not defined in this frame: maybe later, or in another module
+        // not defined (yet) where the program stands
       }
     }
-    const last = name.split('.').pop() ?? name;
-    const re = new RegExp(`^\\s*(async\\s+)?def\\s+${last}\\b`);
-    for (const path of [this.currentFile(), ...this.knownFiles]) {
-      if (!path) continue;
-      const lines = await this.sources.lines({ path });
-      if (lines?.some((l) => re.test(l))) return true;
+    if (file === undefined || def === undefined) {
+      file = this.currentFile();
+      const last = name.split('.').pop() ?? name;
+      const re = new RegExp(`^\\s*(async\\s+)?def\\s+${last}\\s*\\(`);
+      const lines = file ? await this.sources.lines({ path: file }) : undefined;
+      const i = lines?.findIndex((l) => re.test(l)) ?? -1;
+      if (i < 0 || !file) return undefined;
+      def = i + 1;
     }
-    return false;
+    const lines = await this.sources.lines({ path: file });
+    if (!lines || !existsSync(file)) return undefined;
+    let defLine = def;
+    while (defLine < lines.length && /^\s*@/.test(lines[defLine - 1] ?? '')) defLine++;
+    let sigEnd = defLine;
+    while (sigEnd < lines.length && !/:\s*(#.*)?$/.test(lines[sigEnd - 1] ?? '')) sigEnd++;
+    const [, end] = enclosingBlock(lines, defLine);
+    const r = await this.client.request<DebugProtocol.BreakpointLocationsResponse['body']>('breakpointLocations', { source: { path: file }, line: sigEnd + 1, endLine: Math.max(end, sigEnd + 1) });
+    const first = r.breakpoints.map((b) => b.line).sort((a, b) => a - b)[0];
+    return first === undefined ? undefined : { file, line: first };
   }
 
   /** Sends the adapter the breakpoints of the file (or the function list) that `b` belongs to. */

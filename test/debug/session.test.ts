@@ -46,7 +46,8 @@ for (const py of pythonsFrom(3, 8)) {
       // the first stop is the program's first line, as in pdb
       assert.match(out, /^> .*session\.py\(1\)<module>\(\)\n\s+1 -> import sys/);
       assert.match(answerTo(out, 'b session.py:9'), /^Breakpoint 1 at .*session\.py:9\n$/);
-      assert.match(answerTo(out, 'tbreak divide'), /^Temporary breakpoint 2 at function divide\n$/);
+      // a function pdb can find becomes a line breakpoint on its first line, as in pdb
+      assert.match(answerTo(out, 'tbreak divide'), /^Temporary breakpoint 2 at .*session\.py:14\n$/);
       assert.match(answerTo(out, 'c'), /> .*session\.py\(9\)add\(\)\n(.*\n)*\s+9B->\s+total = a \+ b/);
       assert.equal(answerTo(out, 'p a, b'), '(0, 0)\n');
       const where = answerTo(out, 'w').split('\n');
@@ -64,7 +65,7 @@ for (const py of pythonsFrom(3, 8)) {
       assert.equal(answerTo(out, 'p total'), '3\n');
       assert.match(answerTo(out, 'r'), /session\.py\((19|20)\)main\(\)/);
       assert.match(answerTo(out, 'b'), /1 +breakpoint +keep no +at .*session\.py:9\n\tstop only if a > 0\n\tbreakpoint already hit 2 times/);
-      assert.match(answerTo(out, 'b'), /2 +breakpoint +del +yes +at function divide/);
+      assert.match(answerTo(out, 'b'), /2 +breakpoint +del +yes +at .*session\.py:14/);
       // bad input: a clear message, and the session goes on
       assert.match(answerTo(out, 'no_such_name'), /^\*\*\* NameError: name 'no_such_name' is not defined/);
       assert.match(answerTo(out, 'frobnicate the thing'), /^\*\*\* .*SyntaxError/s);
@@ -79,8 +80,8 @@ for (const py of pythonsFrom(3, 8)) {
       assert.match(answerTo(out, 'clear 1'), /^Deleted breakpoint 1 at /);
       const atDivide = answerTo(out, 'c', 2);
       assert.match(atDivide, /acc is 3\n/);
-      assert.match(atDivide, /Deleted breakpoint 2 at function divide\n/);
-      assert.match(atDivide, /session\.py\(1[34]\)divide\(\)/);
+      assert.match(atDivide, /Deleted breakpoint 2 at .*session\.py:14\n/);
+      assert.match(atDivide, /session\.py\(14\)divide\(\)/);
       assert.match(answerTo(out, 'pp sorted(locals())'), /^\['a', 'b'\]\n$/);
       assert.match(answerTo(out, 'c', 3), /3\.0\nThe program exited with code 0\.\n/);
     });

@@ -1220,6 +1220,8 @@ class TraceEngine(object):
             f = f.f_back
 
     def remove(self):
+        # other threads drop their global tracer the next time it runs (it checks `detached`)
+        self.agent.slow = True
         threading.settrace(None)
         sys.settrace(None)
         for ident, f in sys._current_frames().items():
@@ -1328,14 +1330,14 @@ def main():
     reader.start()
     agent.own_ident(reader.ident)
     agent.worker = Worker(agent)
-    ch.event('hello', _hello(agent, opts))
+    # compile before saying hello: a launch that cannot run fails before the session starts
     try:
         code = _compile_program(opts)
     except BaseException as e:
         text = ''.join(traceback.format_exception_only(type(e), e))
         ch.event('launchError', {'message': text.strip().splitlines()[-1], 'text': text})
-        ch.event('ended', {})
         os._exit(1)
+    ch.event('hello', _hello(agent, opts))
     agent.started.wait()
     engine = MonitoringEngine() if _MONITORING else TraceEngine()
     _bind_engine(agent, engine)

@@ -265,6 +265,12 @@ async function main(): Promise<void> {
   log('');
   log('Target: ≤ 1.02×. pyscope never stops the target, so its cost to the target is the CPU it takes from a shared machine (2 cores here, shared with the target and other jobs) plus memory-bus traffic.');
   log('');
+  log('## Reading these numbers');
+  log('');
+  log('- Missed samples are counted differently. pyscope keeps an absolute schedule and skips (and counts) every tick it could not take within one period of its time; py-spy takes late samples in a burst and only warns once it is far behind. On a loaded 2-core machine both are late alike, but only pyscope says so, which is why its "missed" column is not zero even at 100 Hz while the load average is high.');
+  log("- With 50 idle threads every tick reads each thread's state from the interpreter and its kernel state (/proc/PID/task/TID/stat) to drop the idle ones: that is most of the reads per tick and of the CPU per sample in that row.");
+  log('- CPU per sample is the profiler process\'s own user + system time, start-up excluded; the target share of a core is that times the rate.');
+  log('');
 
   const long = Number(values.long);
   log(`## Resident memory over a ${long} s recording at 1 kHz`);

@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { ExitCode, PyscopeError } from '../common/errors.js';
 import { formatVersion } from '../cpython/discover/detect-version.js';
-import { Recorder } from '../profile/recorder.js';
+import { Recorder, type StopReason } from '../profile/recorder.js';
 import { Sampler } from '../profile/sampler.js';
 import { Screen } from '../tui/screen.js';
 import { renderTop, SORTS, TopTable } from '../tui/top-table.js';
@@ -91,7 +91,7 @@ export async function topCommand(args: string[]): Promise<number> {
     last = table.roll();
     paint();
   }, REFRESH_MS);
-  let reason;
+  let reason: StopReason;
   try {
     reason = await recorder.run();
   } finally {

@@ -149,9 +149,7 @@ export class Recorder {
       try {
         this.stats.samples += this.opts.sink(f.info, f.sampler.sample());
       } catch (e) {
-        if (e instanceof PyscopeError && (e.exitCode === ExitCode.processExited || processGone(f.info.pid))) {
-          this.drop(i--);
-        } else if (processGone(f.info.pid)) {
+        if ((e instanceof PyscopeError && e.exitCode === ExitCode.processExited) || processGone(f.info.pid)) {
           this.drop(i--);
         } else {
           // The target runs while we read it: a stack that changed under us is an error of one

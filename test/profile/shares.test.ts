@@ -27,8 +27,9 @@ describe('pyscope record: 3/4 and 1/4 of the time', () => {
       const truth = /truth busy_big=([\d.]+) busy_small=([\d.]+)/.exec(r.stdout);
       assert.ok(truth, `the program reports its truth: ${r.stdout}`);
       const trueBig = Number(truth[1]) / (Number(truth[1]) + Number(truth[2]));
-      // Sanity of the fixture: only a badly overloaded machine moves the split this far.
-      assert.ok(Math.abs(trueBig - 0.75) <= 0.15, `the program itself spent ${trueBig.toFixed(3)} in busy_big`);
+      // On an idle machine the truth is 3/4; a loaded one can move it (the phases are CPU time,
+      // and a long wait for a CPU lands in one of them), so it is only required to be a split.
+      assert.ok(trueBig > 0.2 && trueBig < 0.98, `the program itself spent ${trueBig.toFixed(3)} in busy_big`);
       const big = sh.get('busy_big')!;
       const small = sh.get('busy_small')!;
       const why = `of ${seen} samples; the program measured busy_big ${trueBig.toFixed(3)}\n${r.stderr}`;

@@ -53,7 +53,7 @@ export function listLines(lines: readonly string[], o: ListingOptions): string[]
     const num = String(n).padStart(4);
     const mark = o.breakpoints.has(n) ? o.style.red('B') : ' ';
     if (n === o.current) out.push(`${o.style.bold(num)}${mark}${o.style.green('->')} ${o.style.bold(text)}`);
-    else out.push(`${o.style.dim(num)}${mark}   ${text}`);
+    else out.push(`${o.style.dim(num)}${mark}   ${text}`.trimEnd());
   }
   return out;
 }

@@ -22,9 +22,10 @@ export class DapClient {
   /** Every client not yet closed, so a failed test cannot leave an adapter running. */
   static readonly open = new Set<DapClient>();
 
-  constructor(extraArgs: string[] = []) {
+  /** `pyscope dap` by default; any other adapter command (the benchmark runs debugpy's). */
+  constructor(extraArgs: string[] = [], command: [string, string[]] = [process.execPath, [CLI, 'dap']]) {
     DapClient.open.add(this);
-    this.proc = spawn(process.execPath, [CLI, 'dap', ...extraArgs], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.proc = spawn(command[0], [...command[1], ...extraArgs], { stdio: ['pipe', 'pipe', 'inherit'] });
     this.proc.stdout!.on('data', (c: Buffer) => this.receive(c));
   }
 

@@ -1,0 +1,3 @@
+import sys
+value = len(sys.argv)
+print(value)

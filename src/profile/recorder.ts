@@ -1,9 +1,10 @@
 // The sampling loop of `record` and `top`. Ticks are scheduled on an absolute clock (start +
 // k/rate) so the rate never drifts; when a tick comes too late (a slow sample, a busy machine, a
 // timer that overslept) the ticks it jumped over are counted as missed, never hidden.
-// Waiting: timers for the coarse part (so signals and child exits are handled), then
-// Atomics.wait for the last milliseconds, which sleeps without spinning and is precise to
-// tens of microseconds.
+// Waiting: Atomics.wait, which sleeps without spinning, is precise to tens of microseconds and
+// costs one wake-up per tick (a timer first and a precise wait after would cost two, and a
+// wake-up is most of the loop's own CPU). The event loop, which handles signals, child exits and
+// key presses, gets its turn at least every YIELD_EVERY_MS.
 import { ExitCode, PyscopeError } from '../common/errors.js';
 import type { ProcessInfo } from './aggregate.js';
 import { descendants, processGone } from './proc-state.js';
@@ -43,10 +44,8 @@ interface Followed {
   readsAtStart: number;
 }
 
-/** How long a tick may wait on timers before the precise wait; timers overshoot by about 1 ms. */
-const TIMER_SLACK_MS = 2;
 /** Longest stretch without letting the event loop run (signals, child exits, key presses). */
-const YIELD_EVERY_MS = 20;
+const YIELD_EVERY_MS = 50;
 const SCAN_EVERY_MS = 500;
 /** A new descendant that is not (yet) Python is looked at this many times: it may exec python later. */
 const NOT_PYTHON_RETRIES = 6;
@@ -57,7 +56,6 @@ export class Recorder {
   private readonly ignored = new Map<number, number>();
   private readonly gate = new Int32Array(new SharedArrayBuffer(4));
   private stopping: StopReason | undefined;
-  private wake: (() => void) | undefined;
   private readsOfGone = 0;
   private finished = false;
 
@@ -68,10 +66,9 @@ export class Recorder {
     this.followed.push({ info: { pid: main.pid, command: main.process.commandLine }, sampler: main, readsAtStart: main.reads });
   }
 
-  /** Ends the recording at the next tick (from a signal handler, a key press, a timer). */
+  /** Ends the recording before the next tick (from a signal handler, a key press, a timer). */
   stop(reason: StopReason = 'interrupted'): void {
     this.stopping ??= reason;
-    this.wake?.();
   }
 
   async run(): Promise<StopReason> {
@@ -85,22 +82,22 @@ export class Recorder {
       for (;;) {
         const due = t0 + k * period;
         if (this.opts.durationMs !== undefined && due - t0 >= this.opts.durationMs) this.stop('duration');
-        if (this.stopping) break;
-        let now = performance.now();
-        if (due - now > TIMER_SLACK_MS + 1) {
-          await this.sleep(due - now - TIMER_SLACK_MS);
-          lastYield = performance.now();
-        } else if (now - lastYield > YIELD_EVERY_MS) {
-          await new Promise<void>((r) => setImmediate(r));
-          lastYield = performance.now();
+        for (;;) {
+          if (this.stopping) break;
+          const now = performance.now();
+          if (now - lastYield >= YIELD_EVERY_MS) {
+            await new Promise<void>((r) => setImmediate(r));
+            lastYield = now;
+            continue;
+          }
+          if (due <= now) break;
+          Atomics.wait(this.gate, 0, 0, Math.min(due - now, YIELD_EVERY_MS - (now - lastYield)));
         }
         if (this.stopping) break;
-        now = performance.now();
-        if (due > now) Atomics.wait(this.gate, 0, 0, due - now);
 
         this.tick();
         k++;
-        now = performance.now();
+        const now = performance.now();
         this.stats.elapsed = now - t0;
         if (this.followed.length === 0) this.stop('exited');
         const late = Math.floor((now - t0) / period);
@@ -129,17 +126,6 @@ export class Recorder {
     if (this.finished) return;
     this.finished = true;
     for (const f of this.followed) f.sampler.close();
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
   }
 
   private tick(): void {

@@ -88,7 +88,7 @@ function runProfiler(tool: Tool, pid: number, rate: number, seconds: number): Re
     throw new Error(`${tool} wrote no profile:\n${text}`);
   }
   const rec: Recording = { cpu, samples, wall };
-  const sum = /(\d+) ticks .*?, (\d+) samples, (\d+) missed, (\d+) errors, ([\d.]+) reads per tick/.exec(text);
+  const sum = /(\d+) ticks .*?, (\d+) samples, (\d+) missed, (\d+) errors, ([\d.]+) reads per (?:tick|sample)/.exec(text);
   if (sum) {
     rec.missed = Number(sum[3]);
     rec.errors = Number(sum[4]);
@@ -202,7 +202,7 @@ async function main(): Promise<void> {
   log('');
   log('CPU time (user + system) of the profiler process, from the difference between a 5 s and a 1 s recording (start-up cancels out), divided by the difference in samples.');
   log('');
-  log('| tool | rate | CPU per sample | CPU share of a core | samples in 5 s | missed | reads per tick |');
+  log('| tool | rate | CPU per sample | CPU share of a core | samples in 5 s | missed | reads per sample |');
   log('|---|---|---|---|---|---|---|');
   const perSample = new Map<string, number>();
   for (const [rate, idle] of [[100, 0], [1000, 0], [1000, 50]] as const) {
@@ -268,7 +268,7 @@ async function main(): Promise<void> {
   log('## Reading these numbers');
   log('');
   log('- Missed samples are counted differently. pyscope keeps an absolute schedule and skips (and counts) every tick it could not take within one period of its time; py-spy takes late samples in a burst and only warns once it is far behind. On a loaded 2-core machine both are late alike, but only pyscope says so, which is why its "missed" column is not zero even at 100 Hz while the load average is high.');
-  log("- With 50 idle threads every tick reads each thread's state from the interpreter and its kernel state (/proc/PID/task/TID/stat) to drop the idle ones: that is most of the reads per tick and of the CPU per sample in that row.");
+  log("- With 50 idle threads every tick reads each thread's state from the interpreter and its kernel state (/proc/PID/task/TID/stat) to drop the idle ones: that is most of the reads per sample and of the CPU per sample in that row.");
   log('- CPU per sample is the profiler process\'s own user + system time, start-up excluded; the target share of a core is that times the rate.');
   log('');
 

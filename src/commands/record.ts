@@ -148,7 +148,7 @@ function summary(st: RecorderStats, a: RecordArgs, pid: number, reason: StopReas
   const perTick = st.ticks > 0 ? (st.reads / st.ticks).toFixed(1) : '0';
   return (
     `pyscope: recorded pid ${pid} for ${secs.toFixed(2)} s (${why}): ${st.ticks} ticks at ${secs > 0 ? (st.ticks / secs).toFixed(1) : '0'}/s of ${a.rate}, ` +
-    `${st.samples} samples, ${st.missed} missed, ${st.errors} errors, ${perTick} reads per tick\n` +
+    `${st.samples} samples, ${st.missed} missed, ${st.errors} errors, ${perTick} reads per sample\n` +
     `pyscope: wrote ${a.format} profile to ${output}\n`
   );
 }

@@ -70,6 +70,7 @@ export class Debugger {
   private lastLine = '';
   private waiter = deferred();
   private quitting = false;
+  private launched = false;
   private readonly knownFiles = new Set<string>();
 
   constructor(
@@ -106,6 +107,7 @@ export class Debugger {
       pathFormat: 'path',
     })) ?? {};
     await this.client.request('launch', this.launchArguments());
+    this.launched = true;
     await initialized;
     await this.client.request('setExceptionBreakpoints', { filters: this.filters });
     await this.client.request('configurationDone');
@@ -151,7 +153,8 @@ export class Debugger {
         return;
       case 'terminated':
         if (this.state === 'exited') return;
-        if (!this.quitting) this.say(this.exitCode === undefined ? 'The program ended.' : `The program exited with code ${this.exitCode}.`);
+        // a launch that failed is reported as the error, not as a program that ran and exited
+        if (!this.quitting && this.launched) this.say(this.exitCode === undefined ? 'The program ended.' : `The program exited with code ${this.exitCode}.`);
         this.settle('exited');
         return;
       default:

@@ -144,3 +144,17 @@ for (const py of pythonsFrom(3, 8)) {
     });
   });
 }
+
+const anyPy = pythonsFrom(3, 8).find((p) => !p.missing);
+test('a program that cannot start is one error line, not a session', { skip: anyPy ? false : 'skipped: no Python 3.8+ of the matrix is present' }, async () => {
+  const missing = await debugSession(['nosuch.py'], []);
+  assert.equal(missing.code, 2);
+  assert.equal(missing.stderr, 'pyscope: error: nosuch.py: no such file\n');
+  const noPython = await debugSession(['--python', 'no-such-python-here', 'session.py'], []);
+  assert.equal(noPython.code, 1);
+  assert.equal(noPython.stdout, '');
+  assert.match(noPython.stderr, /^pyscope: error: python interpreter "no-such-python-here" was not found\n$/);
+  const noModule = await debugSession(['--python', anyPy!.path, '-m', 'no_such_module_here'], []);
+  assert.equal(noModule.code, 1);
+  assert.match(noModule.stderr, /pyscope: error: .*No module named '?no_such_module_here/);
+});

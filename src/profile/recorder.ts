@@ -100,7 +100,9 @@ export class Recorder {
         const now = performance.now();
         this.stats.elapsed = now - t0;
         if (this.followed.length === 0) this.stop('exited');
-        const late = Math.floor((now - t0) / period);
+        let late = Math.floor((now - t0) / period);
+        // Ticks past the end of a --duration are not missed: they were never due.
+        if (this.opts.durationMs !== undefined) late = Math.min(late, Math.ceil(this.opts.durationMs / period));
         if (late >= k) {
           this.stats.missed += late - k;
           k = late;

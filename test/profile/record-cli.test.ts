@@ -26,13 +26,16 @@ function start(file: string, args: string[]): ChildProcess {
   return child;
 }
 
-async function ready(child: ChildProcess): Promise<void> {
-  let seen = '';
-  for await (const chunk of child.stdout!) {
-    seen += String(chunk);
-    if (seen.includes('ready')) return;
-  }
-  throw new Error(`no "ready" from the target: ${seen}`);
+/** Waits for the target's "ready" line, leaving its stdout open (it prints more at exit). */
+function ready(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    child.stdout!.setEncoding('utf8').on('data', (s: string) => {
+      seen += s;
+      if (seen.includes('ready')) resolve();
+    });
+    child.once('exit', () => reject(new Error(`no "ready" from the target: ${seen}`)));
+  });
 }
 
 function assertOneLineError(r: RunResult, code: number, pattern?: RegExp): void {

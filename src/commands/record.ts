@@ -149,6 +149,9 @@ function summary(st: RecorderStats, a: RecordArgs, pid: number, reason: StopReas
   return (
     `pyscope: recorded pid ${pid} for ${secs.toFixed(2)} s (${why}): ${st.ticks} ticks at ${secs > 0 ? (st.ticks / secs).toFixed(1) : '0'}/s of ${a.rate}, ` +
     `${st.samples} samples, ${st.missed} missed, ${st.errors} errors, ${perTick} reads per sample\n` +
+    (st.missed > 0.1 * (st.ticks + st.missed)
+      ? `pyscope: note: ${Math.round((100 * st.missed) / (st.ticks + st.missed))}% of the scheduled samples were missed (the machine is busy or the rate is too high for this target)\n`
+      : '') +
     `pyscope: wrote ${a.format} profile to ${output}\n`
   );
 }

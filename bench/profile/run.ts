@@ -240,6 +240,15 @@ async function main(): Promise<void> {
   const hz = (n: number): string => (n ? `${fmt(n)} Hz` : 'below 250 Hz');
   for (const [tool, r] of best) log(`- ${tool}: highest rate with no missed samples: ${hz(r.rate)}; with at most 1% missed: ${hz(r.nearly)} (target for pyscope: ≥ 10,000/s with none missed).`);
   log('');
+  log('Most samples per second either tool delivers, asked for 20,000/s for 2 s (samples over the whole wall time of the run, start-up included; py-spy keeps sampling past the 2 s until it has taken them all):');
+  log('');
+  for (const tool of tools) {
+    const t = await startTarget(py, 60);
+    const r = runProfiler(tool, t.child.pid!, 20000, 2);
+    t.child.kill();
+    log(`- ${tool}: ${fmt(r.samples)} samples in ${fmt(r.wall, 1)} s: ${fmt(r.samples / r.wall)}/s${r.missed !== undefined ? ` (${fmt(r.missed)} ticks missed)` : ''}.`);
+  }
+  log('');
 
   log('## Target slowdown at 1 kHz');
   log('');

@@ -143,7 +143,7 @@ async function main(): Promise<void> {
     '## DAP step debugger (`pyscope dap`) vs debugpy',
     '',
     `Measured by \`node dist/bench/dap/run.js\` on ${new Date().toISOString().slice(0, 10)} (${process.platform}, Node ${process.version}, debugpy ${dpVersion}; ${cpus().length} cores, load average ${loadStart} at the start and ${loadavg()[0]!.toFixed(1)} at the end: the machine is shared, so absolute times are inflated).`,
-    `Slowdown: ${CALLS.toLocaleString('en')} calls of a small function, a breakpoint in an unrelated function of the same file, loop time measured inside the program, best of ${REPEAT}, against the same interpreter without a debugger.`,
+    `Slowdown: ${CALLS.toLocaleString('en')} calls of a small function, a breakpoint in an unrelated function of the same file, the loop's thread CPU time measured inside the program (\`time.thread_time\`), best of ${REPEAT} interleaved rounds, against the same interpreter without a debugger.`,
     `Condition: a never-true condition (\`x < 0\`) on the hot line, ${COND_CALLS.toLocaleString('en')} evaluations; cost per evaluation over the plain run.`,
     `First stop: from spawning the adapter to the first \`stopped\` event (breakpoint on line 2 of a 3-line program), median of ${REPEAT}.`,
     '',

@@ -1075,6 +1075,19 @@ class MonitoringEngine(object):
     def line(self, code, line):
         a = self.agent
         try:
+            if not (a.steps or a.stop_all):
+                # breakpoints only: the common case, and the cost of a condition on a hot line
+                fb = a.file_bps(code.co_filename)
+                bps = fb.by_line.get(line) if fb is not None else None
+                if not bps:
+                    return _DISABLE
+                if _get_ident() in a.agent_idents:
+                    return None
+                frame = _getframe(1)
+                hit = [bp.id for bp in bps if a._bp_fires(bp, frame)]
+                if hit:
+                    a.park(frame, 'breakpoint', bp_ids=hit)
+                return None
             if _get_ident() in a.agent_idents:
                 return None
             if a.on_line(_getframe(1), code, line):
@@ -1082,7 +1095,7 @@ class MonitoringEngine(object):
             fb = a.file_bps(code.co_filename)
             if fb is not None and line in fb.by_line:
                 return None
-            if (a.steps or a.stop_all) and a.is_user(code.co_filename):
+            if a.is_user(code.co_filename):
                 return None
             return _DISABLE
         except Exception:
@@ -1163,6 +1176,15 @@ class TraceEngine(object):
     def local(self, frame, event, arg):
         a = self.agent
         try:
+            if event == 'line' and not a.slow:
+                # breakpoints only: the common case, and the cost of a condition on a hot line
+                fb = a.file_bps(frame.f_code.co_filename)
+                bps = fb.by_line.get(frame.f_lineno) if fb is not None else None
+                if bps:
+                    hit = [bp.id for bp in bps if a._bp_fires(bp, frame)]
+                    if hit:
+                        a.park(frame, 'breakpoint', bp_ids=hit)
+                return self.local
             if a.detached:
                 sys.settrace(None)
                 return None

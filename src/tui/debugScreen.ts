@@ -49,6 +49,7 @@ export async function runScreen(make: (out: Output) => Debugger): Promise<number
   let bpCursor = 0;
   let vars: VarRow[] = [];
   let shownFrameId: number | undefined;
+  let generation = 0;
   let interrupts = 0;
   let finish: (code: number) => void = () => undefined;
   const finished = new Promise<number>((res) => (finish = res));
@@ -61,6 +62,8 @@ export async function runScreen(make: (out: Output) => Debugger): Promise<number
     if (dbg.state !== 'stopped' || !f) return;
     if (f.id === shownFrameId) return;
     shownFrameId = f.id;
+    // a newer refresh (the next stop, another command) wins over one still waiting for answers
+    const mine = ++generation;
     stackCursor = dbg.frameIndex;
     sourcePath = f.source?.path ?? f.source?.name;
     sourceLines = (await dbg.sources.lines(f.source)) ?? [`<no source for ${f.source?.name ?? f.name}>`];
@@ -70,9 +73,10 @@ export async function runScreen(make: (out: Output) => Debugger): Promise<number
     try {
       const scopes = await dbg.client.request<DebugProtocol.ScopesResponse['body']>('scopes', { frameId: f.id });
       const locals = scopes.scopes.find((s) => s.presentationHint === 'locals') ?? scopes.scopes[0];
-      if (locals) vars = await children(locals.variablesReference, 0);
+      const rows = locals ? await children(locals.variablesReference, 0) : [];
+      if (mine === generation) vars = rows;
     } catch {
-      vars = [];
+      if (mine === generation) vars = [];
     }
     redrawSoon();
   };

@@ -202,14 +202,14 @@ async function main(): Promise<void> {
   log('');
   log('CPU time (user + system) of the profiler process, from the difference between a 5 s and a 1 s recording (start-up cancels out), divided by the difference in samples.');
   log('');
-  log('| tool | rate | CPU per sample | CPU share of a core | samples in 5 s | missed | reads per sample |');
-  log('|---|---|---|---|---|---|---|');
+  log('| tool | rate | CPU per sample | CPU share of a core (5 s run) | samples in 5 s | wall of the 5 s run | missed | reads per sample |');
+  log('|---|---|---|---|---|---|---|---|');
   const perSample = new Map<string, number>();
   for (const [rate, idle] of [[100, 0], [1000, 0], [1000, 50]] as const) {
     for (const tool of tools) {
       const { us, long } = await cpuPerSample(py, tool, rate, idle);
       if (idle === 0) perSample.set(`${tool}@${rate}`, us);
-      log(`| ${tool}${idle ? ` (target with ${idle} idle threads)` : ''} | ${fmt(rate)} Hz | ${fmt(us)} µs | ${fmt((us * rate) / 1e4, 1)}% | ${fmt(long.samples)} | ${long.missed ?? '-'} | ${long.readsPerTick ?? '-'} |`);
+      log(`| ${tool}${idle ? ` (target with ${idle} idle threads)` : ''} | ${fmt(rate)} Hz | ${fmt(us)} µs | ${fmt((100 * long.cpu) / long.wall, 1)}% | ${fmt(long.samples)} | ${fmt(long.wall, 1)} s | ${long.missed ?? '-'} | ${long.readsPerTick ?? '-'} |`);
     }
   }
   log('');
@@ -278,7 +278,7 @@ async function main(): Promise<void> {
   log('');
   log('- Missed samples are counted differently. pyscope keeps an absolute schedule and skips (and counts) every tick it could not take within one period of its time; py-spy takes late samples in a burst and only warns once it is far behind. On a loaded 2-core machine both are late alike, but only pyscope says so, which is why its "missed" column is not zero even at 100 Hz while the load average is high.');
   log("- With 50 idle threads every tick reads each thread's state from the interpreter and its kernel state (/proc/PID/task/TID/stat) to drop the idle ones: that is most of the reads per sample and of the CPU per sample in that row.");
-  log('- CPU per sample is the profiler process\'s own user + system time, start-up excluded; the target share of a core is that times the rate.');
+  log('- CPU per sample is the profiler process\'s own user + system time, start-up excluded; the share of a core is its CPU over the wall time of the 5 s run (start-up included; a run that falls behind lasts longer).');
   log('');
 
   const long = Number(values.long);

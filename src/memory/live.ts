@@ -1,6 +1,6 @@
 // Memory of a live process through /proc/PID/mem: one pread per range, no ptrace stop, nothing
 // ever written. Reading needs the same permission as ptrace attach.
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { ExitCode, MemoryReadError, isErrno } from '../common/errors.js';
 import { procError } from './maps.js';
 import type { MemorySource, ReadRequest } from './source.js';
@@ -64,9 +64,20 @@ export class LiveProcessMemory implements MemorySource {
 
   private failure(e: unknown, address: number, length: number): MemoryReadError {
     const where = `0x${address.toString(16)} (+${length})`;
-    if (!existsSync(`/proc/${this.pid}`) || isErrno(e, 'ESRCH')) {
+    if (!alive(this.pid) || isErrno(e, 'ESRCH')) {
       return new MemoryReadError(`process ${this.pid} exited while it was being read`, address, length, ExitCode.processExited);
     }
     return new MemoryReadError(`cannot read target memory at ${where}`, address, length);
+  }
+}
+
+/** False once the process is gone or only a zombie: its memory can no longer be read. */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const state = stat.charAt(stat.lastIndexOf(')') + 2);
+    return state !== 'Z' && state !== 'X' && state !== 'x';
+  } catch {
+    return false;
   }
 }

@@ -71,8 +71,17 @@ export class LiveProcessMemory implements MemorySource {
   }
 }
 
-/** False once the process is gone or only a zombie: its memory can no longer be read. */
+/**
+ * False once the process is gone or only a zombie: its memory can no longer be read. A process in
+ * the middle of exiting loses its memory before it becomes a zombie, so a failed read asks twice.
+ */
 function alive(pid: number): boolean {
+  if (!aliveNow(pid)) return false;
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  return aliveNow(pid);
+}
+
+function aliveNow(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
     const state = stat.charAt(stat.lastIndexOf(')') + 2);

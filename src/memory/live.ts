@@ -62,9 +62,20 @@ export class LiveProcessMemory implements MemorySource {
     closeSync(this.fd);
   }
 
+  private aliveCheckedAt = -Infinity;
+
+  /** Whether the process still runs; asked at most every 100 ms, as a bad pointer can fail often. */
+  private stillAlive(): boolean {
+    const now = performance.now();
+    if (now - this.aliveCheckedAt < 100) return true;
+    if (!alive(this.pid)) return false;
+    this.aliveCheckedAt = now;
+    return true;
+  }
+
   private failure(e: unknown, address: number, length: number): MemoryReadError {
     const where = `0x${address.toString(16)} (+${length})`;
-    if (!alive(this.pid) || isErrno(e, 'ESRCH')) {
+    if (isErrno(e, 'ESRCH') || !this.stillAlive()) {
       return new MemoryReadError(`process ${this.pid} exited while it was being read`, address, length, ExitCode.processExited);
     }
     return new MemoryReadError(`cannot read target memory at ${where}`, address, length);

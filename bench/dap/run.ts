@@ -131,7 +131,7 @@ async function measure(adapter: Adapter, py: Python): Promise<Row> {
 
 async function main(): Promise<void> {
   const loadStart = loadavg()[0]!.toFixed(1);
-  const wanted = ['pyenv-3.11', 'pyenv-3.12', 'pyenv-3.13', 'sid-3.14'];
+  const wanted = ['pyenv-3.8', 'pyenv-3.11', 'pyenv-3.12', 'pyenv-3.13', 'sid-3.14'];
   const interpreters = wanted.map((w) => pythons().find((p) => p.label.startsWith(w) && !p.missing)).filter((p): p is Python => p !== undefined);
   const rows: Row[] = [];
   for (const py of interpreters) rows.push(await measure(pyscope(), py));

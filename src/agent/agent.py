@@ -266,6 +266,7 @@ class Agent(object):
         self.library_roots = ()
         self.just_my_code = True
         self.user_cache = {}
+        self.library_cache = {}
         self.steps = {}  # ident -> Step
         self.parked = {}  # ident -> Parked
         self.stop_all = False  # every thread parks at its next line
@@ -320,7 +321,22 @@ class Agent(object):
             self.canon_cache[filename] = c
         return c
 
+    def is_library(self, filename):
+        """Library code by the adapter's roots, whatever justMyCode says (frames show it dimmed)."""
+        u = self.library_cache.get(filename)
+        if u is None:
+            c = self.canon(filename)
+            if c == _AGENT_FILE or filename.startswith('<frozen') or c.endswith(os.sep + 'runpy.py'):
+                u = True
+            elif filename.startswith('<'):
+                u = False
+            else:
+                u = any(c.startswith(r) for r in self.library_roots)
+            self.library_cache[filename] = u
+        return u
+
     def is_user(self, filename):
+        """Where stepping and exception filters may stop."""
         u = self.user_cache.get(filename)
         if u is None:
             c = self.canon(filename)
@@ -328,10 +344,8 @@ class Agent(object):
                 u = False
             elif not self.just_my_code:
                 u = True
-            elif filename.startswith('<'):
-                u = True
             else:
-                u = not any(c.startswith(r) for r in self.library_roots)
+                u = not self.is_library(filename)
             self.user_cache[filename] = u
         return u
 
@@ -380,6 +394,7 @@ class Agent(object):
         self.just_my_code = bool(a.get('justMyCode', True))
         self.repr_timeout = float(a.get('reprTimeout', 1.0))
         self.user_cache.clear()
+        self.library_cache.clear()
         return {}
 
     def cmd_setBreakpoints(self, a):
@@ -491,7 +506,7 @@ class Agent(object):
                 'id': self._frame_id(f),
                 'name': getattr(code, 'co_qualname', code.co_name),
                 'line': f.f_lineno or code.co_firstlineno,
-                'user': self.is_user(fn),
+                'user': not self.is_library(fn),
             }
             if os.path.isfile(fn):
                 item['path'] = os.path.abspath(fn)

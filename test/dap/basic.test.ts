@@ -77,6 +77,25 @@ for (const py of pythonsFrom(3, 8)) {
       await c.close();
     });
 
+    test('justMyCode false steps into library code and shows its frames dimmed', async () => {
+      const c = await startSession(py.path, { program: STEPPING, justMyCode: false }, async (c) => {
+        await c.request('setBreakpoints', { source: { path: STEPPING }, breakpoints: [{ line: 11 }] });
+      });
+      const s = await c.waitFor<Stopped>('stopped');
+      await c.request('stepIn', { threadId: s.body.threadId });
+      await c.waitFor<Stopped>('stopped');
+      const st = await c.request<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId: s.body.threadId });
+      const top = st.stackFrames[0]!;
+      assert.equal(top.name, 'dumps');
+      assert.match(top.source!.path!, /json/);
+      assert.equal(top.presentationHint, 'subtle');
+      assert.equal(st.stackFrames[1]!.name, 'outer');
+      assert.equal(st.stackFrames[1]!.presentationHint, undefined);
+      await c.request('continue', { threadId: s.body.threadId });
+      await c.waitFor('terminated');
+      await c.close();
+    });
+
     test('stopOnEntry stops at the first line; a module runs with its arguments', async () => {
       const c = await startSession(py.path, { program: BASIC, stopOnEntry: true });
       const s = await c.waitFor<Stopped>('stopped');

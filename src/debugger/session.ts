@@ -9,7 +9,9 @@ import { AgentClient, AgentError } from './agentClient.js';
 import { BreakpointIds, translateBreakpoints, parseHitCondition } from './breakpoints.js';
 import type { DapConnection } from './dapConnection.js';
 import { libraryRoots } from './justMyCode.js';
-import { launchNative, type NativeChild } from './nativeLauncher.js';
+import { launchNative } from './nativeLauncher.js';
+import { launchPyodide } from './pyodideLauncher.js';
+import type { Debuggee } from './debuggee.js';
 import { LocalPathMapper, type PathMapper } from './pathMapping.js';
 import { SourceStore, VariableStore } from './variableStore.js';
 import { capabilities, EXCEPTION_FILTERS } from './capabilities.js';
@@ -36,7 +38,7 @@ const MIN_VERSION: [number, number] = [3, 8];
 
 export class DebugSession {
   private agent?: AgentClient;
-  private child?: NativeChild;
+  private child?: Debuggee;
   private hello?: Hello;
   private launchArgs?: LaunchArguments;
   private launchError?: string;
@@ -121,7 +123,7 @@ export class DebugSession {
   }
 
   private async start(args: LaunchArguments): Promise<void> {
-    if (args.runtime && args.runtime !== 'native') throw new UserError(`runtime "${args.runtime}" is not available yet (only "native")`);
+    if (args.runtime && args.runtime !== 'native' && args.runtime !== 'pyodide') throw new UserError(`unknown runtime "${String(args.runtime)}" ("native" or "pyodide")`);
     const cwd = resolve(args.cwd ?? process.cwd());
     if (!existsSync(cwd) || !statSync(cwd).isDirectory()) throw new UserError(`cwd ${cwd} is not a directory`);
     this.paths = new LocalPathMapper(cwd);
@@ -150,15 +152,15 @@ export class DebugSession {
     this.launchError = undefined;
     this.ended = false;
     this.configured = false;
-    const child = launchNative({
-      python: python ?? 'python3',
+    const target = {
       ...(program !== undefined ? { program } : {}),
       ...(args.module !== undefined ? { module: args.module } : {}),
       args: args.args ?? [],
       cwd,
       env,
       stopOnEntry: args.stopOnEntry ?? false,
-    });
+    };
+    const child: Debuggee = args.runtime === 'pyodide' ? launchPyodide(target) : launchNative({ ...target, python: python ?? 'python3' });
     this.child = child;
     let stderrTail = '';
     child.stdout.setEncoding('utf8');
@@ -233,7 +235,7 @@ export class DebugSession {
     }
   }
 
-  private onChildClosed(child: NativeChild, code: number | null, signal: NodeJS.Signals | null): void {
+  private onChildClosed(child: Debuggee, code: number | null, signal: NodeJS.Signals | null): void {
     if (child !== this.child) return;
     this.agent = undefined;
     this.child = undefined;

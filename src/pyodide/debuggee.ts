@@ -1,0 +1,79 @@
+// The worker side of a Pyodide debug session: the program and the agent run here, in a worker
+// that may block. Shared by the Node worker_thread and a browser Web Worker; no node: imports.
+import { MailboxReader, type MailboxBuffers } from './mailbox.js';
+
+/** The few Pyodide calls used here (structural, so any Pyodide instance fits). */
+export interface PyodideLike {
+  setStdout(options: { write: (buffer: Uint8Array) => number }): void;
+  setStderr(options: { write: (buffer: Uint8Array) => number }): void;
+  setInterruptBuffer(buffer: Uint8Array): void;
+  registerJsModule(name: string, module: object): void;
+  runPython(code: string): unknown;
+  FS: {
+    mkdirTree(path: string): void;
+    writeFile(path: string, data: string): void;
+  };
+}
+
+export interface DebuggeeOptions {
+  /** Path of the program inside Pyodide's filesystem (already there), or a module name. */
+  program?: string;
+  module?: string;
+  args: string[];
+  stopOnEntry: boolean;
+  /** Sources of src/agent/agent.py and src/pyodide/bootstrap.py. */
+  agentSource: string;
+  bootstrapSource: string;
+}
+
+/** Worker -> adapter. */
+export type DebuggeeMessage =
+  | { kind: 'agent'; text: string }
+  | { kind: 'stdout'; text: string }
+  | { kind: 'stderr'; text: string }
+  | { kind: 'taken' }
+  | { kind: 'exit'; code: number }
+  | { kind: 'failed'; message: string };
+
+/** Adapter -> worker, once, to start. */
+export interface StartMessage {
+  kind: 'start';
+  buffers: MailboxBuffers;
+  options: DebuggeeOptions;
+}
+
+const HOME = '/pyscope';
+
+/** Runs the program under the agent; returns its exit status. Blocks the worker until it ends. */
+export function runDebuggee(py: PyodideLike, buffers: MailboxBuffers, options: DebuggeeOptions, post: (m: DebuggeeMessage) => void): number {
+  const writer = (kind: 'stdout' | 'stderr') => {
+    const decoder = new TextDecoder();
+    return {
+      write: (b: Uint8Array): number => {
+        const text = decoder.decode(b, { stream: true });
+        if (text) post({ kind, text });
+        return b.length;
+      },
+    };
+  };
+  py.setStdout(writer('stdout'));
+  py.setStderr(writer('stderr'));
+  py.setInterruptBuffer(new Uint8Array(buffers.interrupt));
+  const reader = new MailboxReader(buffers, () => post({ kind: 'taken' }));
+  py.FS.mkdirTree(HOME);
+  py.FS.writeFile(`${HOME}/agent.py`, options.agentSource);
+  py.FS.writeFile(`${HOME}/pyscope_boot.py`, options.bootstrapSource);
+  py.registerJsModule('pyscope_js', {
+    options: JSON.stringify({ agentPath: `${HOME}/agent.py`, program: options.program, module: options.module, args: options.args, stopOnEntry: options.stopOnEntry }),
+    post: (text: string) => post({ kind: 'agent', text }),
+    // undefined, not null: Pyodide turns undefined into None
+    take: (timeoutMs: number) => reader.take(timeoutMs) ?? undefined,
+  });
+  try {
+    const code = py.runPython(`import sys\nsys.path.insert(0, ${JSON.stringify(HOME)})\nimport pyscope_boot\nsys.path.remove(${JSON.stringify(HOME)})\npyscope_boot.main()`);
+    return typeof code === 'number' ? code : 0;
+  } catch (e) {
+    post({ kind: 'stderr', text: `pyscope: the debugger agent failed: ${e instanceof Error ? e.message : String(e)}\n` });
+    return 1;
+  }
+}

@@ -1,0 +1,45 @@
+// Node worker_thread that runs a program under the agent in Pyodide (started by
+// src/debugger/pyodideLauncher.ts). The program's folder and the working directory are mounted
+// at their own paths, so breakpoints and stack frames use the paths the editor knows.
+import { parentPort, workerData } from 'node:worker_threads';
+import { readFileSync } from 'node:fs';
+import { loadPyodide } from 'pyodide';
+import { runDebuggee, type DebuggeeMessage, type PyodideLike, type StartMessage } from './debuggee.js';
+
+export interface NodeWorkerData {
+  start: StartMessage;
+  /** Host folders made visible inside Pyodide at the same paths. */
+  mounts: string[];
+  cwd: string;
+  env: Record<string, string>;
+  agentFile: string;
+  bootstrapFile: string;
+}
+
+interface NodeFs {
+  mkdirTree(path: string): void;
+  mount(type: unknown, options: { root: string }, mountpoint: string): void;
+  chdir(path: string): void;
+  filesystems: { NODEFS: unknown };
+}
+
+const post = (m: DebuggeeMessage): void => parentPort!.postMessage(m);
+
+async function main(data: NodeWorkerData): Promise<void> {
+  // the host's PYTHON* settings describe a different interpreter
+  const env = Object.fromEntries(Object.entries(data.env).filter(([k]) => !k.startsWith('PYTHON')));
+  const py = await loadPyodide({ env: { ...env, HOME: '/home/pyodide' } });
+  const fs = py.FS as unknown as NodeFs;
+  for (const dir of data.mounts) {
+    fs.mkdirTree(dir);
+    fs.mount(fs.filesystems.NODEFS, { root: dir }, dir);
+  }
+  fs.chdir(data.cwd);
+  const options = { ...data.start.options, agentSource: readFileSync(data.agentFile, 'utf8'), bootstrapSource: readFileSync(data.bootstrapFile, 'utf8') };
+  const code = runDebuggee(py as unknown as PyodideLike, data.start.buffers, options, post);
+  post({ kind: 'exit', code });
+}
+
+main(workerData as NodeWorkerData).catch((e: unknown) => {
+  post({ kind: 'failed', message: e instanceof Error ? e.message : String(e) });
+});

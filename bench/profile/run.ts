@@ -64,8 +64,11 @@ async function startTarget(py: Python, seconds: number, idleThreads = 0): Promis
 }
 
 /** Runs a profiler under bash so that `times` reports its CPU, whatever it forks. */
-function runProfiler(tool: Tool, pid: number, rate: number, seconds: number): Recording {
-  const out = join(TMP, `out-${tool.replace(/\W/g, '')}-${rate}.txt`);
+let runs = 0;
+
+function runProfiler(tool: Tool, pid: number, rate: number, seconds: number, retry = true): Recording {
+  // A file of its own per run: a failed run must not be read as the previous one's profile.
+  const out = join(TMP, `out-${tool.replace(/\W/g, '')}-${rate}-${runs++}.txt`);
   const argv =
     tool === 'pyscope'
       ? [process.execPath, PYSCOPE_MAIN, 'record', '--pid', String(pid), '--rate', String(rate), '--duration', String(seconds), '-f', 'collapsed', '-o', out]
@@ -85,6 +88,8 @@ function runProfiler(tool: Tool, pid: number, rate: number, seconds: number): Re
       if (m) samples += Number(m[1]);
     }
   } catch {
+    // The machine is shared (another build may be rewriting dist/ this very moment): once more.
+    if (retry) return runProfiler(tool, pid, rate, seconds, false);
     throw new Error(`${tool} wrote no profile:\n${text}`);
   }
   const rec: Recording = { cpu, samples, wall };

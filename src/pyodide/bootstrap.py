@@ -167,7 +167,8 @@ def main():
         ch.event('launchError', {'message': text.strip().splitlines()[-1], 'text': text})
         return 1
     hello = A._hello(agent, run_opts)
-    hello['libraryPaths'].append(os.path.dirname(_BOOT_FILE))
+    # Pyodide's own Python (_pyodide, pyodide, the zipped stdlib) lives under /lib
+    hello['libraryPaths'].extend([os.path.dirname(_BOOT_FILE), '/lib'])
     hello['implementation'] = 'pyodide'
     ch.event('hello', hello)
     while not agent.started.is_set():
@@ -185,6 +186,7 @@ def main():
         return _exit_code(e.code)
     except BaseException as e:
         tb = _program_tb(e.__traceback__)
+        e.__traceback__ = tb
         try:
             agent.on_uncaught(e, tb)
         except Exception:
@@ -195,6 +197,8 @@ def main():
                              "and nothing is fetched from the network\n" % e.name.split('.')[0])
         return 1
     finally:
+        # what runs after the program (Pyodide's own runPython machinery) is not to be debugged
+        agent.detach()
         signal.signal(signal.SIGINT, signal.default_int_handler)
         for s in (sys.stdout, sys.stderr):
             try:

@@ -13,6 +13,7 @@ run as Python in the current frame.
 
 options:
   --python PY     the interpreter to run the program with (default: python3)
+  --runtime R     native (default) or pyodide: CPython 3.14 in WebAssembly, in a worker thread
   --tui           full-screen view: source, stack, locals, breakpoints and a console
   --no-jmc        show and step into library code too (just-my-code is on by default)
   -h, --help      show this help
@@ -23,6 +24,7 @@ interface DebugArgs {
   module?: string;
   args: string[];
   python?: string;
+  runtime?: 'native' | 'pyodide';
   tui: boolean;
   justMyCode: boolean;
 }
@@ -39,6 +41,10 @@ export function parseDebugArgs(args: string[]): DebugArgs | 'help' {
       const v = a === '--python' ? args[++i] : a.slice('--python='.length);
       if (!v) throw new PyscopeError('--python needs an interpreter', ExitCode.usage);
       out.python = v;
+    } else if (a === '--runtime' || a.startsWith('--runtime=')) {
+      const v = a === '--runtime' ? args[++i] : a.slice('--runtime='.length);
+      if (v !== 'native' && v !== 'pyodide') throw new PyscopeError(`--runtime needs "native" or "pyodide", got "${v ?? ''}"`, ExitCode.usage);
+      out.runtime = v;
     } else if (a === '-m' || (a.startsWith('-m') && a.length > 2)) {
       const m = a === '-m' ? args[++i] : a.slice(2);
       if (!m) throw new PyscopeError('-m needs a module name', ExitCode.usage);
@@ -77,6 +83,7 @@ export async function debugCommand(args: string[]): Promise<number> {
     ...(parsed.program !== undefined ? { program: parsed.program } : {}),
     ...(parsed.module !== undefined ? { module: parsed.module } : {}),
     ...(parsed.python !== undefined ? { python: parsed.python } : {}),
+    ...(parsed.runtime !== undefined ? { runtime: parsed.runtime } : {}),
     args: parsed.args,
     cwd,
     justMyCode: parsed.justMyCode,

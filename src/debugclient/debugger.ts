@@ -17,6 +17,7 @@ export interface LaunchOptions {
   module?: string;
   args: string[];
   python?: string;
+  runtime?: 'native' | 'pyodide';
   cwd: string;
   justMyCode: boolean;
 }
@@ -121,6 +122,7 @@ export class Debugger {
       args: o.args,
       cwd: o.cwd,
       ...(o.python !== undefined ? { python: o.python } : {}),
+      ...(o.runtime !== undefined ? { runtime: o.runtime } : {}),
       stopOnEntry: true,
       justMyCode: this.justMyCode,
     };

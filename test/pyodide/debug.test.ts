@@ -1,0 +1,26 @@
+// `pyscope debug --runtime pyodide`: pdb's commands on a program running in Pyodide.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { CLI } from '../dap/client.js';
+import { FIXTURES } from '../dap/helpers.js';
+
+test('pyscope debug --runtime pyodide: breakpoint, print, step, exit code', () => {
+  const r = spawnSync(process.execPath, [CLI, 'debug', '--runtime', 'pyodide', 'basic.py'], {
+    cwd: FIXTURES,
+    input: 'b 5\nc\np a, b\nn\np total\nc\n',
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /basic\.py\(5\)add\(\)/);
+  assert.match(r.stdout, /\(3, 4\)\n/);
+  assert.match(r.stdout, /basic\.py\(6\)add\(\)/);
+  assert.match(r.stdout, /\(pyscope\) p total\n7\n/);
+  assert.match(r.stdout, /result 7\nThe program exited with code 3\./);
+});
+
+test('pyscope debug --runtime takes only native or pyodide', () => {
+  const r = spawnSync(process.execPath, [CLI, 'debug', '--runtime', 'jvm', 'basic.py'], { cwd: FIXTURES, encoding: 'utf8' });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--runtime needs "native" or "pyodide", got "jvm"/);
+});

@@ -21,6 +21,8 @@ export interface DebuggeeOptions {
   module?: string;
   args: string[];
   stopOnEntry: boolean;
+  /** Files to write into Pyodide's filesystem first (path -> text): a browser has no disk to mount. */
+  files?: Record<string, string>;
   /** Sources of src/agent/agent.py and src/pyodide/bootstrap.py. */
   agentSource: string;
   bootstrapSource: string;
@@ -32,6 +34,7 @@ export type DebuggeeMessage =
   | { kind: 'stdout'; text: string }
   | { kind: 'stderr'; text: string }
   | { kind: 'taken' }
+  | { kind: 'ready' }
   | { kind: 'exit'; code: number }
   | { kind: 'failed'; message: string };
 
@@ -60,6 +63,11 @@ export function runDebuggee(py: PyodideLike, buffers: MailboxBuffers, options: D
   py.setStderr(writer('stderr'));
   py.setInterruptBuffer(new Uint8Array(buffers.interrupt));
   const reader = new MailboxReader(buffers, () => post({ kind: 'taken' }));
+  for (const [path, text] of Object.entries(options.files ?? {})) {
+    const dir = path.slice(0, path.lastIndexOf('/'));
+    if (dir) py.FS.mkdirTree(dir);
+    py.FS.writeFile(path, text);
+  }
   py.FS.mkdirTree(HOME);
   py.FS.writeFile(`${HOME}/agent.py`, options.agentSource);
   py.FS.writeFile(`${HOME}/pyscope_boot.py`, options.bootstrapSource);
@@ -76,4 +84,24 @@ export function runDebuggee(py: PyodideLike, buffers: MailboxBuffers, options: D
     post({ kind: 'stderr', text: `pyscope: the debugger agent failed: ${e instanceof Error ? e.message : String(e)}\n` });
     return 1;
   }
+}
+
+/** Something a worker can post to and hear from: a Web Worker's global scope, or a Worker. */
+export interface MessagePortLike {
+  postMessage(message: unknown): void;
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+}
+
+/**
+ * Inside a Web Worker that has loaded Pyodide: waits for the adapter's start message, runs the
+ * program under the agent, and posts its exit status. One program per worker.
+ */
+export function serveDebuggee(py: PyodideLike, scope: MessagePortLike): void {
+  const post = (m: DebuggeeMessage): void => scope.postMessage(m);
+  scope.addEventListener('message', (event) => {
+    const m = event.data as StartMessage;
+    if (m?.kind !== 'start') return;
+    post({ kind: 'exit', code: runDebuggee(py, m.buffers, m.options, post) });
+  });
+  post({ kind: 'ready' });
 }

@@ -47,13 +47,15 @@ export async function recordCommand(args: string[]): Promise<number> {
   let sampler: Sampler;
   // Thread names cost a dict walk per sample: read them only where the output shows them.
   const names = a.threads || FORMATS[a.format].timeline;
+  // Without --idle, idle threads are dropped anyway: do not read their frames at all.
+  const opts = { names, activeOnly: !a.idle };
   if (a.pid !== undefined) {
-    sampler = new Sampler(a.pid, { names });
+    sampler = new Sampler(a.pid, opts);
   } else {
     child = launch(a.command!);
     const pid = await spawned(child);
     try {
-      sampler = await attachWhenReady(pid, 5000, { names });
+      sampler = await attachWhenReady(pid, 5000, opts);
     } catch (e) {
       // What was launched to be profiled and cannot be is not left running behind the error.
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

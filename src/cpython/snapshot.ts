@@ -26,6 +26,8 @@ export interface SnapshotOptions {
   /** Kernel thread ids of the process and a way to read each one's state (live processes). */
   tasks?: { ids: number[]; status: (tid: number) => ThreadSnapshot['status'] };
   names?: boolean;
+  /** Skip the frame walk of threads the kernel reports idle (their frames come back empty). */
+  activeOnly?: boolean;
 }
 
 export function snapshot(p: OpenedPython, opts: SnapshotOptions = {}): ThreadSnapshot[] {
@@ -58,10 +60,12 @@ export function snapshot(p: OpenedPython, opts: SnapshotOptions = {}): ThreadSna
     }
     for (const s of states) {
       const native = s.nativeThreadId ?? pthreadTids.get(s.threadId);
+      const status = native !== undefined && opts.tasks ? opts.tasks.status(native) : 'unknown';
       let frames: Frame[] = [];
       let truncated: string | undefined;
       try {
-        const w = s.frame ? walkFrames(t, p.codes, s.frame, { locals: opts.locals }) : { frames: [] };
+        const walk = s.frame !== 0 && !(opts.activeOnly && status === 'idle');
+        const w = walk ? walkFrames(t, p.codes, s.frame, { locals: opts.locals }) : { frames: [] };
         frames = w.frames;
         truncated = w.truncated;
       } catch (e) {
@@ -71,7 +75,7 @@ export function snapshot(p: OpenedPython, opts: SnapshotOptions = {}): ThreadSna
         threadId: s.threadId,
         nativeThreadId: native,
         name: names.get(s.threadId),
-        status: native !== undefined && opts.tasks ? opts.tasks.status(native) : 'unknown',
+        status,
         holdsGil: holder === undefined ? undefined : holder === s.address,
         interpreterId: id,
         frames,

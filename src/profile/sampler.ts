@@ -8,6 +8,8 @@ import type { Sample, ThreadSample } from './sample.js';
 export interface SamplerOptions {
   /** Read Python thread names (one extra dict walk per sample). */
   names?: boolean;
+  /** Walk only the frames of threads the kernel reports running (idle ones come back empty). */
+  activeOnly?: boolean;
 }
 
 export class Sampler {
@@ -39,6 +41,7 @@ export class Sampler {
     }
     const threads = snapshot(this.process, {
       names: this.opts.names ?? true,
+      activeOnly: this.opts.activeOnly ?? false,
       tasks: { ids: this.tids, status: (tid) => this.statuses.status(tid) },
     });
     const out: ThreadSample[] = threads.map((t) => ({

@@ -37,6 +37,8 @@ const CO_FAST_CELL = 0x40;
 const CO_FAST_FREE = 0x80;
 
 const MAX_LINETABLE = 1 << 20;
+// eslint-disable-next-line no-control-regex
+const TORN = /[\u0000-\u001f\u007f]/;
 const MAX_SLOTS = 4096;
 
 export class CodeCache {
@@ -54,6 +56,9 @@ export class CodeCache {
     }
     this.misses++;
     const info = readCode(this.t, address);
+    // A code object read while it is being created or freed can give torn names: use them for
+    // this sample, but never cache them.
+    if (TORN.test(info.name) || TORN.test(info.filename)) return info;
     if (this.cache.size > 50_000) this.cache.clear();
     this.cache.set(address, info);
     return info;

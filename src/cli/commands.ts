@@ -29,6 +29,10 @@ export const COMMANDS: Record<string, Entry> = {
     summary: 'live view of the functions taking the most time in a process (--pid PID)',
     load: async () => (await import('../commands/top.js')).topCommand,
   },
+  playground: {
+    summary: 'a local page to write and step through Python in the browser (Pyodide): pyscope playground [--port N]',
+    load: async () => (await import('../commands/playground.js')).playgroundCommand,
+  },
   doctor: {
     summary: 'explain how pyscope finds the interpreter of a process, and what it found',
     load: async () => (await import('../commands/doctor.js')).doctorCommand,

@@ -37,7 +37,6 @@ const CO_FAST_CELL = 0x40;
 const CO_FAST_FREE = 0x80;
 
 const MAX_LINETABLE = 1 << 20;
-// eslint-disable-next-line no-control-regex
 const TORN = /[\u0000-\u001f\u007f]/;
 const MAX_SLOTS = 4096;
 

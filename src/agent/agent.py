@@ -239,6 +239,14 @@ def _safe_hook(fn):
     return wrapper
 
 
+def _describe_exc(exc):
+    # runs on the program's thread: a broken __str__ must not turn into an error of the program
+    try:
+        return '%s: %s' % (type(exc).__name__, exc)
+    except Exception:
+        return '%s: <str() failed>' % type(exc).__name__
+
+
 _internal_error_reported = [False]
 _agent = None
 
@@ -961,7 +969,7 @@ class Agent(object):
         if exc is self.last_exc or not self.is_user(frame.f_code.co_filename):
             return
         self.last_exc = exc
-        self.park(frame, 'exception', exc=(exc, mode), description='%s: %s' % (type(exc).__name__, exc))
+        self.park(frame, 'exception', exc=(exc, mode), description=_describe_exc(exc))
 
     def on_uncaught(self, exc, tb):
         if 'uncaught' not in self.exc_filters or self.detached:
@@ -976,7 +984,7 @@ class Agent(object):
         if not frames:
             return
         self.park(frames[0], 'exception', exc=(exc, 'unhandled'), frames=frames,
-                  description='%s: %s' % (type(exc).__name__, exc))
+                  description=_describe_exc(exc))
 
     # -- engine (chosen at import: monitoring or settrace)
 

@@ -57,6 +57,22 @@ for (const py of pythonsFrom(3, 8)) {
       await c.close();
     });
 
+    test('an exception whose str() fails still stops, and the program never sees the failure', async () => {
+      const prog = fixture('bad_str.py');
+      const c = await startSession(py.path, { program: prog }, async (c) => {
+        await c.request('setExceptionBreakpoints', { filters: ['raised'] });
+      });
+      const s = await c.waitFor<DebugProtocol.StoppedEvent>('stopped');
+      assert.equal(s.body.description, 'Weird: <str() failed>');
+      const info = await c.request<DebugProtocol.ExceptionInfoResponse['body']>('exceptionInfo', { threadId: s.body.threadId });
+      assert.equal(info.exceptionId, 'Weird');
+      await c.request('continue', { threadId: s.body.threadId });
+      const exited = await c.waitFor<DebugProtocol.ExitedEvent>('exited');
+      assert.equal(exited.body.exitCode, 0);
+      assert.match(c.output('stdout'), /survived/);
+      await c.close();
+    });
+
     test('userUnhandled: stops when an exception leaves user code into library code', async () => {
       const c = await startSession(py.path, { program: PROG, args: ['user-unhandled'] }, async (c) => {
         await c.request('setExceptionBreakpoints', { filters: ['userUnhandled'] });

@@ -1,0 +1,51 @@
+// `pyscope playground`: a local page to write and step through Python in the browser (Pyodide).
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { ExitCode, PyscopeError } from '../common/errors.js';
+
+const HELP = `usage: pyscope playground [--port N] [script.py]
+
+Serves a page on http://127.0.0.1:N/ (default 8737; 0 picks a free port) with a Python editor and
+a debugger: click a line number for a breakpoint (shift-click for a condition), Run, then
+continue / step over / step in / step out, the call stack, variables, watch expressions and the
+console. Python runs in your browser (Pyodide, from the installed npm package); nothing is
+fetched from the network. With script.py the page opens with that program. Ctrl-C stops.
+`;
+
+export async function playgroundCommand(args: string[]): Promise<number> {
+  let port = 8737;
+  let script: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] ?? '';
+    if (a === '-h' || a === '--help') {
+      process.stdout.write(HELP);
+      return ExitCode.ok;
+    }
+    if (a === '--port' || a.startsWith('--port=')) {
+      const v = a === '--port' ? args[++i] : a.slice('--port='.length);
+      if (v === undefined || !/^\d+$/.test(v) || Number(v) > 65535) throw new PyscopeError(`--port needs a port number (0-65535), got "${v ?? ''}"`, ExitCode.usage);
+      port = Number(v);
+    } else if (a.startsWith('-')) throw new PyscopeError(`unknown option "${a}" for playground (try: pyscope playground --help)`, ExitCode.usage);
+    else if (script === undefined) script = a;
+    else throw new PyscopeError(`playground takes one script, got "${script}" and "${a}"`, ExitCode.usage);
+  }
+  let programText: string | undefined;
+  if (script !== undefined) {
+    const p = resolve(script);
+    if (!existsSync(p) || !statSync(p).isFile()) throw new PyscopeError(`${script}: no such file`, ExitCode.usage);
+    programText = readFileSync(p, 'utf8');
+  }
+  const { startPlayground } = await import('../playground/server.js');
+  const server = await startPlayground({ port, ...(programText !== undefined ? { programText, programName: basename(script!) } : {}) }).catch((e: NodeJS.ErrnoException) => {
+    throw new PyscopeError(e.code === 'EADDRINUSE' ? `port ${port} is in use (try --port 0)` : `cannot listen on 127.0.0.1:${port}: ${e.message}`, ExitCode.usage);
+  });
+  const addr = server.address();
+  const actual = typeof addr === 'object' && addr ? addr.port : port;
+  process.stdout.write(`pyscope playground: http://127.0.0.1:${actual}/ (Ctrl-C stops)\n`);
+  await new Promise<void>((res) => {
+    process.once('SIGINT', res);
+    process.once('SIGTERM', res);
+  });
+  server.close();
+  return ExitCode.ok;
+}

@@ -1,0 +1,107 @@
+// The playground's web server: loopback only, and nothing from the network. The page, pyscope's
+// browser modules, and Pyodide's own files from the installed npm package, all sent with the
+// headers that make the page cross-origin isolated (SharedArrayBuffer needs them).
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface PlaygroundOptions {
+  port: number;
+  /** The program shown when the page opens. */
+  programText?: string;
+  programName?: string;
+  /** false serves the page without COOP/COEP (to see how the page explains what is missing). */
+  isolate?: boolean;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.py': 'text/x-python; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.zip': 'application/zip',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.png': 'image/png',
+};
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** dist/src (or src when run from sources): pyscope's browser modules and the agent. */
+const SRC_ROOT = join(here, '..');
+
+function pyodideRoot(): string {
+  return dirname(createRequire(import.meta.url).resolve('pyodide'));
+}
+
+/** Files under root only; undefined for anything that climbs out or does not exist. */
+function inside(root: string, rel: string): string | undefined {
+  const p = normalize(join(root, rel));
+  if (p !== root && !p.startsWith(root + sep)) return undefined;
+  return existsSync(p) && statSync(p).isFile() ? p : undefined;
+}
+
+/** The URL space: / and its assets, /pyscope/ (browser modules and .py), /pyodide/ (the npm package). */
+export function resolveUrl(path: string): string | undefined {
+  const clean = decodeURIComponent(path.split('?')[0] ?? '/');
+  if (clean === '/' || clean === '/index.html') return join(here, 'index.html');
+  if (clean.startsWith('/pyodide/')) return inside(pyodideRoot(), clean.slice('/pyodide/'.length));
+  if (clean.startsWith('/pyscope/')) {
+    const rel = clean.slice('/pyscope/'.length);
+    const [dir] = rel.split('/');
+    // only what the page needs: the browser-safe modules, their shared helpers, the agent
+    if (!['pyodide', 'debugger', 'agent'].includes(dir ?? '') || !/\.(js|py)$/.test(rel)) return undefined;
+    return inside(SRC_ROOT, rel);
+  }
+  return inside(here, clean.slice(1));
+}
+
+const EXAMPLE = `# Click a line number to set a breakpoint (shift-click: with a condition), then Run.
+def fib(n):
+    a, b = 0, 1
+    for i in range(n):
+        a, b = b, a + b
+    return a
+
+
+squares = {k: k * k for k in range(5)}
+for n in range(8):
+    value = fib(n)
+    print(f"fib({n}) = {value}")
+print("squares", squares)
+`;
+
+export function startPlayground(options: PlaygroundOptions): Promise<Server> {
+  const isolate = options.isolate ?? true;
+  const server = createServer((req, res) => {
+    const send = (status: number, type: string, body: string | Buffer): void => {
+      const headers: Record<string, string> = { 'Content-Type': type, 'Cache-Control': 'no-store', 'Cross-Origin-Resource-Policy': 'same-origin' };
+      if (isolate) {
+        headers['Cross-Origin-Opener-Policy'] = 'same-origin';
+        headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
+      }
+      res.writeHead(status, headers).end(body);
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'text/plain', 'method not allowed');
+    const url = req.url ?? '/';
+    if (url.split('?')[0] === '/program.json') {
+      return send(200, TYPES['.json']!, JSON.stringify({ name: options.programName ?? 'main.py', text: options.programText ?? EXAMPLE }));
+    }
+    const file = resolveUrl(url);
+    if (!file) return notFound(res, isolate);
+    send(200, TYPES[extname(file)] ?? 'application/octet-stream', readFileSync(file));
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve(server));
+  });
+}
+
+function notFound(res: ServerResponse, isolate: boolean): void {
+  const headers: Record<string, string> = { 'Content-Type': 'text/plain' };
+  if (isolate) headers['Cross-Origin-Resource-Policy'] = 'same-origin';
+  res.writeHead(404, headers).end('not found');
+}

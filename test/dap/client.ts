@@ -7,14 +7,15 @@ import { REPO_ROOT } from '../support/pythons.js';
 
 export const CLI = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 
-type Waiter = { event: string; match: (e: DebugProtocol.Event) => boolean; resolve: (e: DebugProtocol.Event) => void };
+type Waiter = { event: string; match: (e: DebugProtocol.Event) => boolean; resolve: (e: DebugProtocol.Event) => void; reject: (e: Error) => void };
 
 export class DapClient {
   readonly proc: ChildProcess;
   readonly events: DebugProtocol.Event[] = [];
   private seq = 1;
   private buffer = Buffer.alloc(0);
-  private readonly pending = new Map<number, (r: DebugProtocol.Response) => void>();
+  private readonly pending = new Map<number, { resolve: (r: DebugProtocol.Response) => void; reject: (e: Error) => void }>();
+  private exitError?: Error;
   private waiters: Waiter[] = [];
   private consumed = new Set<DebugProtocol.Event>();
   readonly unanswered: DebugProtocol.Response[] = [];
@@ -27,6 +28,14 @@ export class DapClient {
     DapClient.open.add(this);
     this.proc = spawn(command[0], [...command[1], ...extraArgs], { stdio: ['pipe', 'pipe', 'inherit'] });
     this.proc.stdout!.on('data', (c: Buffer) => this.receive(c));
+    // an adapter that dies fails whatever waits on it, instead of leaving the test hanging
+    this.proc.on('exit', (code, signal) => {
+      this.exitError = new Error(`the adapter exited (code ${code}, signal ${signal})`);
+      for (const p of this.pending.values()) p.reject(this.exitError);
+      this.pending.clear();
+      for (const w of this.waiters) w.reject(this.exitError);
+      this.waiters = [];
+    });
   }
 
   /** Sends raw bytes, for the malformed-input scenarios. */
@@ -49,7 +58,7 @@ export class DapClient {
         const p = this.pending.get(r.request_seq);
         if (p) {
           this.pending.delete(r.request_seq);
-          p(r);
+          p.resolve(r);
         } else this.unanswered.push(r);
       } else if (msg.type === 'event') {
         const e = msg as DebugProtocol.Event;
@@ -68,8 +77,9 @@ export class DapClient {
   raw(command: string, args?: unknown): Promise<DebugProtocol.Response> {
     const seq = this.seq++;
     const body = JSON.stringify({ seq, type: 'request', command, arguments: args });
+    if (this.exitError) return Promise.reject(this.exitError);
     this.proc.stdin!.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-    return new Promise((res) => this.pending.set(seq, res));
+    return new Promise((resolve, reject) => this.pending.set(seq, { resolve, reject }));
   }
 
   /** Sends a request that must succeed; returns its body. */
@@ -92,7 +102,8 @@ export class DapClient {
       if (seen.event !== 'terminated' || event === 'terminated') this.consumed.add(seen);
       return Promise.resolve(seen).then(check);
     }
-    return new Promise<DebugProtocol.Event>((resolve) => this.waiters.push({ event, match, resolve })).then(check);
+    if (this.exitError) return Promise.reject(this.exitError);
+    return new Promise<DebugProtocol.Event>((resolve, reject) => this.waiters.push({ event, match, resolve, reject })).then(check);
   }
 
   /** The next stop, or undefined when the session ends first. */

@@ -16,10 +16,15 @@ import threading
 import linecache
 import traceback
 
+try:
+    import builtins as _builtins
+except ImportError:  # Python 2 gets as far as the version check in main(), which says it is too old
+    import __builtin__ as _builtins
+_EXEC = getattr(_builtins, 'exec', None)
 _AGENT_FILE = os.path.normcase(os.path.abspath(__file__))
 _MONITORING = sys.version_info >= (3, 12)
 _PROXY_LOCALS = sys.version_info >= (3, 13)  # PEP 667: f_locals writes through
-_get_ident = threading.get_ident
+_get_ident = getattr(threading, "get_ident", None)  # absent on Python 2, refused in main()
 _getframe = sys._getframe
 
 if _MONITORING:
@@ -34,8 +39,8 @@ class Channel(object):
     """Line-delimited JSON over two file descriptors; writes are serialised by a lock."""
 
     def __init__(self, fd_in, fd_out):
-        self._in = os.fdopen(fd_in, 'rb', buffering=0)
-        self._out = os.fdopen(fd_out, 'wb', buffering=0)
+        self._in = os.fdopen(fd_in, 'rb', 0)
+        self._out = os.fdopen(fd_out, 'wb', 0)
         self._lock = threading.Lock()
         self.closed = False
 
@@ -658,7 +663,7 @@ class Agent(object):
             if not allow_exec:
                 raise
             code = compile(expression, '<evaluate>', 'exec')
-            self._timed(exec, code, g, l)
+            self._timed(_EXEC, code, g, l)
             if frame is not None:
                 self._locals_to_fast(frame)
             return None, False
@@ -724,7 +729,7 @@ class Agent(object):
         g, l = frame.f_globals, frame.f_locals
         l[tmp] = value
         try:
-            self._timed(exec, compile('%s = %s' % (a['expression'], tmp), '<setExpression>', 'exec'), g, l)
+            self._timed(_EXEC, compile('%s = %s' % (a['expression'], tmp), '<setExpression>', 'exec'), g, l)
         finally:
             try:
                 del l[tmp]
@@ -1398,6 +1403,10 @@ def main():
     global _agent
     opts = _parse_argv(sys.argv[1:])
     ch = Channel(int(opts['fd-in']), int(opts['fd-out']))
+    if sys.version_info < (3, 8):
+        ch.event('launchError', {'message': 'python %d.%d.%d is too old: pyscope dap needs 3.8 or newer' % tuple(sys.version_info[:3]),
+                                 'text': 'pyscope: %s is python %d.%d; the debugger needs 3.8 or newer\n' % ((sys.executable,) + tuple(sys.version_info[:2]))})
+        os._exit(1)
     agent = _agent = Agent(ch)
     agent.thread_num(_get_ident())  # the main thread is thread 1
     reader = threading.Thread(target=agent.serve, name='pyscope.agent', daemon=True)

@@ -1,11 +1,13 @@
 // `pyscope dap`: the Debug Adapter Protocol server (stdio by default, --port for loopback TCP).
+import { randomBytes } from 'node:crypto';
 import { ExitCode, PyscopeError } from '../common/errors.js';
 
 const HELP = `usage: pyscope dap [--port N]
 
 Runs the pyscope debug adapter. Without options it speaks DAP on stdin/stdout (what editors
 launch); with --port N it listens on 127.0.0.1:N (0 picks a free port) and serves a session per
-connection. See docs/DEBUGGER.md for launch.json and nvim-dap examples.
+connection. Every TCP session must put the token printed at start-up in its launch arguments
+("token"); set PYSCOPE_DAP_TOKEN to choose it (for a launch.json). See docs/DEBUGGER.md for launch.json and nvim-dap examples.
 `;
 
 export async function dapCommand(args: string[]): Promise<number> {
@@ -30,6 +32,7 @@ export async function dapCommand(args: string[]): Promise<number> {
     // the client is gone: nothing left to serve, whatever handles a killed debuggee leaves open
     process.exit(ExitCode.ok);
   }
-  await server.serveTcp(port, (p) => process.stderr.write(`pyscope dap: listening on 127.0.0.1:${p}\n`));
+  const token = process.env.PYSCOPE_DAP_TOKEN || randomBytes(16).toString('hex');
+  await server.serveTcp(port, token, (p) => process.stderr.write(`pyscope dap: listening on 127.0.0.1:${p} token ${token}\n`));
   return ExitCode.ok;
 }

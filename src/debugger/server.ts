@@ -9,11 +9,14 @@ export function serveStdio(): Promise<void> {
   return new Promise<void>((res) => conn.onClose(() => res()));
 }
 
-/** Listens on 127.0.0.1 only: a debug adapter runs arbitrary code, so never on other interfaces. */
-export function serveTcp(port: number, onListening: (port: number) => void): Promise<void> {
+/**
+ * Listens on 127.0.0.1 only: a debug adapter runs arbitrary code, so never on other interfaces,
+ * and every session must launch with `token`, since any local user can connect to a port.
+ */
+export function serveTcp(port: number, token: string, onListening: (port: number) => void): Promise<void> {
   const server = createServer((socket) => {
     const conn = new StreamDapConnection(socket, socket);
-    new DebugSession(conn);
+    new DebugSession(conn, { token });
   });
   return new Promise<void>((res, rej) => {
     server.once('error', rej);

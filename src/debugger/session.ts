@@ -1,6 +1,7 @@
 // One DAP session: translates DAP requests into agent commands and agent events into DAP events.
 // It sees only a DapConnection and an AgentTransport (through a launcher), never sockets or
 // processes directly, so it runs over stdio, TCP, or in-process streams.
+import { timingSafeEqual } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -30,6 +31,13 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   runtime?: 'native' | 'pyodide';
   /** Seconds a repr or an evaluation may take before it is shown as an error. */
   reprTimeout?: number;
+  /** The secret a TCP adapter (`pyscope dap --port`) printed when it started. */
+  token?: string;
+}
+
+export interface SessionOptions {
+  /** Required in launch arguments when set: anyone who can connect to a TCP port could run code. */
+  token?: string;
 }
 
 class UserError extends Error {}
@@ -58,7 +66,10 @@ export class DebugSession {
   private seq = 1;
   private helloWaiter?: (h: Hello | undefined) => void;
 
-  constructor(private readonly conn: DapConnection) {
+  constructor(
+    private readonly conn: DapConnection,
+    private readonly options: SessionOptions = {},
+  ) {
     conn.onMessage((m) => void this.dispatch(m));
     conn.onMalformed((text) => {
       this.sendRaw({ type: 'response', request_seq: 0, success: false, command: 'unknown', message: `malformed DAP message: ${text.slice(0, 80)}` });
@@ -114,8 +125,19 @@ export class DebugSession {
   }
 
   async on_launch(args: LaunchArguments): Promise<void> {
+    this.checkToken(args);
     this.launchArgs = args;
     await this.start(args);
+  }
+
+  private checkToken(args: LaunchArguments): void {
+    const want = this.options.token;
+    if (want === undefined) return;
+    const got = Buffer.from(typeof args.token === 'string' ? args.token : '');
+    const expected = Buffer.from(want);
+    if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
+      throw new UserError('this adapter listens on TCP: put the token it printed at start-up in the launch arguments ("token")');
+    }
   }
 
   private afterLaunch(): void {
@@ -292,6 +314,7 @@ export class DebugSession {
   async on_restart(args: { arguments?: LaunchArguments }): Promise<void> {
     const launch = args.arguments ?? this.launchArgs;
     if (!launch) throw new UserError('nothing to restart');
+    this.checkToken(launch);
     this.restarting = true;
     try {
       await this.terminateChild();

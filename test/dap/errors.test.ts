@@ -94,6 +94,29 @@ describe('dap --port', () => {
       });
     });
     assert.match(reply, /"success":true/);
+    // A TCP session runs nothing without the token printed at start-up.
+    const token = /token ([0-9a-f]{32})/.exec(err)?.[1];
+    assert.ok(token, `no token in: ${err}`);
+    const ask = (seq: number, args: Record<string, unknown>) =>
+      new Promise<string>((res) => {
+        const req = JSON.stringify({ seq, type: 'request', command: 'launch', arguments: args });
+        let got = '';
+        const onData = (d: Buffer) => {
+          got += d.toString();
+          const m = new RegExp(`\\{[^{}]*"request_seq":${seq}[^{}]*"command":"launch"[^]*?\\}\\}?`).exec(got);
+          if (m) {
+            sock.off('data', onData);
+            res(m[0]);
+          }
+        };
+        sock.on('data', onData);
+        sock.write(`Content-Length: ${Buffer.byteLength(req)}\r\n\r\n${req}`);
+      });
+    const refused = await ask(2, { program: 'x.py', token: 'wrong' });
+    assert.match(refused, /"success":false/);
+    assert.match(refused, /token/);
+    const checked = await ask(3, { token });
+    assert.match(checked, /needs \\"program\\" or \\"module\\"/);
     sock.destroy();
     server.kill();
     const usage = spawn(process.execPath, [CLI, 'dap', '--port', 'x'], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -81,7 +81,8 @@ export class Recorder {
     try {
       for (;;) {
         const due = t0 + k * period;
-        if (this.opts.durationMs !== undefined && due - t0 >= this.opts.durationMs) this.stop('duration');
+        // k * period, not due - t0: (t0 + 500) - t0 can come out as 499.99999999994.
+        if (this.opts.durationMs !== undefined && k * period >= this.opts.durationMs) this.stop('duration');
         for (;;) {
           if (this.stopping) break;
           const now = performance.now();

@@ -5,6 +5,9 @@ import { openLiveProcess, taskIds, ThreadStatusReader, type LiveProcess } from '
 import { snapshot } from '../cpython/snapshot.js';
 import type { Sample, ThreadSample } from './sample.js';
 
+/** Names change rarely (Thread.name can be set): reread them every this many samples. */
+const NAMES_EVERY = 100;
+
 export interface SamplerOptions {
   /** Read Python thread names (one extra dict walk per sample). */
   names?: boolean;
@@ -18,6 +21,11 @@ export class Sampler {
   private tids: number[] = [];
   private tidsAge = 0;
   private statuses: ThreadStatusReader;
+  /** Thread names by thread id: read again only every NAMES_EVERY samples or for a new thread. */
+  private names = new Map<number, string>();
+  /** Threads present when names were last read, named or not. */
+  private namesSeen = new Set<number>();
+  private namesAge = 0;
 
   constructor(
     readonly pid: number,
@@ -39,15 +47,28 @@ export class Sampler {
       this.statuses.retain(this.tids);
       this.tidsAge = 50;
     }
+    const wantNames = this.opts.names ?? true;
+    const readNames = wantNames && this.namesAge-- <= 0;
+    if (readNames) this.namesAge = NAMES_EVERY;
     const threads = snapshot(this.process, {
-      names: this.opts.names ?? true,
+      names: readNames,
       activeOnly: this.opts.activeOnly ?? false,
       tasks: { ids: this.tids, status: (tid) => this.statuses.status(tid) },
     });
+    if (readNames) {
+      this.names.clear();
+      this.namesSeen.clear();
+      for (const t of threads) {
+        this.namesSeen.add(t.threadId);
+        if (t.name !== undefined) this.names.set(t.threadId, t.name);
+      }
+    } else if (wantNames && threads.some((t) => !this.namesSeen.has(t.threadId))) {
+      this.namesAge = 0; // a thread we have not named yet: read names at the next sample
+    }
     const out: ThreadSample[] = threads.map((t) => ({
       threadId: t.threadId,
       nativeThreadId: t.nativeThreadId,
-      threadName: t.name,
+      threadName: wantNames ? this.names.get(t.threadId) : undefined,
       active: t.status !== 'idle',
       holdsGil: t.holdsGil,
       frames: t.frames.map((f) => ({ name: f.code.qualname || f.code.name, file: f.code.filename, line: f.line ?? f.code.firstLine, firstLine: f.code.firstLine })),

@@ -2,7 +2,7 @@
 // session (pyscope/pyodide). Every debugger action is a DAP request, as an editor would send it.
 import { PyodideDapSession, isolationProblem } from '/pyscope/pyodide/index.js';
 
-const PROGRAM = '/home/pyodide/main.py';
+let PROGRAM = '/home/pyodide/main.py';
 const $ = (id) => document.getElementById(id);
 const code = $('code');
 const gutter = $('gutter');
@@ -203,9 +203,31 @@ async function syncBreakpoints() {
   }
 }
 
+/**
+ * A worker that starts loading Pyodide now, so the next Run does not wait for it. Messages that
+ * come before the session listens (its "ready") are kept for it.
+ */
+function preparedWorker() {
+  const w = new Worker('/worker.js', { type: 'module' });
+  const early = [];
+  const listeners = [];
+  w.addEventListener('message', (e) => {
+    if (listeners.length) for (const l of listeners) l(e);
+    else early.push(e);
+  });
+  return {
+    postMessage: (m) => w.postMessage(m),
+    addEventListener: (_type, l) => {
+      listeners.push(l);
+      for (const e of early.splice(0)) l(e);
+    },
+    terminate: () => w.terminate(),
+  };
+}
+
 function nextWorker() {
-  const w = warm ?? new Worker('/worker.js', { type: 'module' });
-  warm = new Worker('/worker.js', { type: 'module' });
+  const w = warm ?? preparedWorker();
+  warm = preparedWorker();
   return w;
 }
 
@@ -225,7 +247,7 @@ async function run() {
     await request('configurationDone');
     if (state === 'running') setStatus('running');
   } catch (e) {
-    log(`${e.message}\n`, 'stderr');
+    if (e.message !== 'the program ended') log(`${e.message}\n`, 'stderr');
     if (session) await request('terminate').catch(() => undefined);
     endSession();
     setStatus('launch failed');
@@ -378,6 +400,7 @@ async function main() {
   const program = await (await fetch('/program.json')).json();
   code.value = program.text;
   $('filename').textContent = program.name;
+  PROGRAM = `/home/pyodide/${program.name}`;
   renderGutter();
   setState('idle');
   if (problem) {
@@ -390,7 +413,7 @@ async function main() {
   }
   const [agent, bootstrap] = await Promise.all(['/pyscope/agent/agent.py', '/pyscope/pyodide/bootstrap.py'].map(async (u) => (await fetch(u)).text()));
   sources = { agent, bootstrap };
-  warm = new Worker('/worker.js', { type: 'module' });
+  warm = preparedWorker();
   setStatus('ready');
 }
 

@@ -1,0 +1,118 @@
+// The playground in real headless Chromium: load the page, set breakpoints in the gutter (one
+// with a condition), run, see the stop and the values, step, watch, evaluate, continue, and read
+// the program's console. Pyodide loads in the page's worker from the local npm package.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Server } from 'node:http';
+import type { Browser, Page } from 'playwright-core';
+import { startPlayground } from '../../src/playground/server.js';
+import { haveChromium, launchChromium, statusMatches, urlOf, variableValue } from './browser.js';
+
+const PROGRAM = `def fib(n):
+    a, b = 0, 1
+    for i in range(n):
+        a, b = b, a + b
+    return a
+
+
+total = 0
+for n in range(8):
+    value = fib(n)
+    total += value
+    print(f"fib({n}) = {value}")
+print("total", total)
+`;
+
+const skip = haveChromium() ? false : 'chromium is not installed (/usr/bin/chromium)';
+
+describe('pyscope playground in headless Chromium', { skip }, () => {
+  let browser: Browser;
+  let server: Server;
+  let page: Page;
+  const requests: string[] = [];
+
+  before(async () => {
+    server = await startPlayground({ port: 0, programText: PROGRAM, programName: 'fib.py' });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+    page.on('request', (r) => requests.push(r.url()));
+  });
+
+  after(async () => {
+    await browser?.close();
+    server?.close();
+  });
+
+  test('breakpoints, a condition, stepping, variables, watch, console, exit', async () => {
+    await page.goto(urlOf(server));
+    await statusMatches(page, /^ready$/);
+    // a conditional breakpoint on line 10 (shift-click), a plain one on line 4
+    await page.click('#gutter div[data-line="10"]', { modifiers: ['Shift'] });
+    await page.fill('#cond-input', 'n == 5');
+    await page.press('#cond-input', 'Enter');
+    await page.click('#gutter div[data-line="4"]');
+    assert.equal(await page.getAttribute('#gutter div[data-line="10"]', 'class'), 'bp cond');
+    await page.click('#run');
+    assert.match(await statusMatches(page, /paused/), /paused \(breakpoint\) at line 4/);
+    // fib(0..4) ran no loop body; the first stop in fib is for n == 1
+    assert.equal(await variableValue(page, 'n'), '1');
+    await page.click('#gutter div[data-line="4"]'); // off again
+    await page.click('#continue');
+    assert.match(await statusMatches(page, /paused/), /at line 10/);
+    assert.equal(await variableValue(page, 'n'), '5');
+    assert.equal(await variableValue(page, 'total'), '7');
+    await page.click('#stepIn');
+    assert.match(await statusMatches(page, /paused \(step\)/), /at line 2/);
+    assert.deepEqual(await page.locator('#stack li').allTextContents(), ['fibfib.py:2', '<module>fib.py:10']);
+    await page.click('#next');
+    assert.match(await statusMatches(page, /paused \(step\) at line 3/), /line 3/);
+    await page.fill('#watch-input', 'a + b + n');
+    await page.press('#watch-input', 'Enter');
+    await page.waitForFunction("document.querySelector('#watches .value')?.textContent === '6'");
+    await page.fill('#console-input', 'fib(n + 5)');
+    await page.press('#console-input', 'Enter');
+    await page.waitForFunction("/\\n55\\n/.test(document.getElementById('console').textContent)");
+    // expand a value lazily: the <module> frame's globals hold fib
+    await page.click('#stack li:nth-child(2)');
+    await page.click('#variables [data-name="Globals"] > .row');
+    await page.waitForSelector('#variables [data-name="Globals"] [data-name="fib"]');
+    await page.click('#stepOut');
+    // back in the caller, at its next line: the assignment of line 10 completed
+    assert.match(await statusMatches(page, /paused \(step\)/), /at line 11/);
+    assert.equal(await variableValue(page, 'value'), '5');
+    await page.click('#continue');
+    await statusMatches(page, /exited with code 0/);
+    const out = (await page.textContent('#console')) ?? '';
+    assert.match(out, /fib\(7\) = 13\ntotal 33\n/);
+    // nothing but the local server was asked for anything
+    const origin = urlOf(server);
+    assert.deepEqual(requests.filter((u) => !u.startsWith(origin) && !u.startsWith('data:')), []);
+  });
+
+  test('a syntax error is shown in the console, and Run works again after fixing it', async () => {
+    await page.fill('#code', 'def broken(:\n    pass\n');
+    await page.click('#run');
+    await statusMatches(page, /launch failed/);
+    assert.match((await page.textContent('#console')) ?? '', /SyntaxError/);
+    await page.fill('#code', 'print("fixed", 6 * 7)\n');
+    await page.click('#run');
+    await statusMatches(page, /exited with code 0/);
+    assert.match((await page.textContent('#console')) ?? '', /fixed 42/);
+  });
+
+  test('a page served without cross-origin isolation says which headers are missing', async () => {
+    const plain = await startPlayground({ port: 0, isolate: false });
+    try {
+      const p = await browser.newPage();
+      await p.goto(urlOf(plain));
+      await statusMatches(p, /not cross-origin isolated/);
+      const text = (await p.textContent('#isolation')) ?? '';
+      assert.match(text, /Cross-Origin-Opener-Policy: same-origin/);
+      assert.match(text, /Cross-Origin-Embedder-Policy: require-corp/);
+      assert.equal(await p.isDisabled('#run'), true);
+      await p.close();
+    } finally {
+      plain.close();
+    }
+  });
+});

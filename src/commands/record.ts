@@ -29,6 +29,7 @@ options:
   -g, --gil              only the thread holding the GIL
   -t, --threads          one root frame per thread
   -s, --subprocesses     also profile descendants that are Python
+      --runtime pyodide  run script.py in Pyodide (CPython on WebAssembly) and sample it there
       --nonblocking      never stop the target (the default and only mode)
       --blocking         not supported (would need ptrace); refused with an explanation
   -h, --help             show this help
@@ -38,6 +39,8 @@ terminal (kill -INT), it passes SIGINT on to the program.
 `;
 
 export async function recordCommand(args: string[]): Promise<number> {
+  const own = args.indexOf('--') < 0 ? args : args.slice(0, args.indexOf('--'));
+  if (own.some((x) => x === '--runtime' || x.startsWith('--runtime='))) return (await import('../pyodide/record.js')).recordPyodideCommand(args);
   const a = parseRecordArgs(args);
   if (a.help) {
     process.stdout.write(HELP);

@@ -199,13 +199,18 @@ def main():
     finally:
         # what runs after the program (Pyodide's own runPython machinery) is not to be debugged
         agent.detach()
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        # a command that races the end must not become a KeyboardInterrupt in Pyodide's epilogue
+        signal.signal(signal.SIGINT, _ignore)
         for s in (sys.stdout, sys.stderr):
             try:
                 s.flush()
             except Exception:
                 pass
     return 0
+
+
+def _ignore(signum, frame):
+    pass
 
 
 def _program_tb(tb):

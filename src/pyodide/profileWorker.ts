@@ -56,8 +56,8 @@ try {
   py.registerJsModule('pyscope_js', {
     options: JSON.stringify({ program: data.program, args: data.args }),
     post: (text: string) => post({ kind: 'profile', text }),
+    started: () => post({ kind: 'started' }),
   });
-  post({ kind: 'started' });
   const code = py.runPython('import sys\nsys.path.insert(0, "/pyscope")\nimport pyscope_profiler\nsys.path.remove("/pyscope")\npyscope_profiler.main()');
   post({ kind: 'exit', code: typeof code === 'number' ? code : 0 });
 } catch (e) {

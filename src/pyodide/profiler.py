@@ -8,7 +8,7 @@ import signal
 import time
 import traceback
 
-import pyscope_js  # registered by the worker: options (JSON), post(text)
+import pyscope_js  # registered by the worker: options (JSON), started(), post(text)
 
 _HERE = os.path.normcase(os.path.abspath(__file__))
 
@@ -39,7 +39,12 @@ class Sampler(object):
         self.timeline.append(((time.perf_counter() - self.t0) * 1000.0, i))
 
 
+def _ignore(signum, frame):
+    pass  # a tick that comes before or after the program
+
+
 def main():
+    signal.signal(signal.SIGINT, _ignore)
     opts = json.loads(pyscope_js.options)
     path = os.path.abspath(opts['program'])
     sys.argv = [opts['program']] + list(opts.get('args', []))
@@ -57,6 +62,7 @@ def main():
     sys.modules['__main__'] = main_mod
     sampler = Sampler()
     signal.signal(signal.SIGINT, sampler.on_tick)
+    pyscope_js.started()  # the ticks begin
     status = 0
     try:
         exec(code, main_mod.__dict__)
@@ -69,7 +75,7 @@ def main():
         traceback.print_exception(type(e), e, tb)
         status = 1
     finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGINT, _ignore)
         for s in (sys.stdout, sys.stderr):
             try:
                 s.flush()

@@ -47,7 +47,8 @@ class WorkerProcess extends EventEmitter {
   }
 
   kill(signal: NodeJS.Signals = 'SIGTERM'): boolean {
-    if (this.done) return false;
+    // ending already: its 'close' is on the way, as a process's would be
+    if (this.done) return true;
     this.emit('killed', signal);
     return true;
   }

@@ -26,7 +26,8 @@ async function stopsUntilEnd(c: DapClient, expression: string): Promise<string[]
   }
 }
 
-describe('dap with runtime "pyodide"', () => {
+// the timeout only turns a hang into a failure; no assertion depends on time
+describe('dap with runtime "pyodide"', { timeout: 180_000 }, () => {
   afterEach(closeAll);
 
   test('stops at a breakpoint with the native stack and variables; evaluate, setVariable, exit code', async () => {

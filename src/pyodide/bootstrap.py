@@ -15,7 +15,7 @@ import signal
 import traceback
 import importlib.util
 
-import pyscope_js  # registered by the worker: post(text), take(timeout_ms) -> str | None
+import pyscope_js  # registered by the worker: options, post(text), take(timeout_ms) -> str | None, rearm()
 
 _BOOT_FILE = os.path.normcase(os.path.abspath(__file__))
 
@@ -114,17 +114,21 @@ class PyodideAgent(A.Agent):
 
     def serve_one(self, timeout_ms):
         """Serves one command if one comes within timeout_ms; False if none came."""
-        line = pyscope_js.take(timeout_ms)
-        if line is None:
-            return False
+        # serving from before the take: a SIGINT handler that ran between the take and the
+        # dispatch would serve the next command first
         self.serving += 1
         self.agent_idents.add(self.ident)
         try:
+            line = pyscope_js.take(timeout_ms)
+            if line is None:
+                return False
             self.dispatch(line)
         finally:
             self.serving -= 1
             if not self.serving:
                 self.agent_idents.discard(self.ident)
+                # the handler declines while the agent serves; what came meanwhile is read later
+                pyscope_js.rearm()
         return True
 
     def on_interrupt(self, signum, frame):

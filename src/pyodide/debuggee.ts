@@ -61,7 +61,8 @@ export function runDebuggee(py: PyodideLike, buffers: MailboxBuffers, options: D
   };
   py.setStdout(writer('stdout'));
   py.setStderr(writer('stderr'));
-  py.setInterruptBuffer(new Uint8Array(buffers.interrupt));
+  const interrupt = new Uint8Array(buffers.interrupt);
+  py.setInterruptBuffer(interrupt);
   const reader = new MailboxReader(buffers, () => post({ kind: 'taken' }));
   for (const [path, text] of Object.entries(options.files ?? {})) {
     const dir = path.slice(0, path.lastIndexOf('/'));
@@ -76,6 +77,10 @@ export function runDebuggee(py: PyodideLike, buffers: MailboxBuffers, options: D
     post: (text: string) => post({ kind: 'agent', text }),
     // undefined, not null: Pyodide turns undefined into None
     take: (timeoutMs: number) => reader.take(timeoutMs) ?? undefined,
+    // a message whose interrupt was spent while the agent was busy gets a fresh one
+    rearm: () => {
+      if (reader.pending()) Atomics.store(interrupt, 0, 2);
+    },
   });
   try {
     const code = py.runPython(`import sys\nsys.path.insert(0, ${JSON.stringify(HOME)})\nimport pyscope_boot\nsys.path.remove(${JSON.stringify(HOME)})\npyscope_boot.main()`);

@@ -69,6 +69,11 @@ export class MailboxReader {
     this.data = new Uint8Array(buffers.data);
   }
 
+  /** Whether a message waits in the slot. */
+  pending(): boolean {
+    return Atomics.load(this.control, WRITTEN) !== Atomics.load(this.control, READ);
+  }
+
   /** The next message; waits up to timeoutMs (negative: for ever, 0: not at all); null if none came. */
   take(timeoutMs: number): string | null {
     const read = Atomics.load(this.control, READ);

@@ -3,7 +3,6 @@
 // where the struct layout came from.
 import { readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ExitCode, PyscopeError } from '../common/errors.js';
 import { ET_EXEC } from '../elf/index.js';
 import { formatVersion } from '../cpython/discover/detect-version.js';
@@ -13,6 +12,7 @@ import { openLiveProcess, taskIds, threadStatus, commandLine } from '../cpython/
 import { snapshot } from '../cpython/snapshot.js';
 import { readMaps } from '../memory/maps.js';
 import { parsePid } from './pid-arg.js';
+import { parseOptions } from './options.js';
 
 const HELP = `usage: pyscope doctor PID
 
@@ -20,12 +20,7 @@ Explains how pyscope finds the Python interpreter in a process and what it found
 `;
 
 export async function doctorCommand(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { pid: { type: 'string', short: 'p' }, help: { type: 'boolean', short: 'h', default: false } } });
-  } catch (e) {
-    throw new PyscopeError(`doctor: ${(e as Error).message}`, ExitCode.usage);
-  }
+  const parsed = parseOptions('doctor', { args, allowPositionals: true, options: { pid: { type: 'string', short: 'p' }, help: { type: 'boolean', short: 'h', default: false } } });
   if (parsed.values.help) {
     process.stdout.write(HELP);
     return ExitCode.ok;

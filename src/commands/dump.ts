@@ -1,12 +1,12 @@
 // `pyscope dump`: the Python stack of every thread of a live process.
-import { parseArgs } from 'node:util';
-import { ExitCode, PyscopeError } from '../common/errors.js';
+import { ExitCode } from '../common/errors.js';
 import { formatVersion } from '../cpython/discover/detect-version.js';
 import { DEFAULT_LIMITS } from '../cpython/objects/render.js';
 import { openLiveProcess, taskIds, threadStatus, type LiveProcess } from '../cpython/process.js';
 import { snapshot, type ThreadSnapshot } from '../cpython/snapshot.js';
 import { formatText, toJson } from './dump-format.js';
 import { parsePid } from './pid-arg.js';
+import { parseOptions } from './options.js';
 
 const HELP = `usage: pyscope dump [options] PID
 
@@ -27,25 +27,20 @@ options:
 const ATTEMPTS = 3;
 
 export async function dumpCommand(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        pid: { type: 'string', short: 'p' },
-        locals: { type: 'boolean', short: 'l', default: false },
-        json: { type: 'boolean', short: 'j', default: false },
-        'full-filenames': { type: 'boolean', default: false },
-        core: { type: 'string' },
-        exe: { type: 'string' },
-        'lib-search-path': { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (e) {
-    throw new PyscopeError(`dump: ${(e as Error).message}`, ExitCode.usage);
-  }
+  const parsed = parseOptions('dump', {
+    args,
+    allowPositionals: true,
+    options: {
+      pid: { type: 'string', short: 'p' },
+      locals: { type: 'boolean', short: 'l', default: false },
+      json: { type: 'boolean', short: 'j', default: false },
+      'full-filenames': { type: 'boolean', default: false },
+      core: { type: 'string' },
+      exe: { type: 'string' },
+      'lib-search-path': { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
   const o = parsed.values;
   if (o.help) {
     process.stdout.write(HELP);

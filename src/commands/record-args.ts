@@ -1,10 +1,10 @@
 // Options of `pyscope record`, in py-spy's spelling, checked before anything starts.
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ExitCode, PyscopeError } from '../common/errors.js';
 import { FORMATS, isFormat, type FormatName } from '../profile/output/index.js';
 import { parsePid } from './pid-arg.js';
+import { parseOptions } from './options.js';
 
 export const MIN_RATE = 1;
 export const MAX_RATE = 20_000;
@@ -71,12 +71,7 @@ function number(name: string, raw: string): number {
 
 export function parseRecordArgs(args: string[]): RecordArgs {
   const { own, command } = splitCommand(args);
-  let parsed;
-  try {
-    parsed = parseArgs({ args: own, options: OPTIONS, allowPositionals: false, strict: true });
-  } catch (e) {
-    throw new PyscopeError(`record: ${(e as Error).message}`, ExitCode.usage);
-  }
+  const parsed = parseOptions('record', { args: own, options: OPTIONS, allowPositionals: false, strict: true });
   const o = parsed.values;
   const out: RecordArgs = {
     rate: 100,

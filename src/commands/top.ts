@@ -1,6 +1,5 @@
 // `pyscope top`: a live view of the functions a process spends its time in, refreshed every
 // second, sortable, over the alternate screen so the terminal comes back as it was.
-import { parseArgs } from 'node:util';
 import { ExitCode, PyscopeError } from '../common/errors.js';
 import { formatVersion } from '../cpython/discover/detect-version.js';
 import { Recorder, type StopReason } from '../profile/recorder.js';
@@ -9,6 +8,7 @@ import { Screen } from '../tui/screen.js';
 import { renderTop, SORTS, TopTable } from '../tui/top-table.js';
 import { parsePid } from './pid-arg.js';
 import { MAX_RATE, MIN_RATE } from './record-args.js';
+import { parseOptions } from './options.js';
 
 const HELP = `usage: pyscope top [options] PID
 
@@ -28,22 +28,17 @@ options:
 const REFRESH_MS = 1000;
 
 export async function topCommand(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        pid: { type: 'string', short: 'p' },
-        rate: { type: 'string', short: 'r' },
-        idle: { type: 'boolean', short: 'i', default: false },
-        gil: { type: 'boolean', short: 'g', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (e) {
-    throw new PyscopeError(`top: ${(e as Error).message}`, ExitCode.usage);
-  }
+  const parsed = parseOptions('top', {
+    args,
+    allowPositionals: true,
+    options: {
+      pid: { type: 'string', short: 'p' },
+      rate: { type: 'string', short: 'r' },
+      idle: { type: 'boolean', short: 'i', default: false },
+      gil: { type: 'boolean', short: 'g', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
   const o = parsed.values;
   if (o.help) {
     process.stdout.write(HELP);

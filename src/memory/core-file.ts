@@ -22,7 +22,7 @@ import {
   type CoreThread,
 } from './core-notes.js';
 import type { Mapping } from './maps.js';
-import type { MemorySource, ReadRequest } from './source.js';
+import { readEach, type MemorySource, type ReadRequest } from './source.js';
 
 const PAGE = 4096;
 const MAX_READ = 64 << 20;
@@ -204,13 +204,7 @@ export class CoreFile implements MemorySource {
   }
 
   readMany(requests: readonly ReadRequest[]): (Buffer | Error)[] {
-    return requests.map((r) => {
-      try {
-        return this.read(r.address, r.length);
-      } catch (e) {
-        return e instanceof Error ? e : new Error(String(e));
-      }
-    });
+    return readEach(this, requests);
   }
 
   close(): void {

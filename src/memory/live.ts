@@ -3,7 +3,7 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { ExitCode, MemoryReadError, isErrno } from '../common/errors.js';
 import { procError } from './maps.js';
-import type { MemorySource, ReadRequest } from './source.js';
+import { readEach, type MemorySource, type ReadRequest } from './source.js';
 
 export class LiveProcessMemory implements MemorySource {
   readonly pointerSize = 8 as const;
@@ -49,13 +49,7 @@ export class LiveProcessMemory implements MemorySource {
   }
 
   readMany(requests: readonly ReadRequest[]): (Buffer | Error)[] {
-    return requests.map((r) => {
-      try {
-        return this.read(r.address, r.length);
-      } catch (e) {
-        return e instanceof Error ? e : new Error(String(e));
-      }
-    });
+    return readEach(this, requests);
   }
 
   close(): void {

@@ -2,7 +2,7 @@
 // objects and strings sit close together (3.11+ frames share one data-stack chunk), so reading
 // whole 4 KiB pages turns thousands of small reads into a few hundred. A page is either mapped
 // or not as a whole, so reading it never fails where the small read would have succeeded.
-import type { MemorySource, ReadRequest } from './source.js';
+import { readEach, type MemorySource, type ReadRequest } from './source.js';
 
 const PAGE = 4096;
 /** Reads this large or larger go straight to the source: they would evict more than they share. */
@@ -58,13 +58,7 @@ export class PageCacheMemory implements MemorySource {
   }
 
   readMany(requests: readonly ReadRequest[]): (Buffer | Error)[] {
-    return requests.map((r) => {
-      try {
-        return this.read(r.address, r.length);
-      } catch (e) {
-        return e instanceof Error ? e : new Error(String(e));
-      }
-    });
+    return readEach(this, requests);
   }
 
   close(): void {

@@ -25,3 +25,14 @@ export interface MemorySource {
   readonly pointerSize: 4 | 8;
   close(): void;
 }
+
+/** readMany for sources that serve each range with its own read: failures stay per range. */
+export function readEach(source: Pick<MemorySource, 'read'>, requests: readonly ReadRequest[]): (Buffer | Error)[] {
+  return requests.map((r) => {
+    try {
+      return source.read(r.address, r.length);
+    } catch (e) {
+      return e instanceof Error ? e : new Error(String(e));
+    }
+  });
+}

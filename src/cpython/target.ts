@@ -1,8 +1,10 @@
-// A target interpreter: its memory and its bindings, with typed, bounded reads and the caches that
-// every walk shares (type names and strings by address). Caching by address is sound within one
-// snapshot; callers that keep a Target across samples must call `forgetVolatile()` between them.
+// A target interpreter: its memory and its bindings, with typed, bounded reads and the type-name
+// cache every walk shares. Only static types are cached: they live as long as the process, so
+// their addresses are never reused, which keeps the cache sound across samples.
 import type { MemorySource } from '../memory/source.js';
 import type { Bindings } from './bindings.js';
+
+const Py_TPFLAGS_HEAPTYPE = 1 << 9;
 
 export const LIMITS = {
   /** Longest type name, file name or function name read. */
@@ -73,20 +75,15 @@ export class Target {
   /** tp_name of an object's type, e.g. "int", "threading.Thread" shortened to "Thread" by callers. */
   typeName(obj: number): string {
     const type = this.typeOf(obj);
-    let name = this.typeNames.get(type);
-    if (name === undefined) {
-      name = this.cstring(this.ptr(type + this.b.type.name), 256);
-      this.typeNames.set(type, name);
-    }
+    const cached = this.typeNames.get(type);
+    if (cached !== undefined) return cached;
+    const name = this.cstring(this.ptr(type + this.b.type.name), 256);
+    // Heap types (classes) can be freed and their address reused by another: read them each time.
+    if (!(this.typeFlags(type) & Py_TPFLAGS_HEAPTYPE)) this.typeNames.set(type, name);
     return name;
   }
 
   typeFlags(type: number): number {
     return Number(this.memory.read(type + this.b.type.flags, 8).readBigUInt64LE(0) & 0xffffffffn);
-  }
-
-  forgetVolatile(): void {
-    // Type objects can be freed and their addresses reused (heap types); names are cheap to reread.
-    this.typeNames.clear();
   }
 }

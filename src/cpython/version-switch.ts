@@ -226,7 +226,9 @@ function fromDeclarations(version: PythonVersion, d: Declarations, hasSymbol: (n
   };
 }
 
-function pep393(d: Declarations): StringBindings {
+type Pep393Bindings = Extract<StringBindings, { kind: 'pep393' }>;
+
+function pep393(d: Declarations): Pep393Bindings {
   const a = d.struct('PyASCIIObject');
   const kind = a.field('state.kind');
   const compact = a.field('state.compact');
@@ -286,6 +288,7 @@ function fromDebugOffsets(version: PythonVersion, o: DebugOffsets, extras: Decla
   const has = (path: string) => o.has(path);
   const minor = version.minor;
   const dictExtras = splitDict(extras, 13);
+  const declared = pep393(extras);
   const gil: Bindings['gil'] =
     has('interpreter_state.gil_runtime_state_locked') && has('interpreter_state.gil_runtime_state_holder')
       ? { via: 'interpreter', lockedOffset: f('interpreter_state.gil_runtime_state_locked'), holderOffset: f('interpreter_state.gil_runtime_state_holder') }
@@ -347,7 +350,10 @@ function fromDebugOffsets(version: PythonVersion, o: DebugOffsets, extras: Decla
       state: f('unicode_object.state'),
       asciiSize: f('unicode_object.asciiobject_size'),
       compactSize: extras.struct('PyCompactUnicodeObject').size,
-      ...stateBits(extras),
+      // The state bits are not in _Py_DebugOffsets: take them from the declared PyASCIIObject.
+      kindShift: declared.kindShift,
+      compactBit: declared.compactBit,
+      asciiBit: declared.asciiBit,
     },
     bytes: { size: f('bytes_object.ob_size'), sval: f('bytes_object.ob_sval') },
     ints: { kind: 'lv_tag', tag: f('long_object.lv_tag'), digits: f('long_object.ob_digit'), digitBits: 30 },
@@ -367,12 +373,6 @@ function fromDebugOffsets(version: PythonVersion, o: DebugOffsets, extras: Decla
       cachedKeys: extras.has('PyHeapTypeObject') ? extras.struct('PyHeapTypeObject').offset('ht_cached_keys') : undefined,
     },
   };
-}
-
-function stateBits(d: Declarations): { kindShift: number; compactBit: number; asciiBit: number } {
-  const b = pep393(d);
-  if (b.kind !== 'pep393') throw new Error('unreachable');
-  return { kindShift: b.kindShift, compactBit: b.compactBit, asciiBit: b.asciiBit };
 }
 
 /**

@@ -63,7 +63,6 @@ export class ElfFile {
   private shentsize: number;
   private shstrndx: number;
   private sectionsCache?: SectionHeader[];
-  private symbolCache = new Map<string, Map<string, ElfSymbol>>();
   private lookups = new Map<string, ElfSymbol | undefined>();
   private tables = new Map<string, { data: Buffer; strings: Buffer } | undefined>();
 
@@ -172,25 +171,6 @@ export class ElfFile {
 
   section(name: string): SectionHeader | undefined {
     return this.sections.find((s) => s.name === name);
-  }
-
-  /** Symbols of .dynsym (always) and .symtab (when present: absent in stripped files). */
-  symbols(table: '.dynsym' | '.symtab'): Map<string, ElfSymbol> {
-    const cached = this.symbolCache.get(table);
-    if (cached) return cached;
-    const out = new Map<string, ElfSymbol>();
-    const t = this.symbolTable(table);
-    if (t) {
-      for (let o = 0; o + 24 <= t.data.length; o += 24) {
-        const nameOff = t.data.readUInt32LE(o);
-        if (nameOff === 0) continue;
-        const sym = decodeSymbol(t.data, o, cstring(t.strings, nameOff));
-        const prev = out.get(sym.name);
-        if (!prev || (!prev.defined && sym.defined)) out.set(sym.name, sym);
-      }
-    }
-    this.symbolCache.set(table, out);
-    return out;
   }
 
   /**

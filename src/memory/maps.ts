@@ -60,10 +60,3 @@ export function procError(pid: number, e: unknown): PyscopeError {
   }
   return new PyscopeError(`cannot read process ${pid}: ${e instanceof Error ? e.message : String(e)}`, ExitCode.failure);
 }
-
-/** Distinct files mapped into the process, in address order of their first mapping. */
-export function mappedFiles(maps: readonly Mapping[]): string[] {
-  const seen = new Set<string>();
-  for (const m of maps) if (m.path.startsWith('/')) seen.add(m.path);
-  return [...seen];
-}

@@ -38,7 +38,13 @@ function assemble(): void {
     'These machines are shared 2-core VMs: absolute times move between runs; ratios are what to read.',
     '',
   ];
-  const body = files.map((f) => readFileSync(join(dir, f), 'utf8').trim().replace(/^# /, '## ').replace(/\n# /g, '\n## '));
+  // Each result file's top heading becomes a section (##) of BENCHMARKS.md, the rest follow it.
+  const body = files.map((f) => {
+    const text = readFileSync(join(dir, f), 'utf8').trim();
+    const top = Math.min(...[...text.matchAll(/^(#+) /gm)].map((m) => m[1]!.length));
+    const shift = Number.isFinite(top) ? 2 - top : 0;
+    return text.replace(/^(#+) /gm, (_, h: string) => `${'#'.repeat(Math.max(2, h.length + shift))} `);
+  });
   writeFileSync(join(ROOT, 'BENCHMARKS.md'), head.join('\n') + '\n' + body.join('\n\n') + '\n');
 }
 

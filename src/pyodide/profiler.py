@@ -1,6 +1,8 @@
 # pyscope sampling profiler for Pyodide: the adapter sets Pyodide's interrupt buffer at the
 # sampling rate, and this SIGINT handler records the Python stack it interrupted. Stacks are
 # interned here; the adapter gets the table and the (time, stack) timeline once, at the end.
+# SIGTERM through the same buffer asks the program to stop: it ends as if interrupted, and the
+# profile of what ran so far is still delivered (as py-spy writes its file on Ctrl-C).
 import sys
 import os
 import json
@@ -39,12 +41,21 @@ class Sampler(object):
         self.timeline.append(((time.perf_counter() - self.t0) * 1000.0, i))
 
 
+class Stopped(BaseException):
+    """Raised into the program when the user stops the recording (not an error of the program)."""
+
+
+def _stop(signum, frame):
+    raise Stopped()
+
+
 def _ignore(signum, frame):
     pass  # a tick that comes before or after the program
 
 
 def main():
     signal.signal(signal.SIGINT, _ignore)
+    signal.signal(signal.SIGTERM, _ignore)
     opts = json.loads(pyscope_js.options)
     path = os.path.abspath(opts['program'])
     sys.argv = [opts['program']] + list(opts.get('args', []))
@@ -62,12 +73,16 @@ def main():
     sys.modules['__main__'] = main_mod
     sampler = Sampler()
     signal.signal(signal.SIGINT, sampler.on_tick)
+    signal.signal(signal.SIGTERM, _stop)
     pyscope_js.started()  # the ticks begin
     status = 0
     try:
         exec(code, main_mod.__dict__)
     except SystemExit as e:
         status = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    except Stopped:
+        sys.stderr.write('[stopped by the user]\n')
+        status = 130
     except BaseException as e:
         tb = e.__traceback__
         while tb is not None and os.path.normcase(tb.tb_frame.f_code.co_filename) == _HERE:
@@ -76,6 +91,7 @@ def main():
         status = 1
     finally:
         signal.signal(signal.SIGINT, _ignore)
+        signal.signal(signal.SIGTERM, _ignore)
         for s in (sys.stdout, sys.stderr):
             try:
                 s.flush()

@@ -7,17 +7,16 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ExitCode, PyscopeError } from '../common/errors.js';
-import { addSample } from '../profile/aggregate.js';
-import { Profile } from '../profile/model.js';
 import { FORMATS } from '../profile/output/index.js';
-import type { SampleFrame } from '../profile/sample.js';
 import { defaultOutput, parseRecordArgs, type RecordArgs } from '../commands/record-args.js';
 import { mountsFor } from '../debugger/pyodideLauncher.js';
-import type { ProfileWorkerData, ProfileWorkerMessage } from './profileWorker.js';
+import { profileFromDump, type ProfileDump } from './profileDump.js';
+import { STOP_SIGNAL, type ProfileeMessage } from './profilee.js';
+import { createTickerControl, intervalTicker, stopTicker, tickCounts } from './ticker.js';
+import type { ProfileWorkerData } from './profileWorker.js';
 
 /** setInterval's resolution: a millisecond. */
 export const MAX_PYODIDE_RATE = 1000;
-const SIGINT = 2;
 
 /** Removes `--runtime pyodide` (before the program's command); undefined if it is not there. */
 export function takeRuntime(args: string[]): { runtime: string; rest: string[] } | undefined {
@@ -28,13 +27,6 @@ export function takeRuntime(args: string[]): { runtime: string; rest: string[] }
     if (a.startsWith('--runtime=')) return { runtime: a.slice('--runtime='.length), rest: [...args.slice(0, i), ...args.slice(i + 1)] };
   }
   return undefined;
-}
-
-interface Dump {
-  stacks: [string, string, number, number][][];
-  timeline: [number, number][];
-  elapsed: number;
-  version: string;
 }
 
 function profilerFile(): string {
@@ -67,23 +59,24 @@ async function run(a: RecordArgs): Promise<number> {
   const real = realpathSync(program);
   const cwd = realpathSync(process.cwd());
   const interrupt = new SharedArrayBuffer(1);
+  const control = createTickerControl();
   const data: ProfileWorkerData = { program: real, args: command.slice(1), mounts: mountsFor([dirname(real), cwd]), cwd, interrupt, profilerFile: profilerFile() };
-  const flag = new Uint8Array(interrupt);
   const startedAt = new Date();
-  let ticks = 0;
-  let missed = 0;
-  let timer: NodeJS.Timeout | undefined;
+  let stopTicks: (() => void) | undefined;
   const worker = new Worker(new URL('./profileWorker.js', import.meta.url), { workerData: data });
-  const result = await new Promise<{ code: number; dump?: Dump }>((res) => {
-    let dump: Dump | undefined;
-    worker.on('message', (m: ProfileWorkerMessage) => {
+  // Ctrl-C ends the program, not the recording: what ran so far is still written (as py-spy does)
+  const onInterrupt = (): void => {
+    process.stderr.write('pyscope: stopping the program; Ctrl-C again quits without a profile\n');
+    Atomics.store(new Uint8Array(interrupt), 0, STOP_SIGNAL);
+    process.once('SIGINT', () => process.exit(130));
+  };
+  process.once('SIGINT', onInterrupt);
+  const result = await new Promise<{ code: number; dump?: ProfileDump }>((res) => {
+    let dump: ProfileDump | undefined;
+    worker.on('message', (m: ProfileeMessage) => {
       switch (m.kind) {
         case 'started':
-          timer = setInterval(() => {
-            // a tick the program has not taken yet is a missed sample, not a queued one
-            if (Atomics.compareExchange(flag, 0, 0, SIGINT) === 0) ticks++;
-            else missed++;
-          }, 1000 / a.rate);
+          stopTicks = intervalTicker(interrupt, control, a.rate);
           return;
         case 'stdout':
           process.stdout.write(m.text);
@@ -92,7 +85,7 @@ async function run(a: RecordArgs): Promise<number> {
           process.stderr.write(m.text);
           return;
         case 'profile':
-          dump = JSON.parse(m.text) as Dump;
+          dump = JSON.parse(m.text) as ProfileDump;
           return;
         case 'exit':
           res({ code: m.code, ...(dump ? { dump } : {}) });
@@ -101,6 +94,8 @@ async function run(a: RecordArgs): Promise<number> {
           process.stderr.write(`pyscope: Pyodide failed: ${m.message}\n`);
           res({ code: 1 });
           return;
+        case 'ready':
+          return;
       }
     });
     worker.on('error', (e) => {
@@ -108,28 +103,25 @@ async function run(a: RecordArgs): Promise<number> {
       res({ code: 1 });
     });
   });
-  if (timer) clearInterval(timer);
+  stopTicks?.();
+  stopTicker(control);
+  process.removeListener('SIGINT', onInterrupt);
   await worker.terminate();
   if (!result.dump) throw new PyscopeError('record: the program ended before the profiler started (see the error above)');
   const dump = result.dump;
+  const { ticks, missed } = tickCounts(control);
   const fmt = FORMATS[a.format];
-  const profile = new Profile({ timeline: fmt.timeline });
-  const proc = { pid: 0, command: command.join(' ') };
-  const agg = { idle: true, gil: false, threads: a.threads, subprocesses: false };
-  for (const [time, index] of dump.timeline) {
-    const frames: SampleFrame[] = (dump.stacks[index] ?? []).map(([name, file, line, firstLine]) => ({ name, file, line, firstLine }));
-    addSample(profile, proc, { time, threads: [{ threadId: 1, threadName: 'MainThread', active: true, frames }] }, agg, time);
-  }
-  profile.meta = { pid: 0, command: proc.command, pythonVersion: `${dump.version} (Pyodide)`, rate: a.rate, startedAt: startedAt.getTime(), duration: dump.elapsed, ticks, missed, errors: 0 };
+  const commandLine = command.join(' ');
+  const profile = profileFromDump(dump, { command: commandLine, rate: a.rate, startedAt: startedAt.getTime(), ticks, missed, timeline: fmt.timeline, threads: a.threads });
   const output = a.output ?? defaultOutput(a.format, 0, startedAt).replace('-0-', '-pyodide-');
   try {
-    writeFileSync(output, fmt.write(profile, `pyscope record: ${proc.command} (Pyodide)`));
+    writeFileSync(output, fmt.write(profile, `pyscope record: ${commandLine} (Pyodide)`));
   } catch (e) {
     throw new PyscopeError(`record: cannot write the profile to ${output}: ${(e as Error).message}`, ExitCode.badFile);
   }
   const secs = dump.elapsed / 1000;
   process.stderr.write(
-    `pyscope: recorded ${proc.command} in Pyodide for ${secs.toFixed(2)} s (exit code ${result.code}): ${ticks} ticks at ${secs > 0 ? (ticks / secs).toFixed(1) : '0'}/s of ${a.rate}, ${dump.timeline.length} samples, ${missed} missed\n` +
+    `pyscope: recorded ${commandLine} in Pyodide for ${secs.toFixed(2)} s (exit code ${result.code}): ${ticks} ticks at ${secs > 0 ? (ticks / secs).toFixed(1) : '0'}/s of ${a.rate}, ${dump.timeline.length} samples, ${missed} missed\n` +
       `pyscope: wrote ${a.format} profile to ${output}\n`,
   );
   return ExitCode.ok;

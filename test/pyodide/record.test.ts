@@ -1,7 +1,7 @@
 // `pyscope record --runtime pyodide`: the program samples itself through the interrupt buffer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { REPO_ROOT } from '../support/pythons.js';
 import { CLI } from '../dap/client.js';
 
 const BUSY = join(REPO_ROOT, 'test', 'pyodide', 'fixtures', 'busy.py');
+const SPIN = join(REPO_ROOT, 'test', 'pyodide', 'fixtures', 'spin.py');
 
 test('record --runtime pyodide writes a collapsed profile where the hot function dominates', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pyscope-pyodide-record-'));
@@ -40,4 +41,29 @@ test('record --runtime pyodide refuses what does not apply', () => {
   const bad = spawnSync(process.execPath, [CLI, 'record', '--runtime', 'jvm', '--', BUSY], { encoding: 'utf8' });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--runtime needs "native" or "pyodide"/);
+});
+
+test('Ctrl-C during record --runtime pyodide ends the program and still writes the profile', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pyscope-pyodide-record-'));
+  try {
+    const out = join(dir, 'profile.txt');
+    const child = spawn(process.execPath, [CLI, 'record', '--runtime', 'pyodide', '-r', '200', '-f', 'collapsed', '-o', out, '--', SPIN, 'x'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    // the program prints before it spins; give the sampler a few ticks, then interrupt
+    while (!stdout.includes('spinning')) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.once('close', r));
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /stopping the program/);
+    assert.match(stderr, /\[stopped by the user\]/);
+    assert.match(stderr, /exit code 130/);
+    const text = readFileSync(out, 'utf8');
+    assert.match(text, /<module> \(spin\.py:\d+\) \d+/, text);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

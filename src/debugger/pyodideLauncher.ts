@@ -12,6 +12,7 @@ import type { Debuggee } from './debuggee.js';
 import { createMailbox } from '../pyodide/mailbox.js';
 import { MailboxTransport } from '../pyodide/agentTransport.js';
 import type { DebuggeeMessage } from '../pyodide/debuggee.js';
+import { routeDebuggeeMessage } from '../pyodide/messageRouter.js';
 import type { NodeWorkerData } from '../pyodide/nodeWorker.js';
 
 export interface PyodideTarget {
@@ -101,29 +102,14 @@ export function launchPyodide(target: PyodideTarget): Debuggee {
     proc.finish(code, signal, [stdout, stderr]);
   };
   proc.on('killed', (signal: NodeJS.Signals) => end(null, signal));
-  worker.on('message', (m: DebuggeeMessage) => {
-    switch (m.kind) {
-      case 'agent':
-        transport.receive(m.text);
-        return;
-      case 'taken':
-        transport.taken();
-        return;
-      case 'stdout':
-        stdout.write(m.text);
-        return;
-      case 'stderr':
-        stderr.write(m.text);
-        return;
-      case 'exit':
-        end(m.code, null);
-        return;
-      case 'failed':
-        stderr.write(`pyscope: Pyodide could not start: ${m.message}\n`);
-        end(1, null);
-        return;
-    }
-  });
+  worker.on('message', (m: DebuggeeMessage) =>
+    routeDebuggeeMessage(m, transport, {
+      output: (category, text) => {
+        (category === 'stdout' ? stdout : stderr).write(text);
+      },
+      exit: (code) => end(code, null),
+    }),
+  );
   worker.on('error', (e) => {
     stderr.write(`pyscope: the Pyodide worker failed: ${e.message}\n`);
     end(1, null);

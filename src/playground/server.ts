@@ -4,7 +4,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, extname, join, normalize, sep } from 'node:path';
+import { dirname, extname, join, normalize, posix, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface PlaygroundOptions {
@@ -44,19 +44,22 @@ function inside(root: string, rel: string): string | undefined {
   return existsSync(p) && statSync(p).isFile() ? p : undefined;
 }
 
-/** The URL space: / and its assets, /pyscope/ (browser modules and .py), /pyodide/ (the npm package). */
+/** Folders of dist/src the page may load: the browser-safe modules it imports, and the agent. */
+const BROWSER_DIRS = ['pyodide/', 'debugger/', 'agent/', 'profile/', 'playground/page/'];
+
+/** The URL space: / and its stylesheet, /pyscope/ (browser modules and .py), /pyodide/ (the npm package). */
 export function resolveUrl(path: string): string | undefined {
   const clean = decodeURIComponent(path.split('?')[0] ?? '/');
   if (clean === '/' || clean === '/index.html') return join(here, 'index.html');
+  if (clean === '/style.css') return join(here, 'style.css');
   if (clean.startsWith('/pyodide/')) return inside(pyodideRoot(), clean.slice('/pyodide/'.length));
   if (clean.startsWith('/pyscope/')) {
-    const rel = clean.slice('/pyscope/'.length);
-    const [dir] = rel.split('/');
-    // only what the page needs: the browser-safe modules, their shared helpers, the agent
-    if (!['pyodide', 'debugger', 'agent'].includes(dir ?? '') || !/\.(js|py)$/.test(rel)) return undefined;
+    // normalized first, so pyodide/../commands/ cannot pass for pyodide/
+    const rel = posix.normalize(clean.slice('/pyscope/'.length));
+    if (!BROWSER_DIRS.some((d) => rel.startsWith(d)) || !/\.(js|py)$/.test(rel)) return undefined;
     return inside(SRC_ROOT, rel);
   }
-  return inside(here, clean.slice(1));
+  return undefined;
 }
 
 const EXAMPLE = `# Click a line number to set a breakpoint (shift-click: with a condition), then Run.

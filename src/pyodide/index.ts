@@ -6,3 +6,9 @@
 export { PyodideDapSession, isolationProblem, type BrowserLaunchArguments, type BrowserSessionOptions, type WorkerHandle } from './browserSession.js';
 export { serveDebuggee, runDebuggee, type PyodideLike, type DebuggeeOptions, type DebuggeeMessage, type StartMessage, type MessagePortLike } from './debuggee.js';
 export { createMailbox, MailboxReader, MailboxWriter, type MailboxBuffers } from './mailbox.js';
+// Profiling: in the worker, serveProfilee(pyodide, self) beside serveDebuggee; on the page,
+// new PyodideProfileRun({ createWorker, profilerSource, program, source }).done gives the profile
+// model that record's writers (flame graph, speedscope, collapsed) turn into files.
+export { PyodideProfileRun, type ProfileRunOptions, type ProfileRunResult } from './profileSession.js';
+export { serveProfilee, runProfilee, type ProfileeOptions, type ProfileeMessage, type ProfileStartMessage } from './profilee.js';
+export { profileFromDump, type ProfileDump } from './profileDump.js';

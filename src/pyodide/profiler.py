@@ -3,6 +3,9 @@
 # interned here; the adapter gets the table and the (time, stack) timeline once, at the end.
 # SIGTERM through the same buffer asks the program to stop: it ends as if interrupted, and the
 # profile of what ran so far is still delivered (as py-spy writes its file on Ctrl-C).
+# Pyodide looks at the interrupt buffer only every 50th time the interpreter checks for pending
+# work, so a tick is taken while Python bytecode runs: ticks that come during a long C call are
+# counted as missed, and no sample stands for them (it would land on code that ran later).
 import sys
 import os
 import json

@@ -23,6 +23,23 @@ for n in range(8):
 print("total", total)
 `;
 
+const HOT = `def hot(n):
+    s = 0
+    for i in range(n):
+        s += i * i
+    return s
+
+
+def cold(n):
+    return [i for i in range(n)]
+
+
+for _ in range(25):
+    hot(60000)
+    cold(6000)
+print("hot done")
+`;
+
 const skip = haveChromium() ? false : 'chromium is not installed (/usr/bin/chromium)';
 
 describe('pyscope playground in headless Chromium', { skip }, () => {
@@ -98,6 +115,38 @@ describe('pyscope playground in headless Chromium', { skip }, () => {
     await page.click('#run');
     await statusMatches(page, /exited with code 0/);
     assert.match((await page.textContent('#console')) ?? '', /fixed 42/);
+  });
+
+  test('Profile runs the program under the sampler and shows its flame graph, with downloads', async () => {
+    await page.fill('#code', HOT);
+    await page.click('#profile');
+    const status = await statusMatches(page, /^profiled: /);
+    assert.match(status, /^profiled: \d+ samples at 1000 Hz over [\d.]+ s, \d+ missed \(exit code 0\)$/);
+    assert.ok(Number(/(\d+) samples/.exec(status)![1]) > 50, status);
+    assert.match((await page.textContent('#console')) ?? '', /hot done/);
+    assert.equal(await page.isHidden('#console-pane'), true, 'the flame graph tab is shown');
+    const flame = page.frameLocator('#flame-frame');
+    // the same page record writes: one box per function, the hot one wider than the cold one
+    const width = async (name: string): Promise<number> => (await flame.locator('#graph div', { hasText: new RegExp(`^${name} `) }).first().boundingBox())?.width ?? 0;
+    await flame.locator('#graph div', { hasText: /^hot / }).first().waitFor();
+    assert.ok((await width('hot')) > 2 * (await width('cold')), 'hot is wider than cold');
+    assert.deepEqual(await page.locator('#profile-downloads a').evaluateAll((as) => as.map((a) => (a as unknown as { download: string }).download)), [
+      'fib.flamegraph.html',
+      'fib.speedscope.json',
+      'fib.collapsed.txt',
+    ]);
+    await page.click('#tab-console');
+    assert.equal(await page.isVisible('#console-pane'), true);
+  });
+
+  test('Stop while profiling ends the program and still shows what it ran', async () => {
+    await page.fill('#code', 'def spin():\n    n = 0\n    while True:\n        n += 1\n\nprint("spinning")\nspin()\n');
+    await page.click('#profile');
+    await statusMatches(page, /^profiling at 1000 Hz: \d+ samples/);
+    await page.click('#stop');
+    assert.match(await statusMatches(page, /^profiled: /), /\(exit code 130\)/);
+    assert.match((await page.textContent('#console')) ?? '', /stopped by the user/);
+    await page.frameLocator('#flame-frame').locator('#graph div', { hasText: /^spin / }).first().waitFor();
   });
 
   test('a page served without cross-origin isolation says which headers are missing', async () => {

@@ -1,5 +1,6 @@
-// Makes docs/playground.png: the playground stopped at a breakpoint (run by hand after changing
-// the page: npm run build && node dist/test/playground/screenshot.js).
+// Makes docs/playground.png (the playground stopped at a breakpoint) and docs/playground-profile.png
+// (its flame graph after Profile). Run by hand after changing the page:
+// npm run build && node dist/test/playground/screenshot.js
 import { join } from 'node:path';
 import { REPO_ROOT } from '../support/pythons.js';
 import { startPlayground } from '../../src/playground/server.js';
@@ -30,6 +31,35 @@ result = invoice(orders)
 print(json.dumps(result, indent=1))
 `;
 
+const PROFILED = `import hashlib
+
+
+def checksum(data):
+    h = 0
+    for b in data:
+        h = (h * 31 + b) & 0xFFFFFFFF
+    return h
+
+
+def digest(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def words(n):
+    return [f"word{i}" for i in range(n)]
+
+
+def main():
+    for rnd in range(40):
+        blob = " ".join(words(3000)).encode()
+        checksum(blob)
+        digest(blob * 50)
+    print("done")
+
+
+main()
+`;
+
 const server = await startPlayground({ port: 0, programText: PROGRAM, programName: 'invoice.py' });
 const browser = await launchChromium();
 try {
@@ -51,6 +81,13 @@ try {
   await page.press('#console-input', 'Enter');
   await page.waitForSelector('#console .result');
   await page.screenshot({ path: join(REPO_ROOT, 'docs', 'playground.png') });
+  await page.click('#stop');
+  await statusMatches(page, /stopped|exited/);
+  await page.fill('#code', PROFILED);
+  await page.click('#profile');
+  await statusMatches(page, /^profiled: /);
+  await page.frameLocator('#flame-frame').locator('#graph div', { hasText: /^checksum / }).first().waitFor();
+  await page.screenshot({ path: join(REPO_ROOT, 'docs', 'playground-profile.png') });
 } finally {
   await browser.close();
   server.close();

@@ -25,12 +25,22 @@ test('pyscope playground --port 0 serves the page, Pyodide and pyscope modules, 
     assert.equal(wasm.status, 200);
     assert.equal(wasm.headers.get('content-type'), 'application/wasm');
     await wasm.arrayBuffer();
-    for (const path of ['pyscope/pyodide/index.js', 'pyscope/agent/agent.py', 'pyscope/pyodide/bootstrap.py']) {
+    for (const path of [
+      'pyscope/pyodide/index.js',
+      'pyscope/agent/agent.py',
+      'pyscope/pyodide/bootstrap.py',
+      'pyscope/pyodide/profiler.py',
+      'pyscope/pyodide/tickerWorker.js',
+      'pyscope/profile/output/flamegraph.js',
+      'pyscope/playground/page/app.js',
+      'pyscope/playground/page/worker.js',
+      'style.css',
+    ]) {
       const r = await fetch(`${base}${path}`);
       assert.equal(r.status, 200, path);
       await r.arrayBuffer();
     }
-    for (const path of ['pyscope/commands/dap.js', 'pyscope/pyodide/..%2F..%2F..%2Fpackage.json', 'pyodide/..%2F..%2Fpackage.json', '..%2Fpackage.json', 'playground/server.js']) {
+    for (const path of ['pyscope/commands/dap.js', 'pyscope/pyodide/..%2F..%2F..%2Fpackage.json', 'pyodide/..%2F..%2Fpackage.json', '..%2Fpackage.json', 'playground/server.js', 'pyscope/playground/server.js', 'pyscope/pyodide/..%2Fcommands%2Fdap.js', 'pyscope/playground/page/..%2Fserver.js', 'app.js']) {
       const r = await fetch(`${base}${path}`);
       assert.equal(r.status, 404, path);
       await r.arrayBuffer();

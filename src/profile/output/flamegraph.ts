@@ -13,7 +13,8 @@ export function flamegraph(p: Profile, title: string): string {
   // `<` escaped so no string in the data can close the script element.
   const json = JSON.stringify(packed).replace(/</g, '\\u003c');
   const m = p.meta;
-  const sub = `pid ${m.pid}, Python ${m.pythonVersion}, ${m.ticks} ticks at ${m.rate} Hz over ${(m.duration / 1000).toFixed(1)} s, ${p.total} samples, ${m.missed} missed, ${m.errors} errors`;
+  // a Pyodide recording has no process id
+  const sub = `${m.pid ? `pid ${m.pid}, ` : ''}Python ${m.pythonVersion}, ${m.ticks} ticks at ${m.rate} Hz over ${(m.duration / 1000).toFixed(1)} s, ${p.total} samples, ${m.missed} missed, ${m.errors} errors`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

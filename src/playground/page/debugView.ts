@@ -1,0 +1,274 @@
+// Debugging in the page: every action is a DAP request to pyscope's browser session
+// (pyscope/pyodide), as an editor would send it; the stack, variables, watch and console panes
+// show the answers.
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { PyodideDapSession, type WorkerHandle } from '../../pyodide/index.js';
+import { $, escapeHtml, log, setStatus } from './dom.js';
+import type { Editor } from './editor.js';
+
+export type DebugState = 'idle' | 'starting' | 'running' | 'paused';
+
+export interface DebugViewOptions {
+  editor: Editor;
+  /** A worker that is loading (or has loaded) Pyodide and serves a debuggee. */
+  nextWorker: () => WorkerHandle;
+  sources: { agent: string; bootstrap: string };
+  program: string;
+  onState: (state: DebugState) => void;
+}
+
+const ENDED = 'the program ended';
+
+interface Pending {
+  resolve: (body: Record<string, unknown>) => void;
+  reject: (e: Error) => void;
+}
+
+export class DebugView {
+  private session: PyodideDapSession | null = null;
+  private seq = 1;
+  private pending = new Map<number, Pending>();
+  private state: DebugState = 'idle';
+  private threadId = 1;
+  private frameId: number | null = null;
+  private readonly watches: string[] = [];
+
+  constructor(private readonly o: DebugViewOptions) {
+    $<HTMLInputElement>('watch-input').addEventListener('keydown', (e) => {
+      const input = e.target as HTMLInputElement;
+      if (e.key !== 'Enter' || !input.value.trim()) return;
+      this.watches.push(input.value.trim());
+      input.value = '';
+      void this.renderWatches();
+    });
+    $<HTMLInputElement>('console-input').addEventListener('keydown', (e) => {
+      const input = e.target as HTMLInputElement;
+      if (e.key !== 'Enter' || !input.value.trim()) return;
+      void this.evaluateInConsole(input.value);
+      input.value = '';
+    });
+  }
+
+  get running(): boolean {
+    return this.session !== null;
+  }
+
+  get paused(): boolean {
+    return this.state === 'paused';
+  }
+
+  async run(): Promise<void> {
+    if (this.session) await this.stop();
+    this.setState('starting');
+    setStatus('starting Python');
+    const session = new PyodideDapSession({ createWorker: this.o.nextWorker, agentSource: this.o.sources.agent, bootstrapSource: this.o.sources.bootstrap });
+    this.session = session;
+    session.onMessage((m) => this.onDap(m));
+    try {
+      await this.request('initialize', { adapterID: 'pyscope-playground', linesStartAt1: true, columnsStartAt1: true });
+      await this.request('launch', { program: this.o.program, source: this.o.editor.text });
+      this.setState('running');
+      await this.syncBreakpoints();
+      await this.request('setExceptionBreakpoints', { filters: ['uncaught'] });
+      await this.request('configurationDone');
+      if (this.state === 'running') setStatus('running');
+    } catch (e) {
+      const message = (e as Error).message;
+      if (message !== ENDED) log(`${message}\n`, 'stderr');
+      if (this.session) await this.request('terminate').catch(() => undefined);
+      this.end();
+      setStatus('launch failed');
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.session) await this.request('terminate').catch(() => undefined);
+  }
+
+  async resume(command: 'continue' | 'next' | 'stepIn' | 'stepOut'): Promise<void> {
+    this.o.editor.showCurrentLine(null);
+    this.setState('running');
+    setStatus('running');
+    await this.request(command, { threadId: this.threadId }).catch((e: Error) => log(`${e.message}\n`, 'stderr'));
+  }
+
+  pause(): void {
+    void this.request('pause', { threadId: this.threadId }).catch(() => undefined);
+  }
+
+  /** The editor's breakpoints, sent again (a DAP client sends a file's whole list each time). */
+  async syncBreakpoints(): Promise<void> {
+    if (!this.session || this.state === 'starting') return;
+    const bps = [...this.o.editor.breakpoints].map(([line, condition]) => (condition ? { line, condition } : { line }));
+    const r = (await this.request('setBreakpoints', { source: { path: this.o.program }, breakpoints: bps })) as DebugProtocol.SetBreakpointsResponse['body'];
+    const moved = new Map<number, number>();
+    r.breakpoints.forEach((bp, i) => {
+      const asked = bps[i]!.line;
+      if (bp.verified && bp.line !== undefined && bp.line !== asked) moved.set(asked, bp.line);
+    });
+    this.o.editor.moveBreakpoints(moved);
+  }
+
+  private setState(s: DebugState): void {
+    this.state = s;
+    this.o.onState(s);
+  }
+
+  private request(command: string, args?: unknown): Promise<Record<string, unknown>> {
+    const session = this.session;
+    if (!session) return Promise.reject(new Error('not running'));
+    const seq = this.seq++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(seq, { resolve, reject });
+      void session.handle({ seq, type: 'request', command, arguments: args });
+    });
+  }
+
+  private onDap(m: DebugProtocol.ProtocolMessage): void {
+    if (m.type === 'response') {
+      const r = m as DebugProtocol.Response;
+      const p = this.pending.get(r.request_seq);
+      if (!p) return;
+      this.pending.delete(r.request_seq);
+      if (r.success) p.resolve((r.body ?? {}) as Record<string, unknown>);
+      else p.reject(new Error(r.message));
+      return;
+    }
+    if (m.type !== 'event') return;
+    const e = m as DebugProtocol.Event;
+    switch (e.event) {
+      case 'output': {
+        const b = (e as DebugProtocol.OutputEvent).body;
+        log(b.output, b.category === 'stderr' ? 'stderr' : b.category === 'console' ? 'console' : 'stdout');
+        break;
+      }
+      case 'stopped': {
+        const b = (e as DebugProtocol.StoppedEvent).body;
+        this.threadId = b.threadId ?? 1;
+        void this.onStopped(b);
+        break;
+      }
+      case 'exited': {
+        const code = (e as DebugProtocol.ExitedEvent).body.exitCode;
+        log(`\n[program exited with code ${code}]\n`, 'console');
+        setStatus(`exited with code ${code}`);
+        break;
+      }
+      case 'terminated':
+        this.end();
+        break;
+    }
+  }
+
+  private end(): void {
+    this.session = null;
+    for (const p of this.pending.values()) p.reject(new Error(ENDED));
+    this.pending = new Map();
+    this.frameId = null;
+    $('stack').innerHTML = '';
+    $('variables').innerHTML = '';
+    this.o.editor.showCurrentLine(null);
+    void this.renderWatches();
+    this.setState('idle');
+    if (!/exited/.test($('status').textContent ?? '')) setStatus('stopped');
+  }
+
+  private async onStopped(body: DebugProtocol.StoppedEvent['body']): Promise<void> {
+    this.setState('paused');
+    const st = (await this.request('stackTrace', { threadId: this.threadId })) as DebugProtocol.StackTraceResponse['body'];
+    const list = $('stack');
+    list.innerHTML = '';
+    st.stackFrames.forEach((f, i) => {
+      const li = document.createElement('li');
+      li.innerHTML = `${escapeHtml(f.name)}<span class="where">${escapeHtml(f.source?.name ?? '')}:${f.line}</span>`;
+      li.addEventListener('click', () => void this.selectFrame(f, li));
+      list.append(li);
+      if (i === 0) void this.selectFrame(f, li);
+    });
+    const what = body.reason === 'exception' ? `exception: ${body.description ?? body.text ?? ''}` : body.reason;
+    setStatus(`paused (${what}) at line ${st.stackFrames[0]?.line ?? '?'}`);
+  }
+
+  private async selectFrame(f: DebugProtocol.StackFrame, li: HTMLLIElement): Promise<void> {
+    for (const el of $('stack').children) el.classList.toggle('selected', el === li);
+    this.frameId = f.id;
+    this.o.editor.showCurrentLine(f.source?.path === this.o.program ? f.line : null);
+    const scopes = (await this.request('scopes', { frameId: f.id })) as DebugProtocol.ScopesResponse['body'];
+    const root = $('variables');
+    root.innerHTML = '';
+    for (const s of scopes.scopes) {
+      const row = this.variableRow({ name: s.name, value: '', variablesReference: s.variablesReference }, true);
+      root.append(row);
+      if (s.name === 'Locals') await this.toggle(row);
+    }
+    await this.renderWatches();
+  }
+
+  /** A tree row; its children are fetched when it is first opened. */
+  private variableRow(v: DebugProtocol.Variable, isScope = false): HTMLDivElement {
+    const row = document.createElement('div');
+    const line = document.createElement('div');
+    line.className = 'row';
+    line.innerHTML =
+      `<span class="tw">${v.variablesReference ? '▸' : ''}</span><span class="name">${escapeHtml(v.name)}</span>` +
+      (isScope ? '' : `<span>: </span><span class="value">${escapeHtml(v.value)}</span>${v.type ? `<span class="type">${escapeHtml(v.type)}</span>` : ''}`);
+    row.append(line);
+    row.dataset.name = v.name;
+    if (v.variablesReference) {
+      row.dataset.ref = String(v.variablesReference);
+      line.addEventListener('click', () => void this.toggle(row));
+    }
+    return row;
+  }
+
+  private async toggle(row: HTMLDivElement): Promise<void> {
+    const open = row.querySelector(':scope > .children');
+    const tw = row.querySelector(':scope > .row .tw');
+    if (open) {
+      open.remove();
+      if (tw) tw.textContent = '▸';
+      return;
+    }
+    const box = document.createElement('div');
+    box.className = 'children';
+    row.append(box);
+    if (tw) tw.textContent = '▾';
+    const r = (await this.request('variables', { variablesReference: Number(row.dataset.ref) })) as DebugProtocol.VariablesResponse['body'];
+    for (const v of r.variables) box.append(this.variableRow(v));
+  }
+
+  private async renderWatches(): Promise<void> {
+    const root = $('watches');
+    root.innerHTML = '';
+    for (const expression of this.watches) {
+      let v: DebugProtocol.Variable;
+      if (this.state === 'paused' && this.frameId !== null) {
+        try {
+          const r = (await this.request('evaluate', { expression, frameId: this.frameId, context: 'watch' })) as DebugProtocol.EvaluateResponse['body'];
+          v = { name: expression, value: r.result, variablesReference: r.variablesReference, ...(r.type ? { type: r.type } : {}) };
+        } catch (e) {
+          v = { name: expression, value: (e as Error).message, variablesReference: 0 };
+        }
+      } else v = { name: expression, value: 'not available', variablesReference: 0 };
+      const row = this.variableRow(v);
+      row.title = 'right-click removes this watch';
+      row.addEventListener('contextmenu', (e) => {
+        e.preventDefault();
+        this.watches.splice(this.watches.indexOf(expression), 1);
+        void this.renderWatches();
+      });
+      root.append(row);
+    }
+  }
+
+  private async evaluateInConsole(expression: string): Promise<void> {
+    log(`>>> ${expression}\n`, 'console');
+    if (this.state !== 'paused') return log('the program is not paused\n', 'stderr');
+    try {
+      const r = (await this.request('evaluate', { expression, frameId: this.frameId, context: 'repl' })) as DebugProtocol.EvaluateResponse['body'];
+      log(`${r.result}\n`, 'result');
+    } catch (err) {
+      log(`${(err as Error).message}\n`, 'stderr');
+    }
+  }
+}

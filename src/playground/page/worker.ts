@@ -1,0 +1,12 @@
+// The page's Web Worker: Pyodide (from the installed npm package, served by pyscope), ready to
+// run one program, either under the debugger or under the sampling profiler.
+import { serveDebuggee, serveProfilee, type MessagePortLike, type PyodideLike } from '../../pyodide/index.js';
+
+// a URL the server maps onto the npm package, so the page works without a bundler
+const PYODIDE_URL: string = '/pyodide/pyodide.mjs';
+const { loadPyodide } = (await import(PYODIDE_URL)) as typeof import('pyodide');
+const pyodide = (await loadPyodide({ indexURL: '/pyodide/' })) as unknown as PyodideLike;
+const scope = self as unknown as MessagePortLike;
+// the profiler listens first and quietly: the debuggee's "ready" announces the worker to both
+serveProfilee(pyodide, scope);
+serveDebuggee(pyodide, scope);

@@ -7,15 +7,17 @@
 #   - while the program runs, the adapter raises SIGINT through Pyodide's interrupt buffer and the
 #     handler below serves whatever is queued (setBreakpoints, pause, ...), then the program goes on.
 # While the agent serves, the thread counts as an agent thread, so the engine's hooks ignore the
-# user code that evaluations run.
+# user code that evaluations run. A repr or an evaluation cannot be left to a helper thread when it
+# overruns, as natively: the adapter interrupts it instead (InlineWorker below).
 import sys
 import os
 import json
 import signal
+import time
 import traceback
 import importlib.util
 
-import pyscope_js  # registered by the worker: options, post(text), take(timeout_ms) -> str | None, rearm()
+import pyscope_js  # registered by the worker: options, post(text), take(timeout_ms) -> str | None, rearm(), deadline(ms | None)
 
 _BOOT_FILE = os.path.normcase(os.path.abspath(__file__))
 
@@ -49,10 +51,29 @@ class JsChannel(object):
 
 
 class InlineWorker(object):
-    """No threads: reprs and evaluations run inline, without the native agent's time limit."""
+    """No threads: reprs and evaluations run inline, on the program's only thread.
+
+    Their time limit comes from outside: the adapter hears the deadline, and once it has passed
+    raises SIGINT through the interrupt buffer (again every 50 ms, for code that swallows one
+    exception) until the call ends; PyodideAgent.on_interrupt turns that into the _Timeout the
+    native Worker raises, so the callers' handling is the same."""
+
+    def __init__(self, agent):
+        self.agent = agent
 
     def call(self, timeout, fn, *args):
-        return fn(*args)
+        agent = self.agent
+        if agent.deadline is not None:
+            return fn(*args)  # called from inside a timed call: the outer limit holds
+        agent.deadline_text = 'timed out after %gs' % timeout
+        agent.deadline = time.monotonic() + timeout
+        try:
+            pyscope_js.deadline(timeout * 1000)
+            return fn(*args)
+        finally:
+            # before any call: an interrupt handled from here on must not raise any more
+            agent.deadline = None
+            pyscope_js.deadline(None)
 
 
 class _Wait(object):
@@ -79,6 +100,9 @@ class PyodideAgent(A.Agent):
         A.Agent.__init__(self, ch)
         self.ident = A._get_ident()
         self.serving = 0
+        # time.monotonic() by which the running repr or evaluation must end (InlineWorker)
+        self.deadline = None
+        self.deadline_text = ''
 
     def is_user(self, filename):
         if self.canon(filename) == _BOOT_FILE:
@@ -132,6 +156,9 @@ class PyodideAgent(A.Agent):
         return True
 
     def on_interrupt(self, signum, frame):
+        deadline = self.deadline
+        if deadline is not None and time.monotonic() >= deadline:
+            raise A._Timeout(self.deadline_text)
         if self.serving:
             return  # an evaluation run by a command: the serving loop reads the rest itself
         while self.serve_one(0):
@@ -156,7 +183,7 @@ def main():
     agent = A._agent = PyodideAgent(ch)
     A.Parked = _parked_with_wait(agent)
     agent.thread_num(agent.ident)
-    agent.worker = InlineWorker()
+    agent.worker = InlineWorker(agent)
     # before anything runs Python code: a command that arrives early must not be a KeyboardInterrupt
     signal.signal(signal.SIGINT, agent.on_interrupt)
     run_opts = {'args': list(opts.get('args', []))}

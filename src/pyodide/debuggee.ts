@@ -34,6 +34,8 @@ export type DebuggeeMessage =
   | { kind: 'stdout'; text: string }
   | { kind: 'stderr'; text: string }
   | { kind: 'taken' }
+  /** A repr or an evaluation started that must end within ms; null: it ended. */
+  | { kind: 'deadline'; ms: number | null }
   | { kind: 'ready' }
   | { kind: 'exit'; code: number }
   | { kind: 'failed'; message: string };
@@ -81,6 +83,8 @@ export function runDebuggee(py: PyodideLike, buffers: MailboxBuffers, options: D
     rearm: () => {
       if (reader.pending()) Atomics.store(interrupt, 0, 2);
     },
+    // the worker is busy until the call ends, so only the adapter side can time it
+    deadline: (ms: number | undefined) => post({ kind: 'deadline', ms: ms ?? null }),
   });
   try {
     const code = py.runPython(`import sys\nsys.path.insert(0, ${JSON.stringify(HOME)})\nimport pyscope_boot\nsys.path.remove(${JSON.stringify(HOME)})\npyscope_boot.main()`);

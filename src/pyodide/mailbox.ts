@@ -51,6 +51,11 @@ export class MailboxWriter {
     Atomics.add(this.control, WRITTEN, 1);
     Atomics.notify(this.control, WRITTEN);
     // a running program only looks at the mailbox from its SIGINT handler
+    this.raiseInterrupt();
+  }
+
+  /** SIGINT for the program, which its agent's handler takes when Python next checks signals. */
+  raiseInterrupt(): void {
     Atomics.store(this.interrupt, 0, SIGINT);
   }
 }

@@ -20,6 +20,9 @@ export function routeDebuggeeMessage(m: DebuggeeMessage, transport: MailboxTrans
     case 'taken':
       transport.taken();
       return;
+    case 'deadline':
+      transport.deadline(m.ms);
+      return;
     case 'ready':
       events.ready?.();
       return;

@@ -13,6 +13,7 @@ import sys
 import os
 import json
 import signal
+import threading
 import time
 import traceback
 import importlib.util
@@ -113,6 +114,11 @@ class PyodideAgent(A.Agent):
         if self.canon(filename) == _BOOT_FILE:
             return True
         return A.Agent.is_library(self, filename)
+
+    def cmd_threads(self, a):
+        # the one thread is the program's even while it serves this request (the base class
+        # leaves out threads that serve the agent, which here would leave no thread at all)
+        return {'threads': [{'id': self.thread_num(self.ident), 'name': threading.main_thread().name}]}
 
     def dispatch(self, line):
         # mirrors Agent.serve's loop body for one message

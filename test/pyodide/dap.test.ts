@@ -145,6 +145,28 @@ describe('dap with runtime "pyodide"', { timeout: 180_000 }, () => {
     await c.close();
   });
 
+  test('a repr that loops for ever is cut at reprTimeout (the interrupt buffer stands in for the native helper thread); the session goes on', async () => {
+    const PROG = own('loop_repr.py');
+    const c = await startSession(NO_PYTHON, { program: PROG, ...PYODIDE }, async (c) => {
+      await c.request('setBreakpoints', { source: { path: PROG }, breakpoints: [{ line: 26 }] });
+    });
+    const s = await c.waitFor<Stopped>('stopped');
+    const f = await topFrame(c, s.body.threadId!);
+    assert.equal(await variablesText(c, await localsRef(c, f.id)), ['forever: Forever = <repr timed out after 1s>', 'stubborn: Stubborn = <repr timed out after 1s>', 'count: int = 3'].join('\n'));
+    const watch = await c.request<DebugProtocol.EvaluateResponse['body']>('evaluate', { expression: 'forever', frameId: f.id, context: 'watch' });
+    assert.equal(watch.result, '<repr timed out after 1s>');
+    const loop = await c.raw('evaluate', { expression: 'while True: pass', frameId: f.id, context: 'repl' });
+    assert.equal(loop.success, false);
+    assert.match(loop.message ?? '', /evaluation timed out after 1s/);
+    const ev = await c.request<DebugProtocol.EvaluateResponse['body']>('evaluate', { expression: 'count * 2', frameId: f.id, context: 'repl' });
+    assert.equal(ev.result, '6');
+    await c.request('continue', { threadId: s.body.threadId });
+    const exited = await c.waitFor<DebugProtocol.ExitedEvent>('exited');
+    assert.equal(exited.body.exitCode, 7);
+    assert.equal(c.output('stdout'), 'inspect me\n');
+    await c.close();
+  });
+
   test('bad input: a syntax error fails the launch; a package Pyodide lacks is named', async () => {
     const bad = new DapClient();
     await bad.request('initialize', { adapterID: 'pyscope' });

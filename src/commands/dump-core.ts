@@ -6,9 +6,9 @@ import { formatVersion } from '../cpython/discover/detect-version.js';
 import { DEFAULT_LIMITS } from '../cpython/objects/render.js';
 import { openPython, type OpenedPython } from '../cpython/process.js';
 import { snapshot, type ThreadSnapshot } from '../cpython/snapshot.js';
-import { CoreFile } from '../memory/core-file.js';
-import { describeFileProblem, type MappedFile } from '../memory/core-mapped-files.js';
-import { signalName } from '../memory/core-notes.js';
+import { CoreFile } from '../elf/core-file.js';
+import { describeFileProblem, type MappedFile } from '../elf/core-mapped-files.js';
+import { signalName } from '../elf/core-notes.js';
 import { formatText, toJson, type DumpHeader } from './dump-format.js';
 
 export interface DumpCoreOptions {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pythons, skipIfMissing } from '../support/pythons.js';
 import { LiveProcessMemory } from '../../src/memory/live.js';
 import { readMaps } from '../../src/memory/maps.js';
-import { CoreFile } from '../../src/memory/core-file.js';
+import { CoreFile } from '../../src/elf/core-file.js';
 import { findInterpreter } from '../../src/cpython/discover/find-interpreter.js';
 import { kernelCoresUnavailable } from './cores.js';
 

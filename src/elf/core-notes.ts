@@ -1,7 +1,7 @@
 // Decoders for the notes Linux writes into a core file (fs/binfmt_elf.c, and gdb's gcore which
 // imitates it). Layouts are those of LP64 Linux; every decoder checks the descriptor's size first,
 // so a short or foreign note yields undefined rather than garbage.
-import { EM_AARCH64 } from '../elf/constants.js';
+import { EM_AARCH64 } from './constants.js';
 
 export interface CoreThread {
   tid: number;

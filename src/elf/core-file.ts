@@ -5,8 +5,8 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ExitCode, MemoryReadError, PyscopeError } from '../common/errors.js';
-import { ET_CORE, NT_AUXV, NT_FILE, NT_PRPSINFO, NT_PRSTATUS, NT_SIGINFO, PT_LOAD, PT_NOTE } from '../elf/constants.js';
-import { ElfFile } from '../elf/elf-file.js';
+import { ET_CORE, NT_AUXV, NT_FILE, NT_PRPSINFO, NT_PRSTATUS, NT_SIGINFO, PT_LOAD, PT_NOTE } from './constants.js';
+import { ElfFile } from './elf-file.js';
 import { describeFileProblem, resolveMappedFiles, type MappedFile, type ResolveOptions } from './core-mapped-files.js';
 import {
   AT_EXECFN,
@@ -21,8 +21,8 @@ import {
   type CoreSignalInfo,
   type CoreThread,
 } from './core-notes.js';
-import type { Mapping } from './maps.js';
-import { readEach, type MemorySource, type ReadRequest } from './source.js';
+import type { Mapping } from '../memory/maps.js';
+import { readEach, type MemorySource, type ReadRequest } from '../memory/source.js';
 
 const PAGE = 4096;
 const MAX_READ = 64 << 20;

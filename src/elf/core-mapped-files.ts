@@ -4,8 +4,8 @@
 // dumps the first page of every ELF mapping, and that page holds the build-id note.
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { ET_DYN, NT_GNU_BUILD_ID, PT_LOAD, PT_NOTE } from '../elf/constants.js';
-import { ElfFile } from '../elf/elf-file.js';
+import { ET_DYN, NT_GNU_BUILD_ID, PT_LOAD, PT_NOTE } from './constants.js';
+import { ElfFile } from './elf-file.js';
 import type { CoreFileEntry } from './core-notes.js';
 
 export interface MappedFile {

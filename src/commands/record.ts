@@ -40,7 +40,7 @@ terminal (kill -INT), it passes SIGINT on to the program.
 
 export async function recordCommand(args: string[]): Promise<number> {
   const own = args.indexOf('--') < 0 ? args : args.slice(0, args.indexOf('--'));
-  if (own.some((x) => x === '--runtime' || x.startsWith('--runtime='))) return (await import('../pyodide/record.js')).recordPyodideCommand(args);
+  if (own.some((x) => x === '--runtime' || x.startsWith('--runtime='))) return (await import('./record-pyodide.js')).recordPyodideCommand(args);
   const a = parseRecordArgs(args);
   if (a.help) {
     process.stdout.write(HELP);

@@ -1,6 +1,6 @@
 // Request/response matching and event dispatch over an AgentTransport.
 import type { AgentEvent, AgentMessage } from '../agent/protocol.js';
-import type { AgentTransport } from './transport.js';
+import type { AgentTransport } from '../agent/transport.js';
 
 export class AgentError extends Error {}
 

@@ -1,6 +1,6 @@
 // What the session needs of a launched program, native child or Pyodide worker alike.
 import type { Readable } from 'node:stream';
-import type { AgentTransport } from './transport.js';
+import type { AgentTransport } from '../agent/transport.js';
 
 export interface DebuggeeProcess {
   once(event: 'close', listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { PipeTransport } from './pipeTransport.js';
-import type { AgentTransport } from './transport.js';
+import type { AgentTransport } from '../agent/transport.js';
 import { agentFile } from './agentFile.js';
 
 export interface LaunchTarget {

@@ -1,7 +1,7 @@
 // Line-delimited JSON over a pair of byte streams (the child's extra file descriptors).
 import type { Readable, Writable } from 'node:stream';
 import type { AgentMessage, AgentRequest } from '../agent/protocol.js';
-import type { AgentTransport } from './transport.js';
+import type { AgentTransport } from '../agent/transport.js';
 
 export class PipeTransport implements AgentTransport {
   private buffer = '';

@@ -1,12 +1,12 @@
 // The DAP requests every session answers the same way, whatever runs the program: the Node
-// adapter (session.ts) and the page's Pyodide session (src/pyodide/browserSession.ts) extend it
+// adapter (session.ts) and the page's Pyodide session (src/web/browserSession.ts) extend it
 // and add only how a program starts and ends. Browser-safe: no node: imports, here or below.
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { AgentEvent, AgentFrame, AgentVariable, AgentBreakpointResult, Hello } from '../agent/protocol.js';
 import { AgentClient, AgentError } from './agentClient.js';
 import { BreakpointIds, translateBreakpoints, parseHitCondition } from './breakpoints.js';
 import { capabilities, EXCEPTION_FILTERS } from './capabilities.js';
-import type { AgentTransport } from './transport.js';
+import type { AgentTransport } from '../agent/transport.js';
 import { SourceStore, VariableStore } from './variableStore.js';
 
 /** A request the client got wrong; shown as is, not as an internal error. */

@@ -1,6 +1,6 @@
 // What one sample of a process is: every thread's Python stack at one instant. The profile model
 // and every output format are built from these. The native sampler produces them, and so does
-// a Pyodide recording once its profiler.py dump is read (src/pyodide/profileDump.ts).
+// a Pyodide recording once its profiler.py dump is read (src/profile/pyodide-dump.ts).
 
 export interface SampleFrame {
   /** co_qualname on 3.11+, else co_name. */

@@ -2,7 +2,7 @@
 // requests go through the shared-memory mailbox (a stopped program cannot read postMessage).
 // It also times the agent's reprs and evaluations, which the busy worker cannot do itself.
 import type { AgentMessage, AgentRequest } from '../agent/protocol.js';
-import type { AgentTransport } from '../debugger/transport.js';
+import type { AgentTransport } from '../agent/transport.js';
 import { MailboxWriter, type MailboxBuffers } from './mailbox.js';
 
 export class MailboxTransport implements AgentTransport {

@@ -26,7 +26,7 @@ test('pyscope playground --port 0 serves the page, Pyodide and pyscope modules, 
     assert.equal(wasm.headers.get('content-type'), 'application/wasm');
     await wasm.arrayBuffer();
     for (const path of [
-      'pyscope/pyodide/index.js',
+      'pyscope/web/index.js',
       'pyscope/agent/agent.py',
       'pyscope/pyodide/bootstrap.py',
       'pyscope/pyodide/profiler.py',

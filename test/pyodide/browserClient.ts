@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { PyodideDapSession, type WorkerHandle } from '../../src/pyodide/browserSession.js';
+import { PyodideDapSession, type WorkerHandle } from '../../src/web/browserSession.js';
 import { REPO_ROOT } from '../support/pythons.js';
 
 type Waiter = { match: (e: DebugProtocol.Event) => boolean; resolve: (e: DebugProtocol.Event) => void };

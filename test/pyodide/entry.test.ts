@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { REPO_ROOT } from '../support/pythons.js';
-import { isolationProblem } from '../../src/pyodide/browserSession.js';
+import { isolationProblem } from '../../src/web/browserSession.js';
 
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');

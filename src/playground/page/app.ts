@@ -1,6 +1,6 @@
 // The playground page: an editor with a breakpoint gutter, a debugger and a profiler, all on
 // pyscope's browser entry (pyscope/pyodide) with Python in a Web Worker.
-import { isolationProblem, type WorkerHandle } from '../../pyodide/index.js';
+import { isolationProblem, type WorkerHandle } from '../../web/index.js';
 import { DebugView, type DebugState } from './debugView.js';
 import { $, clearConsole, setStatus } from './dom.js';
 import { Editor } from './editor.js';

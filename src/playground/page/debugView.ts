@@ -2,7 +2,7 @@
 // (pyscope/pyodide), as an editor would send it; the stack, variables, watch and console panes
 // show the answers.
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { PyodideDapSession, type WorkerHandle } from '../../pyodide/index.js';
+import { PyodideDapSession, type WorkerHandle } from '../../web/index.js';
 import { $, escapeHtml, log, setStatus } from './dom.js';
 import type { Editor } from './editor.js';
 

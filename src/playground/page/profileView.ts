@@ -5,8 +5,8 @@ import type { Profile } from '../../profile/model.js';
 import { collapsed } from '../../profile/output/collapsed.js';
 import { flamegraph } from '../../profile/output/flamegraph.js';
 import { speedscope } from '../../profile/output/speedscope.js';
-import { PyodideProfileRun, type ProfileRunResult } from '../../pyodide/profileSession.js';
-import type { WorkerHandle } from '../../pyodide/index.js';
+import { PyodideProfileRun, type ProfileRunResult } from '../../web/profileSession.js';
+import type { WorkerHandle } from '../../web/index.js';
 import { $, log, setStatus } from './dom.js';
 import type { Editor } from './editor.js';
 

@@ -1,6 +1,6 @@
 // The page's Web Worker: Pyodide (from the installed npm package, served by pyscope), ready to
 // run one program, either under the debugger or under the sampling profiler.
-import { serveDebuggee, serveProfilee, type MessagePortLike, type PyodideLike } from '../../pyodide/index.js';
+import { serveDebuggee, serveProfilee, type MessagePortLike, type PyodideLike } from '../../web/index.js';
 
 // a URL the server maps onto the npm package, so the page works without a bundler
 const PYODIDE_URL: string = '/pyodide/pyodide.mjs';

@@ -1,8 +1,8 @@
 // What profiler.py delivers at the end of a Pyodide recording, and its conversion into the one
 // profile model every output format is written from. Browser-safe.
-import { addSample } from '../profile/aggregate.js';
-import { Profile } from '../profile/model.js';
-import type { SampleFrame } from '../profile/sample.js';
+import { addSample } from './aggregate.js';
+import { Profile } from './model.js';
+import type { SampleFrame } from './sample.js';
 
 /** profiler.py's JSON: interned stacks (innermost frame first) and a (ms, stack index) timeline. */
 export interface ProfileDump {

@@ -4,10 +4,10 @@
 // Browser-safe.
 import type { Profile } from '../profile/model.js';
 import type { WorkerHandle } from './browserSession.js';
-import { profileFromDump, type ProfileDump } from './profileDump.js';
-import { STOP_SIGNAL, type ProfileeMessage, type ProfileStartMessage } from './profilee.js';
-import { createTickerControl, intervalTicker, stopTicker, tickCounts } from './ticker.js';
-import type { TickerStartMessage } from './tickerWorker.js';
+import { profileFromDump, type ProfileDump } from '../profile/pyodide-dump.js';
+import { STOP_SIGNAL, type ProfileeMessage, type ProfileStartMessage } from '../pyodide/profilee.js';
+import { createTickerControl, intervalTicker, stopTicker, tickCounts } from '../pyodide/ticker.js';
+import type { TickerStartMessage } from '../pyodide/tickerWorker.js';
 
 export interface ProfileRunOptions {
   /** Starts a worker that loaded Pyodide and called serveProfilee (one per run). */

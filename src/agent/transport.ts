@@ -1,6 +1,6 @@
 // How the session reaches an agent. Pipes to a native child now; a JavaScript-call transport for
 // an in-process Pyodide agent implements the same interface.
-import type { AgentMessage, AgentRequest } from '../agent/protocol.js';
+import type { AgentMessage, AgentRequest } from './protocol.js';
 
 export interface AgentTransport {
   send(message: AgentRequest): void;

@@ -4,11 +4,11 @@
 // requests with handle(), and hear responses and events with onMessage(). The page must be
 // cross-origin isolated (COOP/COEP headers) for SharedArrayBuffer; isolationProblem() says why not.
 export { PyodideDapSession, isolationProblem, type BrowserLaunchArguments, type BrowserSessionOptions, type WorkerHandle } from './browserSession.js';
-export { serveDebuggee, runDebuggee, type PyodideLike, type DebuggeeOptions, type DebuggeeMessage, type StartMessage, type MessagePortLike } from './debuggee.js';
-export { createMailbox, MailboxReader, MailboxWriter, type MailboxBuffers } from './mailbox.js';
+export { serveDebuggee, runDebuggee, type PyodideLike, type DebuggeeOptions, type DebuggeeMessage, type StartMessage, type MessagePortLike } from '../pyodide/debuggee.js';
+export { createMailbox, MailboxReader, MailboxWriter, type MailboxBuffers } from '../pyodide/mailbox.js';
 // Profiling: in the worker, serveProfilee(pyodide, self) beside serveDebuggee; on the page,
 // new PyodideProfileRun({ createWorker, profilerSource, program, source }).done gives the profile
 // model that record's writers (flame graph, speedscope, collapsed) turn into files.
 export { PyodideProfileRun, type ProfileRunOptions, type ProfileRunResult } from './profileSession.js';
-export { serveProfilee, runProfilee, type ProfileeOptions, type ProfileeMessage, type ProfileStartMessage } from './profilee.js';
-export { profileFromDump, type ProfileDump } from './profileDump.js';
+export { serveProfilee, runProfilee, type ProfileeOptions, type ProfileeMessage, type ProfileStartMessage } from '../pyodide/profilee.js';
+export { profileFromDump, type ProfileDump } from '../profile/pyodide-dump.js';

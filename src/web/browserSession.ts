@@ -6,10 +6,10 @@
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { AgentClient, AgentError } from '../debugger/agentClient.js';
 import { SessionBase, UserError, type CommonLaunchArguments } from '../debugger/sessionBase.js';
-import { MailboxTransport } from './agentTransport.js';
-import type { DebuggeeMessage, StartMessage } from './debuggee.js';
-import { createMailbox } from './mailbox.js';
-import { routeDebuggeeMessage } from './messageRouter.js';
+import { MailboxTransport } from '../pyodide/agentTransport.js';
+import type { DebuggeeMessage, StartMessage } from '../pyodide/debuggee.js';
+import { createMailbox } from '../pyodide/mailbox.js';
+import { routeDebuggeeMessage } from '../pyodide/messageRouter.js';
 
 /** A Web Worker as the session uses it. */
 export interface WorkerHandle {

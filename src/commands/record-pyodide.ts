@@ -8,12 +8,12 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ExitCode, PyscopeError } from '../common/errors.js';
 import { FORMATS } from '../profile/output/index.js';
-import { defaultOutput, parseRecordArgs, type RecordArgs } from '../commands/record-args.js';
+import { defaultOutput, parseRecordArgs, type RecordArgs } from './record-args.js';
 import { mountsFor } from '../debugger/pyodideLauncher.js';
-import { profileFromDump, type ProfileDump } from './profileDump.js';
-import { STOP_SIGNAL, type ProfileeMessage } from './profilee.js';
-import { createTickerControl, intervalTicker, stopTicker, tickCounts } from './ticker.js';
-import type { ProfileWorkerData } from './profileWorker.js';
+import { profileFromDump, type ProfileDump } from '../profile/pyodide-dump.js';
+import { STOP_SIGNAL, type ProfileeMessage } from '../pyodide/profilee.js';
+import { createTickerControl, intervalTicker, stopTicker, tickCounts } from '../pyodide/ticker.js';
+import type { ProfileWorkerData } from '../pyodide/profileWorker.js';
 
 /** setInterval's resolution: a millisecond. */
 export const MAX_PYODIDE_RATE = 1000;
@@ -31,16 +31,16 @@ export function takeRuntime(args: string[]): { runtime: string; rest: string[] }
 
 function profilerFile(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  const built = join(here, 'profiler.py');
+  const built = join(here, '..', 'pyodide', 'profiler.py');
   return existsSync(built) ? built : join(here, '..', '..', '..', 'src', 'pyodide', 'profiler.py');
 }
 
 export async function recordPyodideCommand(args: string[]): Promise<number> {
   const taken = takeRuntime(args);
   if (taken && taken.runtime !== 'pyodide' && taken.runtime !== 'native') throw new PyscopeError(`record: --runtime needs "native" or "pyodide", got "${taken.runtime}"`, ExitCode.usage);
-  if (taken?.runtime === 'native') return (await import('../commands/record.js')).recordCommand(taken.rest);
+  if (taken?.runtime === 'native') return (await import('./record.js')).recordCommand(taken.rest);
   const a = parseRecordArgs(taken ? taken.rest : args);
-  if (a.help) return (await import('../commands/record.js')).recordCommand(['--help']);
+  if (a.help) return (await import('./record.js')).recordCommand(['--help']);
   if (a.pid !== undefined) throw new PyscopeError('record: --runtime pyodide launches the program (-- script.py); it cannot attach to a pid', ExitCode.usage);
   if (a.durationMs !== undefined) throw new PyscopeError('record: --duration is not supported with --runtime pyodide (the profile is written when the program ends)', ExitCode.usage);
   if (a.subprocesses) throw new PyscopeError('record: --subprocesses does not apply to --runtime pyodide (Pyodide has no processes)', ExitCode.usage);
@@ -63,7 +63,7 @@ async function run(a: RecordArgs): Promise<number> {
   const data: ProfileWorkerData = { program: real, args: command.slice(1), mounts: mountsFor([dirname(real), cwd]), cwd, interrupt, profilerFile: profilerFile() };
   const startedAt = new Date();
   let stopTicks: (() => void) | undefined;
-  const worker = new Worker(new URL('./profileWorker.js', import.meta.url), { workerData: data });
+  const worker = new Worker(new URL('../pyodide/profileWorker.js', import.meta.url), { workerData: data });
   // Ctrl-C ends the program, not the recording: what ran so far is still written (as py-spy does)
   const onInterrupt = (): void => {
     process.stderr.write('pyscope: stopping the program; Ctrl-C again quits without a profile\n');

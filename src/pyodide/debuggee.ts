@@ -1,6 +1,7 @@
 // The worker side of a Pyodide debug session: the program and the agent run here, in a worker
 // that may block. Shared by the Node worker_thread and a browser Web Worker; no node: imports.
 import { MailboxReader, type MailboxBuffers } from './mailbox.js';
+import { HOME, postOutput, runMain, writeFiles } from './workerSetup.js';
 
 /** The few Pyodide calls used here (structural, so any Pyodide instance fits). */
 export interface PyodideLike {
@@ -47,33 +48,13 @@ export interface StartMessage {
   options: DebuggeeOptions;
 }
 
-const HOME = '/pyscope';
-
 /** Runs the program under the agent; returns its exit status. Blocks the worker until it ends. */
 export function runDebuggee(py: PyodideLike, buffers: MailboxBuffers, options: DebuggeeOptions, post: (m: DebuggeeMessage) => void): number {
-  const writer = (kind: 'stdout' | 'stderr') => {
-    const decoder = new TextDecoder();
-    return {
-      write: (b: Uint8Array): number => {
-        const text = decoder.decode(b, { stream: true });
-        if (text) post({ kind, text });
-        return b.length;
-      },
-    };
-  };
-  py.setStdout(writer('stdout'));
-  py.setStderr(writer('stderr'));
+  postOutput(py, post);
   const interrupt = new Uint8Array(buffers.interrupt);
   py.setInterruptBuffer(interrupt);
   const reader = new MailboxReader(buffers, () => post({ kind: 'taken' }));
-  for (const [path, text] of Object.entries(options.files ?? {})) {
-    const dir = path.slice(0, path.lastIndexOf('/'));
-    if (dir) py.FS.mkdirTree(dir);
-    py.FS.writeFile(path, text);
-  }
-  py.FS.mkdirTree(HOME);
-  py.FS.writeFile(`${HOME}/agent.py`, options.agentSource);
-  py.FS.writeFile(`${HOME}/pyscope_boot.py`, options.bootstrapSource);
+  writeFiles(py, options.files ?? {});
   py.registerJsModule('pyscope_js', {
     options: JSON.stringify({ agentPath: `${HOME}/agent.py`, program: options.program, module: options.module, args: options.args, stopOnEntry: options.stopOnEntry }),
     post: (text: string) => post({ kind: 'agent', text }),
@@ -86,13 +67,7 @@ export function runDebuggee(py: PyodideLike, buffers: MailboxBuffers, options: D
     // the worker is busy until the call ends, so only the adapter side can time it
     deadline: (ms: number | undefined) => post({ kind: 'deadline', ms: ms ?? null }),
   });
-  try {
-    const code = py.runPython(`import sys\nsys.path.insert(0, ${JSON.stringify(HOME)})\nimport pyscope_boot\nsys.path.remove(${JSON.stringify(HOME)})\npyscope_boot.main()`);
-    return typeof code === 'number' ? code : 0;
-  } catch (e) {
-    post({ kind: 'stderr', text: `pyscope: the debugger agent failed: ${e instanceof Error ? e.message : String(e)}\n` });
-    return 1;
-  }
+  return runMain(py, { 'agent.py': options.agentSource, 'pyscope_boot.py': options.bootstrapSource }, 'pyscope_boot', 'the debugger agent', post);
 }
 
 /** Something a worker can post to and hear from: a Web Worker's global scope, or a Worker. */

@@ -2,6 +2,7 @@
 // whenever the adapter side sets the interrupt buffer. Shared by `pyscope record --runtime pyodide`
 // (a Node worker_thread) and the playground (a Web Worker); no node: imports.
 import type { MessagePortLike, PyodideLike } from './debuggee.js';
+import { postOutput, runMain, writeFiles } from './workerSetup.js';
 
 /** Interrupt-buffer values: a tick asks for one sample, a stop ends the program (profile kept). */
 export const TICK_SIGNAL = 2;
@@ -33,40 +34,17 @@ export interface ProfileStartMessage {
   options: ProfileeOptions;
 }
 
-const HOME = '/pyscope';
-
 /** Runs the program under the sampler; returns its exit status. Blocks the worker until it ends. */
 export function runProfilee(py: PyodideLike, interrupt: SharedArrayBuffer, options: ProfileeOptions, post: (m: ProfileeMessage) => void): number {
-  for (const kind of ['stdout', 'stderr'] as const) {
-    const decoder = new TextDecoder();
-    const write = (b: Uint8Array): number => {
-      const text = decoder.decode(b, { stream: true });
-      if (text) post({ kind, text });
-      return b.length;
-    };
-    if (kind === 'stdout') py.setStdout({ write });
-    else py.setStderr({ write });
-  }
+  postOutput(py, post);
   py.setInterruptBuffer(new Uint8Array(interrupt));
-  for (const [path, text] of Object.entries(options.files ?? {})) {
-    const dir = path.slice(0, path.lastIndexOf('/'));
-    if (dir) py.FS.mkdirTree(dir);
-    py.FS.writeFile(path, text);
-  }
-  py.FS.mkdirTree(HOME);
-  py.FS.writeFile(`${HOME}/pyscope_profiler.py`, options.profilerSource);
+  writeFiles(py, options.files ?? {});
   py.registerJsModule('pyscope_js', {
     options: JSON.stringify({ program: options.program, args: options.args }),
     post: (text: string) => post({ kind: 'profile', text }),
     started: () => post({ kind: 'started' }),
   });
-  try {
-    const code = py.runPython(`import sys\nsys.path.insert(0, ${JSON.stringify(HOME)})\nimport pyscope_profiler\nsys.path.remove(${JSON.stringify(HOME)})\npyscope_profiler.main()`);
-    return typeof code === 'number' ? code : 0;
-  } catch (e) {
-    post({ kind: 'stderr', text: `pyscope: the profiler failed: ${e instanceof Error ? e.message : String(e)}\n` });
-    return 1;
-  }
+  return runMain(py, { 'pyscope_profiler.py': options.profilerSource }, 'pyscope_profiler', 'the profiler', post);
 }
 
 /**

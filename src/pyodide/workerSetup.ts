@@ -1,0 +1,49 @@
+// What every pyscope program run inside a Pyodide worker starts with, whether under the debug
+// agent or the sampler: output posted as messages, the program's files written, and one of
+// pyscope's own Python modules run from a private folder. Browser-safe.
+import type { PyodideLike } from './debuggee.js';
+
+/** Where pyscope's own Python files go inside Pyodide's filesystem. */
+export const HOME = '/pyscope';
+
+export type OutputMessage = { kind: 'stdout' | 'stderr'; text: string };
+
+/** The program's stdout and stderr, as messages (decoded across chunk boundaries). */
+export function postOutput(py: PyodideLike, post: (m: OutputMessage) => void): void {
+  for (const kind of ['stdout', 'stderr'] as const) {
+    const decoder = new TextDecoder();
+    const write = (b: Uint8Array): number => {
+      const text = decoder.decode(b, { stream: true });
+      if (text) post({ kind, text });
+      return b.length;
+    };
+    if (kind === 'stdout') py.setStdout({ write });
+    else py.setStderr({ write });
+  }
+}
+
+/** path -> text: a browser has no disk to mount, so the program's files are written in. */
+export function writeFiles(py: PyodideLike, files: Record<string, string>): void {
+  for (const [path, text] of Object.entries(files)) {
+    const dir = path.slice(0, path.lastIndexOf('/'));
+    if (dir) py.FS.mkdirTree(dir);
+    py.FS.writeFile(path, text);
+  }
+}
+
+/**
+ * Writes pyscope's modules (file name -> source) under HOME and runs `module.main()`, with HOME
+ * on sys.path only while importing; returns main()'s exit status (1 if Pyodide itself failed).
+ */
+export function runMain(py: PyodideLike, modules: Record<string, string>, module: string, what: string, post: (m: OutputMessage) => void): number {
+  py.FS.mkdirTree(HOME);
+  for (const [name, source] of Object.entries(modules)) py.FS.writeFile(`${HOME}/${name}`, source);
+  const home = JSON.stringify(HOME);
+  try {
+    const code = py.runPython(`import sys\nsys.path.insert(0, ${home})\nimport ${module}\nsys.path.remove(${home})\n${module}.main()`);
+    return typeof code === 'number' ? code : 0;
+  } catch (e) {
+    post({ kind: 'stderr', text: `pyscope: ${what} failed: ${e instanceof Error ? e.message : String(e)}\n` });
+    return 1;
+  }
+}

@@ -8,8 +8,9 @@ const HELP = `usage: pyscope playground [--port N] [script.py]
 Serves a page on http://127.0.0.1:N/ (default 8737; 0 picks a free port) with a Python editor and
 a debugger: click a line number for a breakpoint (shift-click for a condition), Run, then
 continue / step over / step in / step out, the call stack, variables, watch expressions and the
-console. Python runs in your browser (Pyodide, from the installed npm package); nothing is
-fetched from the network. With script.py the page opens with that program. Ctrl-C stops.
+console. Profile runs the program under a sampling profiler and shows its flame graph. Python
+runs in your browser (Pyodide, from the installed npm package); nothing is fetched from the
+network. With script.py the page opens with that program. Ctrl-C stops.
 `;
 
 export async function playgroundCommand(args: string[]): Promise<number> {

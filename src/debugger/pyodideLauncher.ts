@@ -9,20 +9,15 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { agentFile } from './agentFile.js';
 import type { Debuggee } from './debuggee.js';
+import type { LaunchTarget } from './nativeLauncher.js';
 import { createMailbox } from '../pyodide/mailbox.js';
 import { MailboxTransport } from '../pyodide/agentTransport.js';
 import type { DebuggeeMessage } from '../pyodide/debuggee.js';
 import { routeDebuggeeMessage } from '../pyodide/messageRouter.js';
 import type { NodeWorkerData } from '../pyodide/nodeWorker.js';
 
-export interface PyodideTarget {
-  program?: string;
-  module?: string;
-  args: string[];
-  cwd: string;
-  env: Record<string, string>;
-  stopOnEntry: boolean;
-}
+/** What a native launch takes, less the interpreter: Pyodide brings its own. */
+export type PyodideTarget = Omit<LaunchTarget, 'python'>;
 
 class WorkerProcess extends EventEmitter {
   private done = false;

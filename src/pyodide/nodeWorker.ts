@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { readFileSync } from 'node:fs';
 import { loadPyodide } from 'pyodide';
+import { mountHostFolders } from './hostMounts.js';
 import { runDebuggee, type DebuggeeMessage, type PyodideLike, type StartMessage } from './debuggee.js';
 
 export interface NodeWorkerData {
@@ -16,12 +17,6 @@ export interface NodeWorkerData {
   bootstrapFile: string;
 }
 
-interface NodeFs {
-  mkdirTree(path: string): void;
-  mount(type: unknown, options: { root: string }, mountpoint: string): void;
-  chdir(path: string): void;
-  filesystems: { NODEFS: unknown };
-}
 
 const post = (m: DebuggeeMessage): void => parentPort!.postMessage(m);
 
@@ -29,12 +24,7 @@ async function main(data: NodeWorkerData): Promise<void> {
   // the host's PYTHON* settings describe a different interpreter
   const env = Object.fromEntries(Object.entries(data.env).filter(([k]) => !k.startsWith('PYTHON')));
   const py = await loadPyodide({ env: { ...env, HOME: '/home/pyodide' } });
-  const fs = py.FS as unknown as NodeFs;
-  for (const dir of data.mounts) {
-    fs.mkdirTree(dir);
-    fs.mount(fs.filesystems.NODEFS, { root: dir }, dir);
-  }
-  fs.chdir(data.cwd);
+  mountHostFolders(py.FS, data.mounts, data.cwd);
   const options = { ...data.start.options, agentSource: readFileSync(data.agentFile, 'utf8'), bootstrapSource: readFileSync(data.bootstrapFile, 'utf8') };
   const code = runDebuggee(py as unknown as PyodideLike, data.start.buffers, options, post);
   post({ kind: 'exit', code });

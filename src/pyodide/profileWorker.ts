@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { readFileSync } from 'node:fs';
 import { loadPyodide } from 'pyodide';
+import { mountHostFolders } from './hostMounts.js';
 import type { PyodideLike } from './debuggee.js';
 import { runProfilee, type ProfileeMessage } from './profilee.js';
 
@@ -16,24 +17,13 @@ export interface ProfileWorkerData {
   profilerFile: string;
 }
 
-interface NodeFs {
-  mkdirTree(path: string): void;
-  mount(type: unknown, options: { root: string }, mountpoint: string): void;
-  chdir(path: string): void;
-  filesystems: { NODEFS: unknown };
-}
 
 const post = (m: ProfileeMessage): void => parentPort!.postMessage(m);
 const data = workerData as ProfileWorkerData;
 
 try {
   const py = await loadPyodide();
-  const fs = py.FS as unknown as NodeFs;
-  for (const dir of data.mounts) {
-    fs.mkdirTree(dir);
-    fs.mount(fs.filesystems.NODEFS, { root: dir }, dir);
-  }
-  fs.chdir(data.cwd);
+  mountHostFolders(py.FS, data.mounts, data.cwd);
   const options = { program: data.program, args: data.args, profilerSource: readFileSync(data.profilerFile, 'utf8') };
   post({ kind: 'exit', code: runProfilee(py as unknown as PyodideLike, data.interrupt, options, post) });
 } catch (e) {

@@ -4,6 +4,7 @@
 import { arch, cpus, platform } from 'node:os';
 import { shortFile } from '../labels.js';
 import type { Profile } from '../model.js';
+import { stringTable } from './string-table.js';
 
 const CATEGORIES = [
   { name: 'Other', color: 'grey', subcategories: ['Other'] },
@@ -49,17 +50,9 @@ interface ThreadTables {
 }
 
 export function gecko(p: Profile): string {
-  const strings: string[] = [];
-  const stringIds = new Map<string, number>();
-  const str = (s: string): number => {
-    let id = stringIds.get(s);
-    if (id === undefined) {
-      id = strings.length;
-      strings.push(s);
-      stringIds.set(s, id);
-    }
-    return id;
-  };
+  const table = stringTable();
+  const { strings } = table;
+  const str = (s: string): number => table.id(s);
   const tables = new Map<number, ThreadTables>();
   const tablesFor = (thread: number): ThreadTables => {
     let t = tables.get(thread);

@@ -3,6 +3,7 @@
 // work; sample location ids are leaf first, as the format wants.
 import { gzipSync } from 'node:zlib';
 import type { Profile } from '../model.js';
+import { stringTable } from './string-table.js';
 import { ProtoWriter } from './protobuf.js';
 
 // Field numbers of profile.proto (github.com/google/pprof/proto/profile.proto).
@@ -14,17 +15,10 @@ const LN = { functionId: 1, line: 2 } as const;
 const F = { id: 1, name: 2, systemName: 3, filename: 4, startLine: 5 } as const;
 
 export function pprof(p: Profile): Uint8Array {
-  const strings: string[] = [''];
-  const stringIds = new Map<string, number>([['', 0]]);
-  const str = (s: string): number => {
-    let id = stringIds.get(s);
-    if (id === undefined) {
-      id = strings.length;
-      strings.push(s);
-      stringIds.set(s, id);
-    }
-    return id;
-  };
+  // pprof requires the empty string at index 0
+  const table = stringTable(['']);
+  const { strings } = table;
+  const str = (s: string): number => table.id(s);
   const periodNs = p.meta.rate > 0 ? Math.round(1e9 / p.meta.rate) : 0;
   const w = new ProtoWriter();
   const valueType = (type: string, unit: string) => (m: ProtoWriter) => m.uint(VT.type, str(type)).uint(VT.unit, str(unit));

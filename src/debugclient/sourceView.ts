@@ -1,61 +1,59 @@
 // Source text for listings: files read from disk (the adapter runs the program on this machine),
-// anything else (an exec'd string, a zip) asked of the adapter with a DAP `source` request.
+// anything else (an exec'd string, a zip) asked of the adapter.
 import { readFileSync } from 'node:fs';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import type { DapClient } from './dapClient.js';
-import type { Style } from './style.js';
+
+/**
+ * What reading a source gave: its lines; or why a path that exists was refused; or neither when
+ * there is no text to be had.
+ */
+export interface SourceText {
+  lines?: string[];
+  refused?: string;
+}
+
+/** Asks the adapter for a source it holds (code with no file on disk). */
+export type SourceFetcher = (source: DebugProtocol.Source) => Promise<string | undefined>;
 
 export class SourceCache {
-  private readonly files = new Map<string, string[] | undefined>();
+  private readonly files = new Map<string, SourceText>();
 
-  constructor(private readonly client: DapClient) {}
+  constructor(private readonly fetch: SourceFetcher) {}
 
-  async lines(source: DebugProtocol.Source | undefined): Promise<string[] | undefined> {
-    if (!source) return undefined;
+  async read(source: DebugProtocol.Source | undefined): Promise<SourceText> {
+    if (!source) return {};
     const key = source.path ?? `ref:${source.sourceReference ?? 0}`;
-    if (this.files.has(key)) return this.files.get(key);
-    let text: string | undefined;
+    const known = this.files.get(key);
+    if (known) return known;
+    let got: SourceText = {};
     if (source.path) {
       try {
-        text = readFileSync(source.path, 'utf8');
+        got = { lines: splitLines(readFileSync(source.path, 'utf8')) };
       } catch {
-        text = undefined;
+        got = {};
       }
     }
-    if (text === undefined && source.sourceReference) {
+    if (got.lines === undefined && source.sourceReference) {
       try {
-        text = (await this.client.request<DebugProtocol.SourceResponse['body']>('source', { source, sourceReference: source.sourceReference })).content;
+        const text = await this.fetch(source);
+        if (text !== undefined) got = { lines: splitLines(text) };
       } catch {
-        text = undefined;
+        // the adapter has no text for it either: the listing says there is no source
       }
     }
-    const lines = text?.replace(/\r\n/g, '\n').split('\n');
-    if (lines && lines[lines.length - 1] === '') lines.pop();
-    this.files.set(key, lines);
-    return lines;
+    this.files.set(key, got);
+    return got;
+  }
+
+  async lines(source: DebugProtocol.Source | undefined): Promise<string[] | undefined> {
+    return (await this.read(source)).lines;
   }
 }
 
-export interface ListingOptions {
-  first: number;
-  last: number;
-  current?: number;
-  breakpoints: Set<number>;
-  style: Style;
-}
-
-/** pdb's listing layout: line number, "B" for a breakpoint, "->" at the current line. */
-export function listLines(lines: readonly string[], o: ListingOptions): string[] {
-  const out: string[] = [];
-  const last = Math.min(o.last, lines.length);
-  for (let n = Math.max(1, o.first); n <= last; n++) {
-    const text = (lines[n - 1] ?? '').replace(/\t/g, '    ');
-    const num = String(n).padStart(4);
-    const mark = o.breakpoints.has(n) ? o.style.red('B') : ' ';
-    if (n === o.current) out.push(`${o.style.bold(num)}${mark}${o.style.green('->')} ${o.style.bold(text)}`);
-    else out.push(`${o.style.dim(num)}${mark}   ${text}`.trimEnd());
-  }
-  return out;
+function splitLines(text: string): string[] {
+  const lines = text.replace(/\r\n/g, '\n').split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
 }
 
 /** The function (or class body) around a line, by indentation: what `ll` shows. */

@@ -46,8 +46,8 @@ function inside(root: string, rel: string): string | undefined {
   return existsSync(p) && statSync(p).isFile() ? p : undefined;
 }
 
-/** Folders of dist/src the page may load: the browser-safe modules it imports, and the agent. */
-const BROWSER_DIRS = ['web/', 'pyodide/', 'debugger/', 'agent/', 'profile/', 'playground/page/'];
+/** Folders of dist/src the page may load: the browser-safe modules it imports (common/ has no node: imports), and the agent. */
+const BROWSER_DIRS = ['web/', 'pyodide/', 'debugger/', 'agent/', 'profile/', 'common/', 'playground/page/'];
 
 /** The URL space, for a decoded path: / and its stylesheet, /pyscope/ (browser modules and .py), /pyodide/ (the npm package). */
 export function resolveUrl(clean: string): string | undefined {

@@ -30,6 +30,7 @@ test('pyscope playground --port 0 serves the page, Pyodide and pyscope modules, 
     await wasm.arrayBuffer();
     for (const path of [
       'pyscope/web/index.js',
+      'pyscope/common/requests.js',
       'pyscope/agent/agent.py',
       'pyscope/pyodide/bootstrap.py',
       'pyscope/pyodide/profiler.py',

@@ -77,8 +77,7 @@ export async function debugCommand(args: string[]): Promise<number> {
     const p = resolve(cwd, parsed.program);
     if (!existsSync(p) || !statSync(p).isFile()) throw new PyscopeError(`${parsed.program}: no such file`, ExitCode.usage);
   }
-  const { Debugger } = await import('../debugclient/debugger.js');
-  const { styleFor, PLAIN } = await import('../debugclient/style.js');
+  const { DebugSessionModel } = await import('../debugclient/debugSessionModel.js');
   const options = {
     ...(parsed.program !== undefined ? { program: parsed.program } : {}),
     ...(parsed.module !== undefined ? { module: parsed.module } : {}),
@@ -88,27 +87,31 @@ export async function debugCommand(args: string[]): Promise<number> {
     cwd,
     justMyCode: parsed.justMyCode,
   };
+  const session = new DebugSessionModel(options);
   if (parsed.tui) {
     if (!process.stdin.isTTY || !process.stdout.isTTY) throw new PyscopeError('--tui needs a terminal (stdin and stdout)', ExitCode.usage);
     const { runScreen } = await import('../tui/debugScreen.js');
-    return runScreen((out) => new Debugger(options, out, PLAIN)).catch((e: unknown) => {
+    return runScreen(session).catch((e: unknown) => {
       throw e instanceof PyscopeError ? e : new PyscopeError(e instanceof Error ? e.message : String(e));
     });
   }
-  const dbg = new Debugger(
-    options,
+  const { PdbFrontEnd } = await import('../debugclient/pdbFrontEnd.js');
+  const { styleFor } = await import('../debugclient/style.js');
+  // made before the start, so the first stop is announced
+  const pdb = new PdbFrontEnd(
+    session,
     {
       write: (text, channel) => (channel === 'stderr' ? process.stderr : process.stdout).write(text),
     },
     styleFor(process.stdout),
   );
   const { runConsole } = await import('../tui/debugConsole.js');
-  const started = dbg.start().catch((e: unknown) => {
+  const started = session.start().catch((e: unknown) => {
     throw new PyscopeError(e instanceof Error ? e.message : String(e));
   });
-  await Promise.race([started, dbg.waitForStop()]);
+  await Promise.race([started, pdb.waitForStop()]);
   await started;
-  await runConsole(dbg);
-  dbg.client.close();
+  await runConsole(pdb);
+  session.close();
   return ExitCode.ok;
 }

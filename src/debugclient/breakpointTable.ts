@@ -20,7 +20,15 @@ export interface PdbBreakpoint {
   message?: string;
 }
 
-export class BreakpointTable {
+/** What views may read of the table; changes go through the session model, which resends them. */
+export interface BreakpointView {
+  readonly all: readonly Readonly<PdbBreakpoint>[];
+  get(n: number): Readonly<PdbBreakpoint> | undefined;
+  /** Lines of a file that have an enabled breakpoint. */
+  linesIn(file: string): Set<number>;
+}
+
+export class BreakpointTable implements BreakpointView {
   private next = 1;
   readonly all: PdbBreakpoint[] = [];
 
@@ -58,7 +66,6 @@ export class BreakpointTable {
     return { breakpoints: this.functionBreakpoints().map((b) => (b.condition ? { name: b.func ?? '', condition: b.condition } : { name: b.func ?? '' })) };
   }
 
-  /** Lines marked "B" in listings. */
   linesIn(file: string): Set<number> {
     return new Set(this.all.filter((b) => b.file === file && b.enabled && b.line !== undefined).map((b) => b.line ?? 0));
   }
@@ -77,22 +84,4 @@ export class BreakpointTable {
 export function matchesFunction(bp: PdbBreakpoint, frameName: string): boolean {
   const f = bp.func;
   return f !== undefined && (frameName === f || frameName.endsWith(`.${f}`) || f.endsWith(`.${frameName}`));
-}
-
-export function where(bp: PdbBreakpoint): string {
-  return bp.func !== undefined ? `function ${bp.func}` : `${bp.file ?? '?'}:${bp.line ?? 0}`;
-}
-
-/** pdb's `break` listing. */
-export function listing(table: BreakpointTable): string {
-  if (table.all.length === 0) return 'No breakpoints.';
-  const lines = ['Num Type         Disp Enb   Where'];
-  for (const b of table.all) {
-    lines.push(`${String(b.number).padEnd(4)}breakpoint   ${b.temporary ? 'del ' : 'keep'} ${b.enabled ? 'yes' : 'no '}   at ${where(b)}`);
-    if (b.condition) lines.push(`\tstop only if ${b.condition}`);
-    if (b.ignore) lines.push(`\twill ignore next ${b.ignore} crossings of breakpoint`);
-    if (b.hits) lines.push(`\tbreakpoint already hit ${b.hits} time${b.hits === 1 ? '' : 's'}`);
-    if (b.verified === false) lines.push(`\tnot placed: ${b.message ?? 'no code at this line'}`);
-  }
-  return lines.join('\n');
 }

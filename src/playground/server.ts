@@ -1,11 +1,13 @@
 // The playground's web server: loopback only, and nothing from the network. The page, pyscope's
 // browser modules, and Pyodide's own files from the installed npm package, all sent with the
-// headers that make the page cross-origin isolated (SharedArrayBuffer needs them).
-import { createServer, type Server, type ServerResponse } from 'node:http';
+// headers that make the page cross-origin isolated (SharedArrayBuffer needs them). Whatever a
+// request holds, it gets an answer and the server goes on (requestCheck says which are served).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, normalize, posix, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkRequest } from './requestCheck.js';
 
 export interface PlaygroundOptions {
   port: number;
@@ -44,12 +46,11 @@ function inside(root: string, rel: string): string | undefined {
   return existsSync(p) && statSync(p).isFile() ? p : undefined;
 }
 
-/** Folders of dist/src the page may load: the browser-safe modules it imports, and the agent. */
-const BROWSER_DIRS = ['web/', 'pyodide/', 'debugger/', 'agent/', 'common/', 'profile/', 'playground/page/'];
+/** Folders of dist/src the page may load: the browser-safe modules it imports (common/ has no node: imports), and the agent. */
+const BROWSER_DIRS = ['web/', 'pyodide/', 'debugger/', 'agent/', 'profile/', 'common/', 'playground/page/'];
 
-/** The URL space: / and its stylesheet, /pyscope/ (browser modules and .py), /pyodide/ (the npm package). */
-export function resolveUrl(path: string): string | undefined {
-  const clean = decodeURIComponent(path.split('?')[0] ?? '/');
+/** The URL space, for a decoded path: / and its stylesheet, /pyscope/ (browser modules and .py), /pyodide/ (the npm package). */
+export function resolveUrl(clean: string): string | undefined {
   if (clean === '/' || clean === '/index.html') return join(here, 'index.html');
   if (clean === '/style.css') return join(here, 'style.css');
   if (clean.startsWith('/pyodide/')) return inside(pyodideRoot(), clean.slice('/pyodide/'.length));
@@ -79,23 +80,34 @@ print("squares", squares)
 
 export function startPlayground(options: PlaygroundOptions): Promise<Server> {
   const isolate = options.isolate ?? true;
-  const server = createServer((req, res) => {
-    const send = (status: number, type: string, body: string | Buffer): void => {
-      const headers: Record<string, string> = { 'Content-Type': type, 'Cache-Control': 'no-store', 'Cross-Origin-Resource-Policy': 'same-origin' };
+  const answer = (req: IncomingMessage, res: ServerResponse): void => {
+    const send = (status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}): void => {
+      const headers: Record<string, string> = { 'Content-Type': type, 'Cache-Control': 'no-store', 'Cross-Origin-Resource-Policy': 'same-origin', ...extra };
       if (isolate) {
         headers['Cross-Origin-Opener-Policy'] = 'same-origin';
         headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
       }
       res.writeHead(status, headers).end(body);
     };
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'text/plain', 'method not allowed');
-    const url = req.url ?? '/';
-    if (url.split('?')[0] === '/program.json') {
+    // the Host is checked before anything else is looked at, so a foreign page learns nothing
+    const verdict = checkRequest(req.url, req.headers.host, req.socket.localPort ?? options.port);
+    if ('status' in verdict) return send(verdict.status, 'text/plain; charset=utf-8', verdict.text);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'text/plain', 'method not allowed', { Allow: 'GET, HEAD' });
+    if (verdict.path === '/program.json') {
       return send(200, TYPES['.json']!, JSON.stringify({ name: options.programName ?? 'main.py', text: options.programText ?? EXAMPLE }));
     }
-    const file = resolveUrl(url);
+    const file = resolveUrl(verdict.path);
     if (!file) return notFound(res, isolate);
     send(200, TYPES[extname(file)] ?? 'application/octet-stream', readFileSync(file));
+  };
+  const server = createServer((req, res) => {
+    try {
+      answer(req, res);
+    } catch {
+      // a file that vanished or cannot be read between the check and the read: this request fails, the server stays
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' }).end('cannot read the file\n');
+      else res.destroy();
+    }
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { ALIASES } from '../debugclient/commands.js';
-import type { Debugger } from '../debugclient/debugger.js';
+import type { PdbFrontEnd } from '../debugclient/pdbFrontEnd.js';
 
 const PROMPT = '(pyscope) ';
 const INTERACT_PROMPT = '>>> ';
@@ -56,16 +56,17 @@ function loadHistory(file: string | undefined): string[] {
 }
 
 /** Completes command names at the start of a line and Python names after them. */
-async function completeLine(dbg: Debugger, line: string): Promise<[string[], string]> {
+async function completeLine(pdb: PdbFrontEnd, line: string): Promise<[string[], string]> {
   const m = /^(\s*)(\S*)$/.exec(line);
   const commands = m ? Object.keys(ALIASES).filter((n) => n.startsWith(m[2] ?? '') && n.length > 2) : [];
   const cmd = /^\s*(p|pp|display|undisplay|b|break|tbreak|condition\s+\d+|!)\s*/.exec(line);
   const prefix = cmd ? cmd[0] : '';
-  const names = (await dbg.complete(line.slice(prefix.length))).map((c) => prefix + c);
+  const names = (await pdb.session.complete(line.slice(prefix.length))).map((c) => prefix + c);
   return [[...new Set([...commands, ...names])], line];
 }
 
-export async function runConsole(dbg: Debugger): Promise<void> {
+export async function runConsole(pdb: PdbFrontEnd): Promise<void> {
+  const session = pdb.session;
   const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
   const queue = new LineQueue();
   const hist = tty ? historyFile() : undefined;
@@ -79,7 +80,7 @@ export async function runConsole(dbg: Debugger): Promise<void> {
       historySize: HISTORY_SIZE,
       completer: tty
         ? (line: string, cb: (err: Error | null, result: [string[], string]) => void): void => {
-            completeLine(dbg, line).then((c) => cb(null, c), () => cb(null, [[], line]));
+            completeLine(pdb, line).then((c) => cb(null, c), () => cb(null, [[], line]));
           }
         : undefined,
     });
@@ -108,15 +109,15 @@ export async function runConsole(dbg: Debugger): Promise<void> {
 
   let interrupts = 0;
   const interrupt = (): void => {
-    if (dbg.state === 'running') {
+    if (session.state === 'running') {
       interrupts++;
       if (interrupts >= 2) {
         process.stderr.write('\nquitting\n');
-        void dbg.quit();
+        void session.quit();
         return;
       }
       process.stderr.write('\npausing the program (Ctrl-C again quits)\n');
-      void dbg.pause();
+      void session.pause();
       return;
     }
     // at the prompt, Ctrl-C drops the line being typed, as in pdb
@@ -143,22 +144,22 @@ export async function runConsole(dbg: Debugger): Promise<void> {
   };
 
   try {
-    await dbg.waitForStop();
-    while (dbg.state !== 'exited') {
+    await pdb.waitForStop();
+    while (session.state !== 'exited') {
       interrupts = 0;
       const line = await ask(PROMPT);
       if (line === null) {
         // end of input is pdb's EOF: quit
         if (!tty) process.stdout.write('\n');
-        await dbg.quit();
+        await session.quit();
         break;
       }
-      const outcome = await dbg.execute(line);
+      const outcome = await pdb.execute(line);
       if (outcome === 'quit') break;
-      if (outcome === 'resume') await dbg.waitForStop();
+      if (outcome === 'resume') await pdb.waitForStop();
       if (outcome === 'interact') {
         interacting = true;
-        await interact(dbg, ask);
+        await interact(pdb, ask);
         interacting = false;
       }
     }
@@ -169,7 +170,7 @@ export async function runConsole(dbg: Debugger): Promise<void> {
   }
 }
 
-async function interact(dbg: Debugger, ask: (prompt: string) => Promise<string | null>): Promise<void> {
+async function interact(pdb: PdbFrontEnd, ask: (prompt: string) => Promise<string | null>): Promise<void> {
   for (;;) {
     const line = await ask(INTERACT_PROMPT);
     if (line === null || line === END_INTERACT) {
@@ -178,7 +179,7 @@ async function interact(dbg: Debugger, ask: (prompt: string) => Promise<string |
     }
     if (!line.trim()) continue;
     try {
-      await dbg.exec(line);
+      await pdb.exec(line);
     } catch (e) {
       process.stdout.write(`${e instanceof Error ? e.message : String(e)}\n`);
     }

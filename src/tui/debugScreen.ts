@@ -1,8 +1,10 @@
 // `pyscope debug --tui`: source, stack, variables, breakpoints and a console on one screen, keys
 // in the style of pudb. The terminal comes back as it was on quit, crash and signals (Screen).
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import type { Debugger, Output } from '../debugclient/debugger.js';
-import { where } from '../debugclient/breakpointTable.js';
+import type { DebugSessionModel } from '../debugclient/debugSessionModel.js';
+import { PdbFrontEnd } from '../debugclient/pdbFrontEnd.js';
+import { where } from '../debugclient/pdbText.js';
+import { PLAIN } from '../debugclient/style.js';
 import { render, type Pane, type Row, type View } from './debugLayout.js';
 import { Screen } from './screen.js';
 
@@ -17,7 +19,8 @@ interface VarRow {
   expanded: boolean;
 }
 
-export async function runScreen(make: (out: Output) => Debugger): Promise<number> {
+/** The panes read the session model and follow its changes; the console line speaks pdb through a PdbFrontEnd. */
+export async function runScreen(session: DebugSessionModel): Promise<number> {
   const screen = new Screen();
   const colour = process.env.NO_COLOR === undefined;
   const consoleLines: string[] = [''];
@@ -37,7 +40,7 @@ export async function runScreen(make: (out: Output) => Debugger): Promise<number
     if (consoleLines.length > CONSOLE_KEEP) consoleLines.splice(0, consoleLines.length - CONSOLE_KEEP);
     redrawSoon();
   };
-  const dbg = make({ write: (text) => write(text) });
+  const pdb = new PdbFrontEnd(session, { write: (text) => write(text) }, PLAIN);
 
   let focus: Pane = 'source';
   let input: string | undefined;
@@ -54,25 +57,25 @@ export async function runScreen(make: (out: Output) => Debugger): Promise<number
   let finish: (code: number) => void = () => undefined;
   const finished = new Promise<number>((res) => (finish = res));
 
-  const frame = (): DebugProtocol.StackFrame | undefined => dbg.currentFrame;
+  const frame = (): DebugProtocol.StackFrame | undefined => session.currentFrame;
 
   /** Reloads what depends on the current frame: its source and its local variables. */
   const refresh = async (): Promise<void> => {
     const f = frame();
-    if (dbg.state !== 'stopped' || !f) return;
+    if (session.state !== 'stopped' || !f) return;
     if (f.id === shownFrameId) return;
     shownFrameId = f.id;
     // a newer refresh (the next stop, another command) wins over one still waiting for answers
     const mine = ++generation;
-    stackCursor = dbg.frameIndex;
+    stackCursor = session.frameIndex;
     sourcePath = f.source?.path ?? f.source?.name;
-    sourceLines = (await dbg.sources.lines(f.source)) ?? [`<no source for ${f.source?.name ?? f.name}>`];
+    sourceLines = (await session.sources.lines(f.source)) ?? [`<no source for ${f.source?.name ?? f.name}>`];
     sourceCursor = f.line;
     vars = [];
     varCursor = 0;
     try {
-      const scopes = await dbg.client.request<DebugProtocol.ScopesResponse['body']>('scopes', { frameId: f.id });
-      const locals = scopes.scopes.find((s) => s.presentationHint === 'locals') ?? scopes.scopes[0];
+      const scopes = await session.scopes(f.id);
+      const locals = scopes.find((s) => s.presentationHint === 'locals') ?? scopes[0];
       const rows = locals ? await children(locals.variablesReference, 0) : [];
       if (mine === generation) vars = rows;
     } catch {
@@ -82,14 +85,14 @@ export async function runScreen(make: (out: Output) => Debugger): Promise<number
   };
 
   const children = async (ref: number, depth: number): Promise<VarRow[]> => {
-    const r = await dbg.client.request<DebugProtocol.VariablesResponse['body']>('variables', { variablesReference: ref, start: 0, count: 200 });
-    return r.variables.map((v) => ({ depth, name: v.name, value: v.value, ref: v.variablesReference, expanded: false }));
+    const variables = await session.variables(ref, 0, 200);
+    return variables.map((v) => ({ depth, name: v.name, value: v.value, ref: v.variablesReference, expanded: false }));
   };
 
   const view = (): View => {
     const f = frame();
-    const bps = dbg.breakpoints.linesIn(sourcePath ?? '');
-    const running = dbg.state === 'running' || dbg.state === 'starting';
+    const bps = session.breakpoints.linesIn(sourcePath ?? '');
+    const running = session.state === 'running' || session.state === 'starting';
     const sourceRows: Row[] = sourceLines.map((text, i) => {
       const n = i + 1;
       const isCurrent = !running && f !== undefined && n === f.line && (f.source?.path ?? f.source?.name) === sourcePath;
@@ -101,16 +104,16 @@ export async function runScreen(make: (out: Output) => Debugger): Promise<number
     });
     const stackRows: Row[] = running
       ? []
-      : dbg.frames.map((s, i) => ({ text: `${i === dbg.frameIndex ? '>' : ' '} ${s.name}  ${s.source?.name ?? ''}:${s.line}`, selected: i === stackCursor, current: i === dbg.frameIndex }));
+      : session.frames.map((s, i) => ({ text: `${i === session.frameIndex ? '>' : ' '} ${s.name}  ${s.source?.name ?? ''}:${s.line}`, selected: i === stackCursor, current: i === session.frameIndex }));
     const varRows: Row[] = running
       ? []
       : vars.map((v, i) => ({ text: `${'  '.repeat(v.depth)}${v.ref ? (v.expanded ? '▾ ' : '▸ ') : '  '}${v.name} = ${v.value}`, selected: i === varCursor }));
-    const bpRows: Row[] = dbg.breakpoints.all.map((b, i) => ({ text: `${b.number}${b.enabled ? ' ' : ' (off) '}${where(b).replace(/^.*\//, '')}${b.condition ? `, ${b.condition}` : ''}`, selected: i === bpCursor }));
+    const bpRows: Row[] = session.breakpoints.all.map((b, i) => ({ text: `${b.number}${b.enabled ? ' ' : ' (off) '}${where(b).replace(/^.*\//, '')}${b.condition ? `, ${b.condition}` : ''}`, selected: i === bpCursor }));
     const state =
-      dbg.state === 'stopped' && f
-        ? `stopped at ${f.source?.name ?? '?'}:${f.line} in ${f.name}()${dbg.exception ? ` on ${dbg.exception.exceptionId}` : ''}`
-        : dbg.state === 'exited'
-          ? `the program exited${dbg.exitCode !== undefined ? ` with code ${dbg.exitCode}` : ''}: q quits`
+      session.state === 'stopped' && f
+        ? `stopped at ${f.source?.name ?? '?'}:${f.line} in ${f.name}()${session.exception ? ` on ${session.exception.exceptionId}` : ''}`
+        : session.state === 'exited'
+          ? `the program exited${session.exitCode !== undefined ? ` with code ${session.exitCode}` : ''}: q quits`
           : 'running (Ctrl-C pauses)';
     return {
       title: 'pyscope debug',
@@ -131,20 +134,20 @@ export async function runScreen(make: (out: Output) => Debugger): Promise<number
     if (!closed) screen.draw(render(view(), screen.columns, screen.rows));
   };
 
-  dbg.onChange = () => {
+  session.onChange(() => {
     void refresh().then(redrawSoon, redrawSoon);
     redrawSoon();
-  };
+  });
 
   const run = async (line: string): Promise<void> => {
     write(`(pyscope) ${line}\n`);
     try {
-      const outcome = await dbg.execute(line);
+      const outcome = await pdb.execute(line);
       if (outcome === 'quit') finish(0);
       if (outcome === 'interact') write('the console line already runs Python in the current frame\n');
       if (outcome === 'resume') {
         interrupts = 0;
-        await dbg.waitForStop();
+        await pdb.waitForStop();
       }
       // a statement may have changed the frame's variables, a command the frame
       shownFrameId = undefined;
@@ -156,14 +159,14 @@ export async function runScreen(make: (out: Output) => Debugger): Promise<number
 
   const move = (delta: number): void => {
     if (focus === 'source') sourceCursor = clamp(sourceCursor + delta, 1, sourceLines.length);
-    else if (focus === 'stack') stackCursor = clamp(stackCursor + delta, 0, dbg.frames.length - 1);
+    else if (focus === 'stack') stackCursor = clamp(stackCursor + delta, 0, session.frames.length - 1);
     else if (focus === 'variables') varCursor = clamp(varCursor + delta, 0, vars.length - 1);
-    else bpCursor = clamp(bpCursor + delta, 0, dbg.breakpoints.all.length - 1);
+    else bpCursor = clamp(bpCursor + delta, 0, session.breakpoints.all.length - 1);
   };
 
   const enter = async (): Promise<void> => {
-    if (focus === 'stack' && dbg.state === 'stopped') {
-      await dbg.selectFrame(stackCursor);
+    if (focus === 'stack' && session.state === 'stopped') {
+      session.selectFrame(stackCursor);
       shownFrameId = undefined;
       await refresh();
     } else if (focus === 'variables') {
@@ -179,10 +182,10 @@ export async function runScreen(make: (out: Output) => Debugger): Promise<number
         v.expanded = true;
       }
     } else if (focus === 'breakpoints') {
-      const b = dbg.breakpoints.all[bpCursor];
+      const b = session.breakpoints.all[bpCursor];
       if (b?.file && b.line !== undefined) {
         sourcePath = b.file;
-        sourceLines = (await dbg.sources.lines({ path: b.file })) ?? [];
+        sourceLines = (await session.sources.lines({ path: b.file })) ?? [];
         sourceCursor = b.line;
         focus = 'source';
       }
@@ -190,14 +193,14 @@ export async function runScreen(make: (out: Output) => Debugger): Promise<number
   };
 
   const interrupt = (): void => {
-    if (dbg.state === 'running') {
+    if (session.state === 'running') {
       interrupts++;
       if (interrupts >= 2) {
-        void dbg.quit().then(() => finish(0));
+        void session.quit().then(() => finish(0));
         return;
       }
       write('pausing the program (Ctrl-C again quits)\n');
-      void dbg.pause();
+      void session.pause();
     } else write('press q to quit\n');
   };
 
@@ -210,8 +213,8 @@ export async function runScreen(make: (out: Output) => Debugger): Promise<number
         interrupt();
         continue;
       }
-      if (key === 'q' && input === undefined && dbg.state === 'running') {
-        void dbg.quit().then(() => finish(0));
+      if (key === 'q' && input === undefined && session.state === 'running') {
+        void session.quit().then(() => finish(0));
         continue;
       }
       keys = keys.then(() => handleKey(key)).catch((e: unknown) => write(`*** ${e instanceof Error ? e.message : String(e)}\n`)).finally(redrawSoon);
@@ -232,7 +235,7 @@ export async function runScreen(make: (out: Output) => Debugger): Promise<number
     }
     switch (key) {
       case 'q':
-        await dbg.quit();
+        await session.quit();
         finish(0);
         return;
       case 'n':
@@ -241,10 +244,10 @@ export async function runScreen(make: (out: Output) => Debugger): Promise<number
       case 'c':
       case 'u':
       case 'd':
-        if (dbg.state === 'stopped') await run(key);
+        if (session.state === 'stopped') await run(key);
         return;
       case 'b':
-        if (focus === 'source' && sourcePath && dbg.state !== 'exited') await dbg.toggleBreakpoint(sourcePath, sourceCursor);
+        if (focus === 'source' && sourcePath && session.state !== 'exited') await pdb.toggleBreakpoint(sourcePath, sourceCursor);
         return;
       case '!':
       case ':':
@@ -275,7 +278,7 @@ export async function runScreen(make: (out: Output) => Debugger): Promise<number
   screen.enter(onKey, () => draw());
   draw();
   try {
-    await dbg.start();
+    await session.start();
     await refresh();
     draw();
     return await finished;
@@ -283,7 +286,7 @@ export async function runScreen(make: (out: Output) => Debugger): Promise<number
     closed = true;
     process.off('SIGINT', interrupt);
     screen.leave();
-    dbg.client.close();
+    session.close();
   }
 }
 

@@ -4,7 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { connect } from 'node:net';
+import { join } from 'node:path';
 import { CLI } from '../dap/client.js';
+import { REPO_ROOT } from '../support/pythons.js';
 
 test('pyscope playground --port 0 serves the page, Pyodide and pyscope modules, isolated, and nothing else', async () => {
   const child = spawn(process.execPath, [CLI, 'playground', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -27,6 +30,7 @@ test('pyscope playground --port 0 serves the page, Pyodide and pyscope modules, 
     await wasm.arrayBuffer();
     for (const path of [
       'pyscope/web/index.js',
+      'pyscope/common/requests.js',
       'pyscope/agent/agent.py',
       'pyscope/pyodide/bootstrap.py',
       'pyscope/pyodide/profiler.py',
@@ -64,5 +68,92 @@ test('pyscope playground refuses a bad port and a missing script', async () => {
     const [code] = (await once(child, 'exit')) as [number | null];
     assert.equal(code, 2);
     assert.match(err, pattern);
+  }
+});
+
+/** Sends bytes as they are (no client library to tidy them) and returns the status line's code and the body. */
+async function raw(port: number, request: string): Promise<{ status: number; body: string }> {
+  const socket = connect(port, '127.0.0.1');
+  socket.setEncoding('latin1');
+  let text = '';
+  socket.on('data', (s: string) => (text += s));
+  socket.on('error', () => undefined);
+  socket.write(request, 'latin1');
+  // every answer here closes the connection; the timer only bounds a server that would not
+  const timer = setTimeout(() => socket.destroy(), 10_000);
+  await once(socket, 'close');
+  clearTimeout(timer);
+  const m = /^HTTP\/1\.[01] (\d{3})/.exec(text);
+  assert.ok(m, `no HTTP answer to ${JSON.stringify(request.slice(0, 80))}: ${JSON.stringify(text.slice(0, 200))}`);
+  return { status: Number(m[1]), body: text.slice(text.indexOf('\r\n\r\n') + 4) };
+}
+
+test('the playground answers malformed requests and foreign Host headers, and goes on serving', async () => {
+  const program = join(REPO_ROOT, 'test', 'fixtures', 'debug', 'session.py');
+  const child = spawn(process.execPath, [CLI, 'playground', '--port', '0', program], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (s: string) => (err += s));
+  try {
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    while (!/http:\/\/127\.0\.0\.1:\d+\//.test(out)) {
+      const [chunk] = (await once(child.stdout, 'data')) as [string];
+      out += chunk;
+    }
+    const port = Number(/http:\/\/127\.0\.0\.1:(\d+)\//.exec(out)![1]);
+    const here = `127.0.0.1:${port}`;
+    // host null sends no Host header at all
+    const get = (target: string, host: string | null = here, version = '1.1', method = 'GET'): string =>
+      `${method} ${target} HTTP/${version}\r\n${host === null ? '' : `Host: ${host}\r\n`}Connection: close\r\n\r\n`;
+
+    const cases: [string, string, number][] = [
+      ['a lone %', get('/%'), 400],
+      ['a bad escape', get('/%zz'), 400],
+      ['a bad escape in /pyodide/', get('/pyodide/%E0%A4%A'), 400],
+      ['an encoded NUL', get('/pyscope/web/index.js%00'), 400],
+      ['a climb out, encoded', get('/..%2f..%2fetc/passwd'), 404],
+      ['a climb out of /pyodide/', get('/pyodide/..%2f..%2f..%2f..%2fetc/passwd'), 404],
+      ['a long URL', get(`/${'a'.repeat(8000)}`), 404],
+      ['a URL longer than the header limit', get(`/${'%'.repeat(100_000)}`), 431],
+      ['absolute-form naming another host', get('http://x/'), 403],
+      ['absolute-form naming another scheme', get(`ftp://${here}/`), 400],
+      ['asterisk-form', get('*', here, '1.1', 'OPTIONS'), 400],
+      ['POST', get('/', here, '1.1', 'POST'), 405],
+      ['DELETE of the program', get('/program.json', here, '1.1', 'DELETE'), 405],
+      ['no Host, HTTP/1.1', get('/program.json', null), 400],
+      ['no Host, HTTP/1.0', get('/program.json', null, '1.0'), 400],
+      ['an empty Host', get('/program.json', ''), 400],
+      ['a DNS-rebinding page', get('/program.json', `evil.example:${port}`), 403],
+      ['a DNS-rebinding page asking for the page', get('/', `evil.example:${port}`), 403],
+      ['loopback without the port', get('/program.json', '127.0.0.1'), 403],
+      ['loopback with another port', get('/program.json', `127.0.0.1:${port + 1}`), 403],
+      ['a name that starts like loopback', get('/program.json', `localhost.evil.example:${port}`), 403],
+      ['not HTTP at all', 'GARBAGE\r\n\r\n', 400],
+    ];
+    for (const [what, request, status] of cases) {
+      const r = await raw(port, request);
+      assert.equal(r.status, status, `${what}: ${r.body.slice(0, 200)}`);
+      assert.ok(!r.body.includes('def divide'), `${what}: the program's text must not be in the answer`);
+      assert.equal(child.exitCode, null, `the server is still running after ${what}; its stderr: ${err}`);
+    }
+    assert.match((await raw(port, get('/program.json', `evil.example:${port}`))).body, /forbidden: this server answers only to http:\/\/127\.0\.0\.1:\d+\//);
+
+    // the names a browser on this machine uses are served, absolute-form naming us too
+    for (const host of [here, `localhost:${port}`, `[::1]:${port}`, `LOCALHOST:${port}`]) {
+      const r = await raw(port, get('/program.json', host));
+      assert.equal(r.status, 200, host);
+      assert.match(r.body, /def divide/, host);
+    }
+    assert.equal((await raw(port, get(`http://${here}/style.css`, 'ignored.example'))).status, 200);
+    assert.equal((await raw(port, get('/', here, '1.1', 'HEAD'))).status, 200);
+    const page = await fetch(`http://${here}/`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /pyscope playground/);
+    assert.equal(err, '', 'nothing on stderr');
+  } finally {
+    child.kill('SIGTERM');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(code, 0);
   }
 });

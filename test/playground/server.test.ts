@@ -77,12 +77,17 @@ async function raw(port: number, request: string): Promise<{ status: number; bod
   socket.setEncoding('latin1');
   let text = '';
   socket.on('data', (s: string) => (text += s));
-  socket.on('error', () => undefined);
+  let reset = false;
+  socket.on('error', (e: NodeJS.ErrnoException) => (reset ||= e.code === 'ECONNRESET'));
   socket.write(request, 'latin1');
   // every answer here closes the connection; the timer only bounds a server that would not
   const timer = setTimeout(() => socket.destroy(), 10_000);
-  await once(socket, 'close');
+  // 'close', not once(): an 'error' event must not reject the wait
+  await new Promise((res) => socket.once('close', res));
   clearTimeout(timer);
+  // a server that answers and closes before reading all of a large request makes its kernel reset
+  // the connection, which can discard the answer before we read it: that is a refusal too
+  if (reset && text === '') return { status: 0, body: '' };
   const m = /^HTTP\/1\.[01] (\d{3})/.exec(text);
   assert.ok(m, `no HTTP answer to ${JSON.stringify(request.slice(0, 80))}: ${JSON.stringify(text.slice(0, 200))}`);
   return { status: Number(m[1]), body: text.slice(text.indexOf('\r\n\r\n') + 4) };
@@ -133,7 +138,8 @@ test('the playground answers malformed requests and foreign Host headers, and go
     ];
     for (const [what, request, status] of cases) {
       const r = await raw(port, request);
-      assert.equal(r.status, status, `${what}: ${r.body.slice(0, 200)}`);
+      // only the request larger than the header limit may be cut off by a reset (status 0)
+      if (!(status === 431 && r.status === 0)) assert.equal(r.status, status, `${what}: ${r.body.slice(0, 200)}`);
       assert.ok(!r.body.includes('def divide'), `${what}: the program's text must not be in the answer`);
       assert.equal(child.exitCode, null, `the server is still running after ${what}; its stderr: ${err}`);
     }

@@ -29,11 +29,16 @@ import runpy
 import importlib.util
 import importlib.machinery
 
-for _name in ('ast', 'tokenize', 'unicodedata', 'codeop', 'warnings', '_suggestions'):
-    try:
-        __import__(_name)
-    except ImportError:
-        pass
+# (what traceback.format_exception_only and format_list, linecache and compile's warnings were
+# seen to import on first use, 3.8-3.15)
+for _name, _since in (('ast', (3, 8)), ('tokenize', (3, 8)), ('unicodedata', (3, 8)), ('codeop', (3, 8)),
+                      ('warnings', (3, 8)), ('_suggestions', (3, 12)), ('difflib', (3, 14)), ('_colorize', (3, 13)),
+                      ('inspect', (3, 15))):
+    if sys.version_info >= _since:
+        try:
+            __import__(_name)
+        except ImportError:
+            pass
 
 # ctypes natively only: it raises a timeout in the program's thread (conditions) and writes
 # locals back before 3.13; Pyodide has neither threads nor that need

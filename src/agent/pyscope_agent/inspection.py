@@ -107,6 +107,7 @@ def _class_members(cls, depth=0):
 
 
 MAX_COMPLETIONS = 500
+COMPLETIONS_TIMEOUT = 2.0  # seconds at least: a dir() may be large
 
 
 def _complete(frame, word):
@@ -125,18 +126,14 @@ def _complete(frame, word):
             raise
         except BaseException:
             return []
-        words = set(dir(obj))
-        words.discard('__builtins__')
+        words = dir(obj)
         if hasattr(obj, '__class__'):
-            words.add('__class__')
-            words.update(_class_members(obj.__class__))
+            words = words + ['__class__'] + _class_members(obj.__class__)
         hidden = '_' if attr == '' else '__' if attr == '_' else None
-        for w in sorted(words):
-            if w.startswith(attr) and not (hidden and w.startswith(hidden)):
-                out.append(expr + '.' + w)
-                if len(out) >= MAX_COMPLETIONS:
-                    break
-        return out
+        # filtered before sorted: an object may have a huge dir()
+        found = set(w for w in words if isinstance(w, str) and w.startswith(attr) and not (hidden and w.startswith(hidden)))
+        found.discard('__builtins__')
+        return [expr + '.' + w for w in sorted(found)[:MAX_COMPLETIONS]]
     for source in (keyword.kwlist, ns, builtins.__dict__):
         for w in source:
             if isinstance(w, str) and w.startswith(word) and w not in seen and w != '__builtins__':
@@ -371,7 +368,7 @@ def completions(agent, a):
     m = re.search(r'[A-Za-z_][\w.]*$', text)
     word = m.group(0) if m else ''
     try:
-        found = agent.timed(_complete, frame, word)
+        found = agent.worker.call(max(agent.repr_timeout, COMPLETIONS_TIMEOUT), _complete, frame, word)
     except Timeout:
         found = []
     base = word.rsplit('.', 1)[0] + '.' if '.' in word else ''

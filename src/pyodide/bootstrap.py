@@ -171,15 +171,16 @@ class PyodideAgent(Agent):
 
     def on_interrupt(self, signum, frame):
         now = R.monotonic()
+        if self.serving:
+            # a repr or an evaluation run by a command; the serving loop reads the rest itself
+            deadline = self.deadline
+            if deadline is not None and now >= deadline:
+                raise Timeout(self.deadline_text)
+            return
         cond_deadline = self.cond_deadline
         if cond_deadline is not None and now >= cond_deadline:
             raise EvalTimeout()
-        deadline = self.deadline
-        if deadline is not None and now >= deadline:
-            raise Timeout(self.deadline_text)
-        if self.serving:
-            return  # an evaluation run by a command: the serving loop reads the rest itself
-        if cond_deadline is None and deadline is None and self.lease_posted:
+        if cond_deadline is None and self.lease_posted:
             # no evaluation under way: the adapter may stop interrupting until the next one
             _post_deadline(self, None)
         while self.serve_one(0):

@@ -135,6 +135,11 @@ class Watchdog(object):
                 self.seen = {}
                 self.wake.acquire(True, 5.0)
                 continue
+            if a.stopped:
+                # an evaluation that stopped at a breakpoint of its own is not running meanwhile
+                self.seen = {}
+                self.wake.acquire(True, 0.25)
+                continue
             limit = a.repr_timeout
             self.wake.acquire(True, min(max(limit / 4.0, 0.02), 0.25))
             try:

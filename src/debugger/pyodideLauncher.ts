@@ -77,7 +77,7 @@ export function launchPyodide(target: PyodideTarget): Debuggee {
         ...(target.module !== undefined ? { module: target.module } : {}),
         args: target.args,
         stopOnEntry: target.stopOnEntry,
-        agentSource: '',
+        agentSources: {},
         bootstrapSource: '',
       },
     },

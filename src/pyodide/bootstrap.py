@@ -1,4 +1,4 @@
-# pyscope agent transport for Pyodide: the same agent.py engine, served without threads.
+# pyscope agent transport for Pyodide: the same agent (the pyscope_agent package), served without threads.
 #
 # Natively the agent reads commands on a thread of its own and a stopped program waits on a
 # condition variable. Pyodide has one thread, so here:
@@ -6,32 +6,27 @@
 #     shared-memory mailbox (pyscope_js.take, an Atomics.wait in the worker) and serves commands;
 #   - while the program runs, the adapter raises SIGINT through Pyodide's interrupt buffer and the
 #     handler below serves whatever is queued (setBreakpoints, pause, ...), then the program goes on.
-# While the agent serves, the thread counts as an agent thread, so the engine's hooks ignore the
-# user code that evaluations run. A repr or an evaluation cannot be left to a helper thread when it
-# overruns, as natively: the adapter interrupts it instead (InlineWorker below).
+# Each command is answered by the package's own handle_line(). While the agent serves, the thread
+# counts as an agent thread, so the engine's hooks ignore the user code that evaluations run. A
+# repr, an evaluation, a condition or a log-point expression cannot be left to a helper thread when
+# it overruns, as natively: the adapter interrupts it instead (InlineWorker, ConditionDeadline).
 import sys
 import os
 import json
 import signal
 import threading
-import time
 import traceback
-import importlib.util
 
 import pyscope_js  # registered by the worker: options, post(text), take(timeout_ms) -> str | None, rearm(), deadline(ms | None)
 
+from pyscope_agent import runtime as R
+from pyscope_agent import runner, breakpoints
+from pyscope_agent.agent import Agent
+from pyscope_agent.dispatch import handle_line
+from pyscope_agent.errors import Timeout, EvalTimeout
+
 _BOOT_FILE = os.path.normcase(os.path.abspath(__file__))
-
-
-def _load_agent(path):
-    spec = importlib.util.spec_from_file_location('pyscope_agent', path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 _opts = json.loads(pyscope_js.options)
-A = _load_agent(_opts['agentPath'])
 
 
 class JsChannel(object):
@@ -51,12 +46,18 @@ class JsChannel(object):
         self.send({'event': name, 'body': body or {}})
 
 
+def _post_deadline(agent, ms):
+    """The adapter keeps one deadline: a repr's, or else a running condition's (the lease)."""
+    agent.lease_posted = False
+    pyscope_js.deadline(ms)
+
+
 class InlineWorker(object):
     """No threads: reprs and evaluations run inline, on the program's only thread.
 
     Their time limit comes from outside: the adapter hears the deadline, and once it has passed
     raises SIGINT through the interrupt buffer (again every 50 ms, for code that swallows one
-    exception) until the call ends; PyodideAgent.on_interrupt turns that into the _Timeout the
+    exception) until the call ends; PyodideAgent.on_interrupt turns that into the Timeout the
     native Worker raises, so the callers' handling is the same."""
 
     def __init__(self, agent):
@@ -67,14 +68,45 @@ class InlineWorker(object):
         if agent.deadline is not None:
             return fn(*args)  # called from inside a timed call: the outer limit holds
         agent.deadline_text = 'timed out after %gs' % timeout
-        agent.deadline = time.monotonic() + timeout
+        agent.deadline = R.monotonic() + timeout
         try:
-            pyscope_js.deadline(timeout * 1000)
+            _post_deadline(agent, timeout * 1000)
             return fn(*args)
         finally:
             # before any call: an interrupt handled from here on must not raise any more
             agent.deadline = None
-            pyscope_js.deadline(None)
+            _post_deadline(agent, None)
+            if agent.cond_deadline is not None:
+                # served from inside a condition's evaluation: its own deadline holds again
+                agent.lease_posted = True
+                pyscope_js.deadline(max(0.0, agent.cond_deadline - R.monotonic()) * 1000)
+
+
+class ConditionDeadline(object):
+    """Around each condition and log-point evaluation, on the program's thread (the hot path).
+
+    Posting a deadline for every evaluation would cost a message each; instead one deadline (a
+    lease) is posted when evaluations start, and the interrupts it brings either find one
+    evaluation overdue (EvalTimeout) or none running (the lease ends until the next one)."""
+
+    def __init__(self, agent):
+        self.agent = agent
+
+    def begin(self):
+        a = self.agent
+        a.cond_depth += 1
+        if a.cond_depth == 1:
+            a.cond_deadline = R.monotonic() + a.repr_timeout
+            if not a.lease_posted:
+                a.lease_posted = True
+                pyscope_js.deadline(a.repr_timeout * 1000)
+
+    def end(self):
+        a = self.agent
+        a.cond_depth -= 1
+        if a.cond_depth <= 0:
+            a.cond_depth = 0
+            a.cond_deadline = None
 
 
 class _Wait(object):
@@ -96,51 +128,27 @@ class _Wait(object):
         pass
 
 
-class PyodideAgent(A.Agent):
+class PyodideAgent(Agent):
     def __init__(self, ch):
-        A.Agent.__init__(self, ch)
-        self.ident = A._get_ident()
+        Agent.__init__(self, ch)
+        self.ident = R.get_ident()
         self.serving = 0
+        self.agent_files.add(_BOOT_FILE)
         # time.monotonic() by which the running repr or evaluation must end (InlineWorker)
         self.deadline = None
         self.deadline_text = ''
+        # the same for a condition or log-point expression (ConditionDeadline)
+        self.cond_deadline = None
+        self.cond_depth = 0
+        self.lease_posted = False
 
-    def is_user(self, filename):
-        if self.canon(filename) == _BOOT_FILE:
-            return False
-        return A.Agent.is_user(self, filename)
-
-    def is_library(self, filename):
-        if self.canon(filename) == _BOOT_FILE:
-            return True
-        return A.Agent.is_library(self, filename)
-
-    def cmd_threads(self, a):
+    def thread_list(self):
         # the one thread is the program's even while it serves this request (the base class
         # leaves out threads that serve the agent, which here would leave no thread at all)
-        return {'threads': [{'id': self.thread_num(self.ident), 'name': threading.main_thread().name}]}
+        return [{'id': self.thread_num(self.ident), 'name': threading.main_thread().name}]
 
-    def dispatch(self, line):
-        # mirrors Agent.serve's loop body for one message
-        try:
-            msg = json.loads(line)
-        except ValueError:
-            return
-        rid = msg.get('id')
-        cmd = msg.get('cmd', '')
-        handler = getattr(self, 'cmd_' + cmd, None)
-        try:
-            if handler is None:
-                raise A.Refusal('unknown agent command %r' % cmd)
-            body = handler(msg.get('args') or {})
-            self.ch.send({'id': rid, 'ok': True, 'body': body or {}})
-            then, self.after_reply = self.after_reply, None
-            if then is not None:
-                then()
-        except A.Refusal as e:
-            self.ch.send({'id': rid, 'ok': False, 'error': str(e)})
-        except Exception as e:
-            self.ch.send({'id': rid, 'ok': False, 'error': '%s: %s' % (type(e).__name__, e)})
+    def new_wait(self):
+        return _Wait(self)
 
     def serve_one(self, timeout_ms):
         """Serves one command if one comes within timeout_ms; False if none came."""
@@ -152,7 +160,7 @@ class PyodideAgent(A.Agent):
             line = pyscope_js.take(timeout_ms)
             if line is None:
                 return False
-            self.dispatch(line)
+            handle_line(self, line)
         finally:
             self.serving -= 1
             if not self.serving:
@@ -162,34 +170,30 @@ class PyodideAgent(A.Agent):
         return True
 
     def on_interrupt(self, signum, frame):
-        deadline = self.deadline
-        if deadline is not None and time.monotonic() >= deadline:
-            raise A._Timeout(self.deadline_text)
+        now = R.monotonic()
         if self.serving:
-            return  # an evaluation run by a command: the serving loop reads the rest itself
+            # a repr or an evaluation run by a command; the serving loop reads the rest itself
+            deadline = self.deadline
+            if deadline is not None and now >= deadline:
+                raise Timeout(self.deadline_text)
+            return
+        cond_deadline = self.cond_deadline
+        if cond_deadline is not None and now >= cond_deadline:
+            raise EvalTimeout()
+        if cond_deadline is None and self.lease_posted:
+            # no evaluation under way: the adapter may stop interrupting until the next one
+            _post_deadline(self, None)
         while self.serve_one(0):
             pass
-
-
-def _parked_with_wait(agent):
-    base = A.Parked
-
-    class Parked(base):
-        __slots__ = ()
-
-        def __init__(self, *args):
-            base.__init__(self, *args)
-            self.cond = _Wait(agent)
-    return Parked
 
 
 def main():
     opts = _opts
     ch = JsChannel()
-    agent = A._agent = PyodideAgent(ch)
-    A.Parked = _parked_with_wait(agent)
+    agent = R.Holder.agent = PyodideAgent(ch)
     agent.thread_num(agent.ident)
     agent.worker = InlineWorker(agent)
+    breakpoints.set_condition_guard(ConditionDeadline(agent))
     # before anything runs Python code: a command that arrives early must not be a KeyboardInterrupt
     signal.signal(signal.SIGINT, agent.on_interrupt)
     run_opts = {'args': list(opts.get('args', []))}
@@ -198,36 +202,30 @@ def main():
     else:
         run_opts['program'] = opts['program']
     try:
-        code = A._compile_program(run_opts)
+        code = runner.compile_program(agent, run_opts)
     except BaseException as e:
         text = ''.join(traceback.format_exception_only(type(e), e))
         ch.event('launchError', {'message': text.strip().splitlines()[-1], 'text': text})
         return 1
-    hello = A._hello(agent, run_opts)
+    hello = runner.hello(agent, run_opts)
     # Pyodide's own Python (_pyodide, pyodide, the zipped stdlib) lives under /lib
     hello['libraryPaths'].extend([os.path.dirname(_BOOT_FILE), '/lib'])
     hello['implementation'] = 'pyodide'
     ch.event('hello', hello)
     while not agent.started.is_set():
         agent.serve_one(-1)
-    engine = A.MonitoringEngine() if A._MONITORING else A.TraceEngine()
-    A._bind_engine(agent, engine)
-    engine.install(agent)
-    engine.breakpoints_changed()
-    if opts.get('stopOnEntry'):
-        agent.steps[agent.ident] = A.Step('entry', None)
-        engine.update()
+    runner.install_engine(agent, bool(opts.get('stopOnEntry')))
     try:
-        A._run(agent, run_opts, code)
+        runner.run(agent, run_opts, code)
     except SystemExit as e:
         return _exit_code(e.code)
     except BaseException as e:
-        tb = _program_tb(e.__traceback__)
+        tb = agent.trim_tb(e.__traceback__)
         e.__traceback__ = tb
         try:
             agent.on_uncaught(e, tb)
         except Exception:
-            A._report_internal_error()
+            R.report_internal_error()
         traceback.print_exception(type(e), e, tb)
         if isinstance(e, ModuleNotFoundError) and e.name:
             sys.stderr.write("pyscope: the module %r is not among the Pyodide files installed with pyscope, "
@@ -248,12 +246,6 @@ def main():
 
 def _ignore(signum, frame):
     pass
-
-
-def _program_tb(tb):
-    while tb is not None and os.path.normcase(os.path.abspath(tb.tb_frame.f_code.co_filename)) in (A._AGENT_FILE, _BOOT_FILE):
-        tb = tb.tb_next
-    return tb
 
 
 def _exit_code(code):

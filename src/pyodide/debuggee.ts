@@ -1,7 +1,7 @@
 // The worker side of a Pyodide debug session: the program and the agent run here, in a worker
 // that may block. Shared by the Node worker_thread and a browser Web Worker; no node: imports.
 import { MailboxReader, type MailboxBuffers } from './mailbox.js';
-import { HOME, postOutput, runMain, writeFiles } from './workerSetup.js';
+import { postOutput, runMain, writeFiles } from './workerSetup.js';
 
 /** The few Pyodide calls used here (structural, so any Pyodide instance fits). */
 export interface PyodideLike {
@@ -24,8 +24,8 @@ export interface DebuggeeOptions {
   stopOnEntry: boolean;
   /** Files to write into Pyodide's filesystem first (path -> text): a browser has no disk to mount. */
   files?: Record<string, string>;
-  /** Sources of src/agent/agent.py and src/pyodide/bootstrap.py. */
-  agentSource: string;
+  /** The agent's package, path (src/agent/agentFiles.ts) -> source, and src/pyodide/bootstrap.py. */
+  agentSources: Record<string, string>;
   bootstrapSource: string;
 }
 
@@ -56,7 +56,7 @@ export function runDebuggee(py: PyodideLike, buffers: MailboxBuffers, options: D
   const reader = new MailboxReader(buffers, () => post({ kind: 'taken' }));
   writeFiles(py, options.files ?? {});
   py.registerJsModule('pyscope_js', {
-    options: JSON.stringify({ agentPath: `${HOME}/agent.py`, program: options.program, module: options.module, args: options.args, stopOnEntry: options.stopOnEntry }),
+    options: JSON.stringify({ program: options.program, module: options.module, args: options.args, stopOnEntry: options.stopOnEntry }),
     post: (text: string) => post({ kind: 'agent', text }),
     // undefined, not null: Pyodide turns undefined into None
     take: (timeoutMs: number) => reader.take(timeoutMs) ?? undefined,
@@ -67,7 +67,7 @@ export function runDebuggee(py: PyodideLike, buffers: MailboxBuffers, options: D
     // the worker is busy until the call ends, so only the adapter side can time it
     deadline: (ms: number | undefined) => post({ kind: 'deadline', ms: ms ?? null }),
   });
-  return runMain(py, { 'agent.py': options.agentSource, 'pyscope_boot.py': options.bootstrapSource }, 'pyscope_boot', 'the debugger agent', post);
+  return runMain(py, { ...options.agentSources, 'pyscope_boot.py': options.bootstrapSource }, 'pyscope_boot', 'the debugger agent', post);
 }
 
 /** Something a worker can post to and hear from: a Web Worker's global scope, or a Worker. */

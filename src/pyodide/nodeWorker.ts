@@ -3,7 +3,9 @@
 // at their own paths, so breakpoints and stack frames use the paths the editor knows.
 import { parentPort, workerData } from 'node:worker_threads';
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { loadPyodide } from 'pyodide';
+import { AGENT_PACKAGE_FILES } from '../agent/agentFiles.js';
 import { mountHostFolders } from './hostMounts.js';
 import { runDebuggee, type DebuggeeMessage, type PyodideLike, type StartMessage } from './debuggee.js';
 
@@ -13,6 +15,7 @@ export interface NodeWorkerData {
   mounts: string[];
   cwd: string;
   env: Record<string, string>;
+  /** src/agent/agent.py as built: the agent's package is next to it. */
   agentFile: string;
   bootstrapFile: string;
 }
@@ -25,7 +28,8 @@ async function main(data: NodeWorkerData): Promise<void> {
   const env = Object.fromEntries(Object.entries(data.env).filter(([k]) => !k.startsWith('PYTHON')));
   const py = await loadPyodide({ env: { ...env, HOME: '/home/pyodide' } });
   mountHostFolders(py.FS, data.mounts, data.cwd);
-  const options = { ...data.start.options, agentSource: readFileSync(data.agentFile, 'utf8'), bootstrapSource: readFileSync(data.bootstrapFile, 'utf8') };
+  const agentSources = Object.fromEntries(AGENT_PACKAGE_FILES.map((f) => [f, readFileSync(join(dirname(data.agentFile), f), 'utf8')]));
+  const options = { ...data.start.options, agentSources, bootstrapSource: readFileSync(data.bootstrapFile, 'utf8') };
   const code = runDebuggee(py as unknown as PyodideLike, data.start.buffers, options, post);
   post({ kind: 'exit', code });
 }

@@ -32,12 +32,16 @@ export function writeFiles(py: PyodideLike, files: Record<string, string>): void
 }
 
 /**
- * Writes pyscope's modules (file name -> source) under HOME and runs `module.main()`, with HOME
+ * Writes pyscope's modules (path relative to HOME -> source) under HOME and runs `module.main()`, with HOME
  * on sys.path only while importing; returns main()'s exit status (1 if Pyodide itself failed).
  */
 export function runMain(py: PyodideLike, modules: Record<string, string>, module: string, what: string, post: (m: OutputMessage) => void): number {
   py.FS.mkdirTree(HOME);
-  for (const [name, source] of Object.entries(modules)) py.FS.writeFile(`${HOME}/${name}`, source);
+  for (const [name, source] of Object.entries(modules)) {
+    const dir = name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '';
+    if (dir) py.FS.mkdirTree(`${HOME}/${dir}`);
+    py.FS.writeFile(`${HOME}/${name}`, source);
+  }
   const home = JSON.stringify(HOME);
   try {
     const code = py.runPython(`import sys\nsys.path.insert(0, ${home})\nimport ${module}\nsys.path.remove(${home})\n${module}.main()`);

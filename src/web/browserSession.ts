@@ -33,7 +33,8 @@ export interface BrowserLaunchArguments extends CommonLaunchArguments {
 export interface BrowserSessionOptions {
   /** Starts a worker that loaded Pyodide and called serveDebuggee (one per launch or restart). */
   createWorker: () => WorkerHandle;
-  agentSource: string;
+  /** The agent's package (AGENT_PACKAGE_FILES of src/agent/agentFiles.ts, path -> source) and src/pyodide/bootstrap.py. */
+  agentSources: Record<string, string>;
   bootstrapSource: string;
 }
 
@@ -93,7 +94,7 @@ export class PyodideDapSession extends SessionBase<BrowserLaunchArguments> {
         args: args.args ?? [],
         stopOnEntry: args.stopOnEntry ?? false,
         ...(args.source !== undefined ? { files: { [args.program]: args.source } } : {}),
-        agentSource: this.options.agentSource,
+        agentSources: this.options.agentSources,
         bootstrapSource: this.options.bootstrapSource,
       },
     };

@@ -1,8 +1,10 @@
 // `pyscope/pyodide`: debug Python running in Pyodide in a Web Worker, for web pages and apps.
 // Browser-safe (no node: imports). In the worker: load Pyodide, then serveDebuggee(pyodide, self).
-// On the page: new PyodideDapSession({ createWorker, agentSource, bootstrapSource }), send it DAP
+// On the page: new PyodideDapSession({ createWorker, agentSources, bootstrapSource }) (the agent's files are
+// AGENT_PACKAGE_FILES, relative to pyscope's src/agent), send it DAP
 // requests with handle(), and hear responses and events with onMessage(). The page must be
 // cross-origin isolated (COOP/COEP headers) for SharedArrayBuffer; isolationProblem() says why not.
+export { AGENT_PACKAGE_FILES } from '../agent/agentFiles.js';
 export { PyodideDapSession, isolationProblem, type BrowserLaunchArguments, type BrowserSessionOptions, type WorkerHandle } from './browserSession.js';
 export { serveDebuggee, runDebuggee, type PyodideLike, type DebuggeeOptions, type DebuggeeMessage, type StartMessage, type MessagePortLike } from '../pyodide/debuggee.js';
 export { createMailbox, MailboxReader, MailboxWriter, type MailboxBuffers } from '../pyodide/mailbox.js';

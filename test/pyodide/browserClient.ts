@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { AGENT_PACKAGE_FILES } from '../../src/agent/agentFiles.js';
 import { PyodideDapSession, type WorkerHandle } from '../../src/web/browserSession.js';
 import { REPO_ROOT } from '../support/pythons.js';
 
@@ -27,7 +28,7 @@ export class BrowserClient {
     BrowserClient.open.add(this);
     this.session = new PyodideDapSession({
       createWorker: () => this.worker(),
-      agentSource: readFileSync(join(REPO_ROOT, 'src', 'agent', 'agent.py'), 'utf8'),
+      agentSources: Object.fromEntries(AGENT_PACKAGE_FILES.map((f) => [f, readFileSync(join(REPO_ROOT, 'src', 'agent', f), 'utf8')])),
       bootstrapSource: readFileSync(join(REPO_ROOT, 'src', 'pyodide', 'bootstrap.py'), 'utf8'),
     });
     this.session.onMessage((m) => this.receive(m));

@@ -1,6 +1,6 @@
 // The playground page: an editor with a breakpoint gutter, a debugger and a profiler, all on
 // pyscope's browser entry (pyscope/pyodide) with Python in a Web Worker.
-import { isolationProblem, type WorkerHandle } from '../../web/index.js';
+import { AGENT_PACKAGE_FILES, isolationProblem, type WorkerHandle } from '../../web/index.js';
 import { DebugView, type DebugState } from './debugView.js';
 import { $, clearConsole, setStatus } from './dom.js';
 import { Editor } from './editor.js';
@@ -74,10 +74,12 @@ async function main(): Promise<void> {
     setStatus('not cross-origin isolated');
     return;
   }
-  const [agent, bootstrap, profiler] = await Promise.all(
-    ['/pyscope/agent/agent.py', '/pyscope/pyodide/bootstrap.py', '/pyscope/pyodide/profiler.py'].map(async (u) => (await fetch(u)).text()),
+  const text = async (u: string): Promise<string> => (await fetch(u)).text();
+  const [bootstrap, profiler, ...agentFiles] = await Promise.all(
+    ['/pyscope/pyodide/bootstrap.py', '/pyscope/pyodide/profiler.py', ...AGENT_PACKAGE_FILES.map((f) => `/pyscope/agent/${f}`)].map(text),
   );
-  debug = new DebugView({ editor, nextWorker, sources: { agent: agent!, bootstrap: bootstrap! }, program: path, onState: setState });
+  const agent = Object.fromEntries(AGENT_PACKAGE_FILES.map((f, i) => [f, agentFiles[i]!]));
+  debug = new DebugView({ editor, nextWorker, sources: { agent, bootstrap: bootstrap! }, program: path, onState: setState });
   const profile = new ProfileView({
     editor,
     nextWorker,

@@ -12,7 +12,7 @@ export interface DebugViewOptions {
   editor: Editor;
   /** A worker that is loading (or has loaded) Pyodide and serves a debuggee. */
   nextWorker: () => WorkerHandle;
-  sources: { agent: string; bootstrap: string };
+  sources: { agent: Record<string, string>; bootstrap: string };
   program: string;
   onState: (state: DebugState) => void;
 }
@@ -61,7 +61,7 @@ export class DebugView {
     if (this.session) await this.stop();
     this.setState('starting');
     setStatus('starting Python');
-    const session = new PyodideDapSession({ createWorker: this.o.nextWorker, agentSource: this.o.sources.agent, bootstrapSource: this.o.sources.bootstrap });
+    const session = new PyodideDapSession({ createWorker: this.o.nextWorker, agentSources: this.o.sources.agent, bootstrapSource: this.o.sources.bootstrap });
     this.session = session;
     session.onMessage((m) => this.onDap(m));
     try {

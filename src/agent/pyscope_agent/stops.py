@@ -1,0 +1,226 @@
+# Stopping: the decision to stop at a line (breakpoints, steps, pause, entry), parking the thread
+# that stops (all threads stop together), and resuming.
+from .runtime import threading, gc, get_ident, describe_exc
+from .errors import Refusal
+from . import args as A
+
+
+class Step(object):
+    __slots__ = ('kind', 'frame')
+
+    def __init__(self, kind, frame):
+        self.kind = kind  # 'in' | 'over' | 'out' | 'entry'
+        self.frame = frame
+
+
+class Parked(object):
+    __slots__ = ('frame', 'frames', 'resume', 'cond', 'exc', 'reason')
+
+    def __init__(self, frame, frames, exc, reason, cond):
+        self.frame = frame
+        self.frames = frames  # explicit frame list (uncaught exception: from the traceback)
+        self.resume = None
+        self.cond = cond
+        self.exc = exc
+        self.reason = reason
+
+
+def on_stack(frame, target):
+    while frame is not None:
+        if frame is target:
+            return True
+        frame = frame.f_back
+    return False
+
+
+class StopsMixin(object):
+    """Mixed into Agent."""
+
+    def new_wait(self):
+        """What a parked thread waits on (the Pyodide bootstrap serves commands instead)."""
+        return threading.Condition()
+
+    def park(self, frame, reason, exc=None, frames=None, description=None, bp_ids=None):
+        """Called on the debuggee's thread: report (unless others already did) and wait."""
+        ident = get_ident()
+        if self.detached:
+            return
+        p = Parked(frame, frames, exc, reason, self.new_wait())
+        self.steps.pop(ident, None)
+        with self.lock:
+            announce = not self.stopped
+            self.stopped = True
+            self.stop_all = True
+            self.parked[ident] = p
+        if announce:
+            # while stopped, the agent's own allocations must not run the program's finalizers
+            # (__del__, weakref callbacks) on the agent's thread, where one that waits for a lock
+            # a stopped thread holds would hang the session
+            self.gc_paused = gc.isenabled()
+            if self.gc_paused:
+                gc.disable()
+            self._engine_update()
+            self._hook_running_frames()
+            body = {'reason': reason, 'threadId': self.thread_num(ident), 'allThreadsStopped': True}
+            if description:
+                body['description'] = description
+            if bp_ids:
+                body['hitBreakpointIds'] = bp_ids
+            if exc is not None:
+                body['text'] = type(exc[0]).__name__
+            self.ch.event('stopped', body)
+        with p.cond:
+            while p.resume is None:
+                p.cond.wait()
+
+    def should_stop_line(self, frame, code, line, ident):
+        """Decide for a LINE event; returns (reason, bp_ids, description) or None."""
+        fb = self.file_bps(code.co_filename)
+        if fb is not None:
+            bps = fb.by_line.get(line)
+            if bps:
+                hit = []
+                for bp in bps:
+                    if self.bp_fires(bp, frame):
+                        hit.append(bp.id)
+                if hit:
+                    return ('breakpoint', hit, None)
+        st = self.steps.get(ident)
+        if st is not None:
+            if st.kind == 'entry':
+                # `-m module` stops at the module's first line, library or not (as pdb does);
+                # a program at its first line of user code
+                if self.is_entry_code(code) if self.entry_file is not None else self.code_is_user(code):
+                    return ('entry', None, None)
+            elif frame is st.frame and st.kind != 'out':
+                # the next line of the frame stepped from, even one of library code
+                return ('step', None, None)
+            elif self.code_is_user(code):
+                if st.kind == 'in':
+                    return ('step', None, None)
+                if st.kind == 'over' and not on_stack(frame, st.frame):
+                    return ('step', None, None)
+                if st.kind == 'out' and not on_stack(frame, st.frame):
+                    return ('step', None, None)
+        if self.stop_all and self.code_is_user(code):
+            return ('pause', None, None)
+        return None
+
+    def on_line(self, frame, code, line):
+        ident = get_ident()
+        r = self.should_stop_line(frame, code, line, ident)
+        if r is not None:
+            reason, ids, desc = r
+            self.park(frame, reason, description=desc, bp_ids=ids)
+            return True
+        return False
+
+    def on_call_func_bp(self, frame, code):
+        bp = self.func_bps.get(code.co_name) or self.func_bps.get(getattr(code, 'co_qualname', None))
+        if bp is not None and self.bp_fires(bp, frame):
+            self.park(frame, 'function breakpoint')
+
+    def on_raise(self, frame, exc, mode):
+        """An exception seen in user code: stop once per exception object."""
+        if exc is self.last_exc or not self.code_is_user(frame.f_code):
+            return
+        self.last_exc = exc
+        self.park(frame, 'exception', exc=(exc, mode), description=describe_exc(exc))
+
+    def on_uncaught(self, exc, tb):
+        if 'uncaught' not in self.exc_filters or self.detached:
+            return
+        frames = []
+        t = tb
+        while t is not None:
+            if not self.is_agent_file(t.tb_frame.f_code.co_filename):
+                frames.append(t.tb_frame)
+            t = t.tb_next
+        frames.reverse()
+        if not frames:
+            return
+        self.park(frames[0], 'exception', exc=(exc, 'unhandled'), frames=frames,
+                  description=describe_exc(exc))
+
+    def needs_slow(self):
+        return bool(self.steps or self.stop_all or self.func_bps or self.exc_filters & {'raised', 'userUnhandled'})
+
+    def step_code(self):
+        """Code of the frame a step started from: its lines stay live while stepping (monitoring)."""
+        for st in self.steps.values():
+            if st.frame is not None:
+                return st.frame.f_code
+        return None
+
+    def resume_all(self):
+        with self.lock:
+            self.stop_all = False
+            self.stopped = False
+            # the references the stop held are dropped only once the program runs on: a __del__
+            # they trigger must not run on this thread while the program is still parked
+            held = self.clear_stop_state()
+            parked = list(self.parked.values())
+            self.parked = {}
+            gc_paused, self.gc_paused = self.gc_paused, False
+        self._engine_update()
+        for p in parked:
+            with p.cond:
+                p.resume = 'go'
+                p.cond.notify_all()
+        if gc_paused:
+            gc.enable()
+        del held
+
+    def detach(self):
+        self.detached = True
+        self.files = {}
+        self.raw_files = {}
+        self.func_bps = {}
+        self.exc_filters = set()
+        self.steps.clear()
+        self.timed_codes_changed()
+        self.resume_all()
+        self._engine_remove()
+
+
+# -- commands
+
+def start(agent, a):
+    agent.after_reply = agent.started.set
+    return {}
+
+
+def continue_(agent, a):
+    agent.steps.clear()
+    agent.after_reply = agent.resume_all
+    return {'allThreadsContinued': True}
+
+
+def step(agent, a):
+    tid = A.integer(a, 'threadId')
+    kind = A.choice(a, 'kind', ('over', 'in', 'out'), 'over')
+    ident = agent.ident_of(tid)
+    p = agent.parked.get(ident)
+    if p is None:
+        raise Refusal('thread %s is not stopped' % tid)
+    agent.steps.clear()
+    frame = p.frames[0] if p.frames else p.frame
+    agent.steps[ident] = Step(kind, frame)
+    agent._prepare_step(frame)
+    agent.after_reply = agent.resume_all
+    return {}
+
+
+def pause(agent, a):
+    with agent.lock:
+        if agent.stopped:
+            return {}
+        agent.stop_all = True
+    agent._engine_update()
+    agent._hook_running_frames()
+    return {}
+
+
+def detach(agent, a):
+    agent.detach()
+    return {}

@@ -46,9 +46,10 @@ export class AgentProcess {
       this.buffer = this.buffer.slice(nl + 1);
       const m = JSON.parse(line) as Reply & AgentEventMessage;
       if (typeof m.event === 'string') {
-        this.events.push(m);
+        // an event handed to a waiter is consumed: a later wait for the same name wants the next one
         const i = this.eventWaiters.findIndex((w) => w.name === m.event);
         if (i >= 0) this.eventWaiters.splice(i, 1)[0]!.resolve(m);
+        else this.events.push(m);
       } else this.pending.get(m.id)?.(m);
     }
   }

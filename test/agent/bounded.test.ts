@@ -92,6 +92,35 @@ for (const py of pythonsFrom(3, 8)) {
       }
     });
 
+    test('the source of code compiled under the name of a FIFO or a device is its disassembly, never a read of that file', TIMEOUT, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'pyscope-agent-'));
+      try {
+        const fifo = join(dir, 'fifo.py');
+        execFileSync('mkfifo', [fifo]);
+        const named = fixture('../debug/exec_named.py');
+        for (const [name, kind] of [['/dev/zero', 'a character device'], [fifo, 'a FIFO']] as const) {
+          const a = new AgentProcess(py.path, named, ['--', name]);
+          open.add(a);
+          await a.waitEvent('hello');
+          await a.ok('configure', { libraryRoots: [], justMyCode: true, reprTimeout: 0.5 });
+          await a.ok('setBreakpoints', { path: named, breakpoints: [{ id: 1, line: 4 }] });
+          await a.ok('start');
+          await a.waitEvent('stopped');
+          await a.ok('step', { threadId: 1, kind: 'in' });
+          await a.waitEvent('stopped');
+          const frames = (await a.ok('stackTrace', { threadId: 1 })).frames as { sourceKey?: string; sourceName?: string }[];
+          assert.equal(frames[0]!.sourceName, name);
+          const r = await a.ok('source', { key: frames[0]!.sourceKey }, 10_000);
+          assert.equal(r.mimeType, 'text/plain');
+          assert.match(String(r.content), new RegExp(`^# source of ${name} is not available \\(${name} is ${kind}, not a regular file: it is not read\\); disassembly of <module>:\n`));
+          await a.ok('continue');
+          a.kill();
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     test('a condition and a log point that never return are cut at reprTimeout; the program goes on', TIMEOUT, async () => {
       const a = agent(py.path);
       await started(a, [{ id: 1, line: LINE_COND, condition: 'forever()' }, { id: 2, line: LINE_LOG, log: [['text', 'marker '], ['expr', 'stubborn()'], ['text', ' '], ['expr', 'i']] }, { id: 3, line: LINE_STOP }]);

@@ -9,6 +9,7 @@
 from .runtime import sys, os, io, dis, re, keyword, builtins, linecache, traceback, threading, ctypes, PROXY_LOCALS, EXEC
 from .errors import Refusal, Timeout, EvalTimeout
 from . import args as A
+from .safefile import check_regular
 
 
 def locals_to_fast(frame):
@@ -145,16 +146,28 @@ def _complete(frame, word):
 
 
 def _source_text(fn, code, g):
+    # code may have been compiled under the name of a FIFO or a device (compile(s, '/dev/zero',
+    # 'exec')): linecache would read that file for ever, so a name that exists must be a regular
+    # file of a bounded size before linecache may open it
+    why = None
     try:
-        lines = linecache.getlines(fn, g)
-    except (Timeout, EvalTimeout):
-        raise
-    except Exception:
-        lines = []
+        check_regular(fn, os.stat(fn))
+    except Refusal as e:
+        why = str(e)
+    except (OSError, ValueError):
+        pass  # no such file: linecache asks the module's loader
+    lines = []
+    if why is None:
+        try:
+            lines = linecache.getlines(fn, g)
+        except (Timeout, EvalTimeout):
+            raise
+        except Exception:
+            lines = []
     if lines:
         return ''.join(lines), 'text/x-python'
     buf = io.StringIO()
-    buf.write('# source of %s is not available; disassembly of %s:\n' % (fn, code.co_name))
+    buf.write('# source of %s is not available%s; disassembly of %s:\n' % (fn, ' (%s)' % why if why else '', code.co_name))
     dis.dis(code, file=buf)
     return buf.getvalue(), 'text/plain'
 

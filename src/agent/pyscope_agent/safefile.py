@@ -23,7 +23,8 @@ def _kind(mode):
     return 'not a regular file'
 
 
-def _check(path, st):
+def check_regular(path, st):
+    """Refusal unless st (of path) is a regular file of at most MAX_SOURCE_BYTES."""
     if not stat.S_ISREG(st.st_mode):
         raise Refusal('%s is %s, not a regular file: it is not read' % (path, _kind(st.st_mode)))
     if st.st_size > MAX_SOURCE_BYTES:
@@ -34,10 +35,10 @@ def read_source(path):
     """The bytes of a regular file; Refusal for anything else, OSError if it cannot be opened."""
     # a look before opening, so that a device is not even opened; then the same check on the
     # descriptor actually opened, since the path may have changed in between
-    _check(path, os.stat(path))
+    check_regular(path, os.stat(path))
     fd = os.open(path, _FLAGS)
     try:
-        _check(path, os.fstat(fd))
+        check_regular(path, os.fstat(fd))
         chunks = []
         total = 0
         while True:

@@ -49,18 +49,18 @@ export function string(maxLength = MAX_STRING): Check<string> {
 
 /** A safe integer (JSON numbers beyond 2^53 are not exact), optionally at least `min`. */
 export function integer(min?: number): Check<number> {
+  const expected = min === undefined ? 'an integer' : `an integer of at least ${min}`;
   return (v, path) => {
-    if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new ShapeError(path, 'an integer');
-    if (min !== undefined && v < min) throw new ShapeError(path, `an integer of at least ${min}`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || (min !== undefined && v < min)) throw new ShapeError(path, expected);
     return v;
   };
 }
 
 /** A finite number, optionally above `above`. */
 export function number(above?: number): Check<number> {
+  const expected = above === undefined ? 'a number' : `a number above ${above}`;
   return (v, path) => {
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ShapeError(path, 'a number');
-    if (above !== undefined && !(v > above)) throw new ShapeError(path, `a number above ${above}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || (above !== undefined && !(v > above))) throw new ShapeError(path, expected);
     return v;
   };
 }

@@ -8,6 +8,8 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { array, boolean, integer, literal, object, optional, string, type Check, type Checked } from '../common/shape.js';
 
 const threadOnly = object({ threadId: integer() });
+/** Lines count from 1: the adapter works with linesStartAt1 only, as the clients it serves send them. */
+const line = integer(1);
 const sourceWithPath = object({ path: string(), name: optional(string()) });
 
 export const dapArguments = {
@@ -18,16 +20,16 @@ export const dapArguments = {
     breakpoints: optional(
       array(
         object({
-          line: integer(),
+          line,
           condition: optional(string()),
           hitCondition: optional(string()),
           logMessage: optional(string()),
         }),
       ),
     ),
-    lines: optional(array(integer())),
+    lines: optional(array(line)),
   }),
-  breakpointLocations: object({ source: sourceWithPath, line: integer(), endLine: optional(integer()) }),
+  breakpointLocations: object({ source: sourceWithPath, line, endLine: optional(line) }),
   setFunctionBreakpoints: object({
     breakpoints: array(object({ name: string(), condition: optional(string()), hitCondition: optional(string()) })),
   }),

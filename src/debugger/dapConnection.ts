@@ -139,7 +139,7 @@ export class StreamDapConnection implements DapConnection {
       if (this.head.length > MAX_HEADER_BYTES) this.fatal(`no end of a header block within ${MAX_HEADER_BYTES} bytes`);
       return undefined;
     }
-    const block = this.head.subarray(0, end).toString('latin1');
+    const block = this.head.subarray(0, end).toString('latin1').replace(/\r$/, '');
     const rest = this.head.subarray(after);
     this.head = Buffer.alloc(0);
     const lines = block.split('\n').map((l) => l.replace(/\r$/, ''));

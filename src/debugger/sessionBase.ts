@@ -31,11 +31,12 @@ export function basename(path: string): string {
 const MIN_VERSION: [number, number] = [3, 8];
 
 /**
- * How long the adapter waits for any one answer of the agent. The agent bounds its own work
- * (reprs, evaluations, paging); this only ends a wait on a program stuck where the agent
- * cannot run at all, such as a Pyodide program inside one long C call.
+ * How long the adapter waits for any one answer of the agent (longer when reprTimeout is long).
+ * The agent bounds its own work (reprs, evaluations, paging); this only ends a wait on a program
+ * stuck where the agent cannot run at all, such as a Pyodide program inside one long C call.
  */
 const AGENT_ANSWER_MS = 60_000;
+const agentAnswerMs = (reprTimeout: number): number => Math.max(AGENT_ANSWER_MS, reprTimeout * 2000 + 10_000);
 
 /** A program that said launchError exits by itself; this long, then it is ended. */
 const LAUNCH_ERROR_GRACE_MS = 5_000;
@@ -246,7 +247,7 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
         if (e.event === 'hello') helloFrom(e.body);
         else if (this.run === run) this.onAgentEvent(e);
       },
-      { timeoutMs: AGENT_ANSWER_MS },
+      { timeoutMs: agentAnswerMs(args.reprTimeout ?? 1) },
     );
     const run: Run = { program, agent };
     this.run = run;
@@ -370,6 +371,8 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
       const old = this.run;
       if (old) {
         this.run = undefined;
+        // its references name the old agent's handles, which the new agent may reuse
+        this.vars.clear();
         await old.program.terminate();
       }
       try {
@@ -404,6 +407,7 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
     if (args.terminateDebuggee === false && release) {
       await run.agent.request('detach').catch(() => undefined);
       this.run = undefined;
+      this.vars.clear();
       release();
       return undefined;
     }

@@ -38,6 +38,9 @@ const MIN_VERSION: [number, number] = [3, 8];
 const AGENT_ANSWER_MS = 60_000;
 const agentAnswerMs = (reprTimeout: number): number => Math.max(AGENT_ANSWER_MS, reprTimeout * 2000 + 10_000);
 
+/** The agent's hello comes once the interpreter (or Pyodide) has started; this long at most. */
+const HELLO_MS = 300_000;
+
 /** A program that said launchError exits by itself; this long, then it is ended. */
 const LAUNCH_ERROR_GRACE_MS = 5_000;
 
@@ -259,8 +262,12 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
     });
     const ended = new Promise<ProgramEnd>((res) => program.onExit(res));
     void ended.then((end) => this.runEnded(run, end));
+    let helloTimer: ReturnType<typeof setTimeout> | undefined;
+    const tooLate = new Promise<never>((_, rej) => {
+      helloTimer = setTimeout(() => rej(new UserError(`the debugger agent did not start within ${HELLO_MS / 1000} s`)), HELLO_MS);
+    });
     try {
-      const first = await Promise.race([hello, ended]);
+      const first = await Promise.race([hello, ended, tooLate]).finally(() => clearTimeout(helloTimer));
       if (!('pid' in first)) {
         throw new UserError(first.failure ?? this.launchError ?? (stderrTail.trim().split('\n').slice(-1)[0] || launcher.neverStarted));
       }

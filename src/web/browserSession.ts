@@ -5,7 +5,7 @@
 // handed in by the page) and a program whose file may come with the launch.
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Hello } from '../agent/protocol.js';
-import { boolean, number, object, optional, array, string, type Check } from '../common/shape.js';
+import { array, boolean, number, object, optional, string, type Check } from '../common/shape.js';
 import { AgentError } from '../debugger/agentClient.js';
 import type { LaunchedProgram, ProgramEnd, ProgramLauncher } from '../debugger/launcher.js';
 import { SessionBase, UserError, type CommonLaunchArguments } from '../debugger/sessionBase.js';

@@ -2,6 +2,7 @@
 // connection object whose messages are delivered on the next tick, exactly as if they had crossed
 // a pipe, so the client sees only DAP requests, responses and events.
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { RequestTracker } from '../common/requests.js';
 import type { DapConnection } from '../debugger/dapConnection.js';
 import { DebugSession } from '../debugger/session.js';
 
@@ -48,8 +49,7 @@ class InProcessConnection implements DapConnection {
 }
 
 export class DapClient {
-  private seq = 1;
-  private readonly pending = new Map<number, { resolve: (b: unknown) => void; reject: (e: Error) => void }>();
+  private readonly requests = new RequestTracker<unknown>();
   private readonly listeners: EventListener[] = [];
   private readonly conn: InProcessConnection;
   capabilities: DebugProtocol.Capabilities = {};
@@ -64,27 +64,21 @@ export class DapClient {
   }
 
   request<T = unknown>(command: string, args?: object): Promise<T> {
-    const seq = this.seq++;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(seq, { resolve: resolve as (b: unknown) => void, reject });
-      this.conn.post({ seq, type: 'request', command, arguments: args });
-    });
+    const { seq, answer } = this.requests.start(command);
+    if (!this.requests.closed) this.conn.post({ seq, type: 'request', command, arguments: args });
+    return answer as Promise<T>;
   }
 
   close(): void {
     this.conn.close();
-    for (const p of this.pending.values()) p.reject(new DapRequestError('the debug session ended'));
-    this.pending.clear();
+    this.requests.close(new DapRequestError('the debug session ended'));
   }
 
   private receive(m: DebugProtocol.ProtocolMessage): void {
     if (m.type === 'response') {
       const r = m as DebugProtocol.Response;
-      const p = this.pending.get(r.request_seq);
-      if (!p) return;
-      this.pending.delete(r.request_seq);
-      if (r.success) p.resolve(r.body);
-      else p.reject(new DapRequestError(r.message ?? `${r.command} failed`));
+      if (r.success) this.requests.resolve(r.request_seq, r.body);
+      else this.requests.reject(r.request_seq, new DapRequestError(r.message ?? `${r.command} failed`));
       return;
     }
     if (m.type === 'event') for (const l of this.listeners) l(m as DebugProtocol.Event);

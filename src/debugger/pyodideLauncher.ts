@@ -1,15 +1,16 @@
-// Starts a program under the agent in Pyodide, in a Node worker_thread (src/pyodide/nodeWorker.ts).
+// Runs a program under the agent in Pyodide, in a Node worker_thread (src/pyodide/nodeWorker.ts).
 // The worker may block (a stopped program waits in Atomics.wait); the adapter stays on the main
-// thread and reaches the agent through the shared-memory mailbox.
-import { EventEmitter } from 'node:events';
+// thread and reaches the agent through the shared-memory mailbox. A worker_thread cannot outlive
+// the adapter's process, so nothing here needs ending at exit.
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { Hello } from '../agent/protocol.js';
 import { agentFile } from './agentFile.js';
-import type { Debuggee } from './debuggee.js';
-import type { LaunchTarget } from './nativeLauncher.js';
+import { libraryRoots } from './justMyCode.js';
+import type { LaunchedProgram, ProgramEnd, ProgramLauncher } from './launcher.js';
+import { processEventOf, type LaunchTarget } from './nativeLauncher.js';
 import { createMailbox } from '../pyodide/mailbox.js';
 import { MailboxTransport } from '../pyodide/agentTransport.js';
 import type { DebuggeeMessage } from '../pyodide/debuggee.js';
@@ -19,36 +20,9 @@ import type { NodeWorkerData } from '../pyodide/nodeWorker.js';
 /** What a native launch takes, less the interpreter: Pyodide brings its own. */
 export type PyodideTarget = Omit<LaunchTarget, 'python'>;
 
-class WorkerProcess extends EventEmitter {
-  private done = false;
-
-  constructor(private readonly worker: Worker) {
-    super();
-  }
-
-  /** The program ended by itself: close once its output has been read. */
-  finish(code: number | null, signal: NodeJS.Signals | null, streams: PassThrough[]): void {
-    if (this.done) return;
-    this.done = true;
-    let open = streams.length;
-    const closed = (): void => {
-      if (--open === 0) this.emit('close', code, signal);
-    };
-    for (const s of streams) {
-      s.once('end', closed);
-      s.end();
-      s.resume();
-    }
-    void this.worker.terminate();
-  }
-
-  kill(signal: NodeJS.Signals = 'SIGTERM'): boolean {
-    // ending already: its 'close' is on the way, as a process's would be
-    if (this.done) return true;
-    this.emit('killed', signal);
-    return true;
-  }
-}
+/** Exit statuses of a worker ended by the session, as a process's would be (128 + signal). */
+const TERMINATED = 128 + 15;
+const KILLED = 128 + 9;
 
 export function bootstrapFile(): string {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -64,51 +38,100 @@ export function mountsFor(dirs: string[]): string[] {
   return out;
 }
 
-export function launchPyodide(target: PyodideTarget): Debuggee {
-  const buffers = createMailbox();
-  const program = target.program !== undefined ? realpathSync(target.program) : undefined;
-  const cwd = realpathSync(target.cwd);
-  const data: NodeWorkerData = {
-    start: {
-      kind: 'start',
-      buffers,
-      options: {
-        ...(program !== undefined ? { program } : {}),
-        ...(target.module !== undefined ? { module: target.module } : {}),
-        args: target.args,
-        stopOnEntry: target.stopOnEntry,
-        agentSources: {},
-        bootstrapSource: '',
+export class PyodideLauncher implements ProgramLauncher {
+  readonly neverStarted = 'the interpreter exited before the debugger agent started';
+
+  constructor(private readonly target: PyodideTarget) {}
+
+  launch(): LaunchedProgram {
+    const target = this.target;
+    const buffers = createMailbox();
+    const program = target.program !== undefined ? realpathSync(target.program) : undefined;
+    const cwd = realpathSync(target.cwd);
+    const data: NodeWorkerData = {
+      start: {
+        kind: 'start',
+        buffers,
+        options: {
+          ...(program !== undefined ? { program } : {}),
+          ...(target.module !== undefined ? { module: target.module } : {}),
+          args: target.args,
+          stopOnEntry: target.stopOnEntry,
+          agentSources: {},
+          bootstrapSource: '',
+        },
       },
-    },
-    mounts: mountsFor(program !== undefined ? [dirname(program), cwd] : [cwd]),
-    cwd,
-    env: target.env,
-    agentFile: agentFile(),
-    bootstrapFile: bootstrapFile(),
-  };
-  const worker = new Worker(new URL('../pyodide/nodeWorker.js', import.meta.url), { workerData: data });
-  const transport = new MailboxTransport(buffers);
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const proc = new WorkerProcess(worker);
-  const end = (code: number | null, signal: NodeJS.Signals | null): void => {
-    transport.close();
-    proc.finish(code, signal, [stdout, stderr]);
-  };
-  proc.on('killed', (signal: NodeJS.Signals) => end(null, signal));
-  worker.on('message', (m: DebuggeeMessage) =>
-    routeDebuggeeMessage(m, transport, {
-      output: (category, text) => {
-        (category === 'stdout' ? stdout : stderr).write(text);
-      },
-      exit: (code) => end(code, null),
-    }),
-  );
-  worker.on('error', (e) => {
-    stderr.write(`pyscope: the Pyodide worker failed: ${e.message}\n`);
-    end(1, null);
-  });
-  worker.on('exit', () => end(1, null));
-  return { transport, process: proc, stdout, stderr };
+      mounts: mountsFor(program !== undefined ? [dirname(program), cwd] : [cwd]),
+      cwd,
+      env: target.env,
+      agentFile: agentFile(),
+      bootstrapFile: bootstrapFile(),
+    };
+    const worker = new Worker(new URL('../pyodide/nodeWorker.js', import.meta.url), { workerData: data });
+    return new WorkerProgram(worker, new MailboxTransport(buffers));
+  }
+
+  libraryRoots(hello: Hello): string[] {
+    return libraryRoots(hello);
+  }
+
+  processEvent(hello: Hello): ReturnType<typeof processEventOf> {
+    return processEventOf(this.target, hello);
+  }
+}
+
+class WorkerProgram implements LaunchedProgram {
+  private readonly outputListeners: ((category: 'stdout' | 'stderr', text: string) => void)[] = [];
+  private readonly exitListeners: ((end: ProgramEnd) => void)[] = [];
+  private end?: ProgramEnd;
+
+  constructor(
+    private readonly worker: Worker,
+    readonly transport: MailboxTransport,
+  ) {
+    worker.on('message', (m: DebuggeeMessage) =>
+      routeDebuggeeMessage(m, transport, {
+        output: (category, text) => {
+          for (const l of this.outputListeners) l(category, text);
+        },
+        exit: (code) => this.finish(code),
+      }),
+    );
+    worker.on('error', (e) => {
+      for (const l of this.outputListeners) l('stderr', `pyscope: the Pyodide worker failed: ${e.message}\n`);
+      this.finish(1);
+    });
+    worker.on('exit', () => this.finish(1));
+  }
+
+  onOutput(listener: (category: 'stdout' | 'stderr', text: string) => void): void {
+    this.outputListeners.push(listener);
+  }
+
+  onExit(listener: (end: ProgramEnd) => void): void {
+    if (this.end) listener(this.end);
+    else this.exitListeners.push(listener);
+  }
+
+  /** The worker may be blocked in Atomics.wait: only terminating it stops the program. */
+  async terminate(): Promise<void> {
+    this.finish(TERMINATED);
+  }
+
+  kill(): void {
+    this.finish(KILLED);
+  }
+
+  release(): void {
+    // the agent detached: the program runs on in its worker, unheard
+    this.transport.close();
+  }
+
+  private finish(exitCode: number): void {
+    if (this.end) return;
+    this.end = { exitCode };
+    this.transport.close();
+    void this.worker.terminate();
+    for (const l of this.exitListeners.splice(0)) l(this.end);
+  }
 }

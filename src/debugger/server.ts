@@ -11,11 +11,13 @@ export function serveStdio(): Promise<void> {
 
 /**
  * Listens on 127.0.0.1 only: a debug adapter runs arbitrary code, so never on other interfaces,
- * and every session must launch with `token`, since any local user can connect to a port.
+ * and every session must launch with `token`, since any local user can connect to a port. A
+ * connection that does not open with DAP framing (an HTTP request from a web page that rebound a
+ * host name to 127.0.0.1) is answered 400 and closed before anything runs.
  */
 export function serveTcp(port: number, token: string, onListening: (port: number) => void): Promise<void> {
   const server = createServer((socket) => {
-    const conn = new StreamDapConnection(socket, socket);
+    const conn = new StreamDapConnection(socket, socket, { dapOnly: true });
     new DebugSession(conn, { token });
   });
   return new Promise<void>((res, rej) => {

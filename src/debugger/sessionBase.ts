@@ -1,16 +1,20 @@
-// The DAP requests every session answers the same way, whatever runs the program: the Node
-// adapter (session.ts) and the page's Pyodide session (src/web/browserSession.ts) extend it
-// and add only how a program starts and ends. Browser-safe: no node: imports, here or below.
+// The DAP session, whatever runs the program: the Node adapter (session.ts) and the page's Pyodide
+// session (src/web/browserSession.ts) extend it and add only their launch arguments and launcher
+// (launcher.ts). Every request is checked against dapArguments.ts before its handler runs, and the
+// launch sequence (start, hello or an early end, version check, configure, process event, exit)
+// is written here once. Browser-safe: no node: imports, here or below.
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import type { AgentEvent, AgentFrame, AgentVariable, AgentBreakpointResult, Hello } from '../agent/protocol.js';
+import type { AgentEvent, AgentVariable, Hello } from '../agent/protocol.js';
+import { object, optional, ShapeError, type Check } from '../common/shape.js';
 import { AgentClient, AgentError } from './agentClient.js';
 import { BreakpointIds, translateBreakpoints, parseHitCondition } from './breakpoints.js';
 import { capabilities, EXCEPTION_FILTERS } from './capabilities.js';
-import type { AgentTransport } from '../agent/transport.js';
+import { dapArguments, type DapArguments } from './dapArguments.js';
+import type { LaunchedProgram, ProgramEnd, ProgramLauncher } from './launcher.js';
+import { UserError } from './userError.js';
 import { SourceStore, VariableStore } from './variableStore.js';
 
-/** A request the client got wrong; shown as is, not as an internal error. */
-export class UserError extends Error {}
+export { UserError };
 
 /** What every launch understands, whatever else a runtime adds. */
 export interface CommonLaunchArguments extends DebugProtocol.LaunchRequestArguments {
@@ -24,35 +28,101 @@ export function basename(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 
+const MIN_VERSION: [number, number] = [3, 8];
+
+/**
+ * How long the adapter waits for any one answer of the agent (longer when reprTimeout is long).
+ * The agent bounds its own work (reprs, evaluations, paging); this only ends a wait on a program
+ * stuck where the agent cannot run at all, such as a Pyodide program inside one long C call.
+ */
+const AGENT_ANSWER_MS = 60_000;
+const agentAnswerMs = (reprTimeout: number): number => Math.max(AGENT_ANSWER_MS, reprTimeout * 2000 + 10_000);
+
+/** The agent's hello comes once the interpreter (or Pyodide) has started; this long at most. */
+const HELLO_MS = 300_000;
+
+/** A program that said launchError exits by itself; this long, then it is ended. */
+const LAUNCH_ERROR_GRACE_MS = 5_000;
+
 type Outgoing = Omit<DebugProtocol.ProtocolMessage, 'seq'> & Record<string, unknown>;
 
+/** One run of the program: a launch, or a restart's new run. */
+interface Run {
+  program: LaunchedProgram;
+  agent: AgentClient;
+}
+
+/** A request's handler: the check of its arguments, and what answers it with the response body. */
+interface Handler<A, B> {
+  check: Check<A>;
+  run: (args: A) => Promise<B>;
+}
+
+/** Every request the session answers, by command, with its argument and response body types. */
+type Handlers<L> = { [K in keyof typeof dapArguments]: Handler<DapArguments<K>, DapBodies[K]> } & {
+  launch: Handler<L, undefined>;
+  restart: Handler<{ arguments?: L }, undefined>;
+};
+
+interface DapBodies {
+  initialize: DebugProtocol.InitializeResponse['body'];
+  configurationDone: undefined;
+  setBreakpoints: DebugProtocol.SetBreakpointsResponse['body'];
+  breakpointLocations: DebugProtocol.BreakpointLocationsResponse['body'];
+  setFunctionBreakpoints: DebugProtocol.SetFunctionBreakpointsResponse['body'];
+  setExceptionBreakpoints: undefined;
+  exceptionInfo: DebugProtocol.ExceptionInfoResponse['body'];
+  threads: DebugProtocol.ThreadsResponse['body'];
+  continue: DebugProtocol.ContinueResponse['body'];
+  next: undefined;
+  stepIn: undefined;
+  stepOut: undefined;
+  pause: undefined;
+  stackTrace: DebugProtocol.StackTraceResponse['body'];
+  scopes: DebugProtocol.ScopesResponse['body'];
+  variables: DebugProtocol.VariablesResponse['body'];
+  evaluate: DebugProtocol.EvaluateResponse['body'];
+  setVariable: DebugProtocol.SetVariableResponse['body'];
+  setExpression: DebugProtocol.SetExpressionResponse['body'];
+  completions: DebugProtocol.CompletionsResponse['body'];
+  source: DebugProtocol.SourceResponse['body'];
+  disconnect: undefined;
+  terminate: undefined;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 export abstract class SessionBase<L extends CommonLaunchArguments> {
-  protected agent?: AgentClient;
-  protected launchArgs?: L;
-  protected launchError?: string;
   protected justMyCode = true;
-  protected configured = false;
   protected readonly vars = new VariableStore();
   protected readonly sources = new SourceStore();
+  private run?: Run;
+  /** The arguments of the last launch or restart that succeeded: what `restart` runs again. */
+  private launchArgs?: L;
+  private launchState: 'none' | 'launching' | 'launched' = 'none';
+  private restarting = false;
+  private launchError?: string;
   private readonly bpIds = new BreakpointIds();
   private readonly fnBpIds = new BreakpointIds();
-  /** Last breakpoint requests, replayed on restart. */
-  private readonly lastBreakpoints = new Map<string, DebugProtocol.SetBreakpointsArguments>();
-  private lastFunctionBreakpoints?: DebugProtocol.SetFunctionBreakpointsArguments;
+  /** Breakpoint requests the agent accepted, replayed on restart. */
+  private readonly lastBreakpoints = new Map<string, DapArguments<'setBreakpoints'>>();
+  private lastFunctionBreakpoints?: DapArguments<'setFunctionBreakpoints'>;
   private lastExceptionFilters: string[] = [];
   private seq = 1;
-  private helloWaiter?: (h: Hello | undefined) => void;
+  private table?: Handlers<L>;
 
   /** Delivers one DAP response or event to the client. */
   protected abstract post(message: DebugProtocol.ProtocolMessage): void;
 
-  /** Starts the program under the agent and configures it; the program waits for `start`. */
-  protected abstract start(args: L): Promise<void>;
+  /** The check of this runtime's launch arguments. */
+  protected abstract launchArguments(): Check<L>;
 
-  /** Ends the running program without telling the client, for a restart. */
-  protected abstract endForRestart(): Promise<void>;
+  /** Resolves launch arguments into the launcher of one run; throws UserError for what cannot run. */
+  protected abstract launcher(args: L): ProgramLauncher;
 
-  /** Refuses launch arguments before anything starts. */
+  /** Refuses launch arguments before anything starts (a TCP session's token). */
   protected admit(_args: L): void {}
 
   /** Client paths <-> the paths the debuggee sees; the same by default. */
@@ -74,49 +144,157 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
     this.sendRaw({ type: 'event', event, body });
   }
 
+  /** An error answer to something that was not a request at all (request_seq 0 when it had none). */
+  protected refuse(requestSeq: number, command: string, message: string): void {
+    this.sendRaw({ type: 'response', request_seq: requestSeq, success: false, command, message });
+  }
+
   protected async dispatch(raw: unknown): Promise<void> {
-    const req = raw as DebugProtocol.Request;
-    if (typeof raw !== 'object' || raw === null || req.type !== 'request' || typeof req.command !== 'string') {
-      this.sendRaw({ type: 'response', request_seq: typeof req?.seq === 'number' ? req.seq : 0, success: false, command: String(req?.command ?? 'unknown'), message: 'not a DAP request' });
+    if (!isPlainObject(raw) || raw.type !== 'request' || typeof raw.command !== 'string' || !Number.isSafeInteger(raw.seq)) {
+      const seq = isPlainObject(raw) && Number.isSafeInteger(raw.seq) ? (raw.seq as number) : 0;
+      const command = isPlainObject(raw) && typeof raw.command === 'string' ? raw.command.slice(0, 80) : 'unknown';
+      this.refuse(seq, command, 'not a DAP request: it needs "seq" (an integer), "type": "request" and "command" (a string)');
       return;
     }
-    const handler = (this as unknown as Record<string, unknown>)[`on_${req.command}`];
+    const seq = raw.seq as number;
+    const command = raw.command;
+    let body: unknown;
     try {
-      if (typeof handler !== 'function') throw new UserError(`unsupported request "${req.command}"`);
-      const body = (await (handler as (a: unknown) => Promise<unknown>).call(this, req.arguments ?? {})) ?? undefined;
-      this.sendRaw({ type: 'response', request_seq: req.seq, success: true, command: req.command, body });
+      const table = (this.table ??= this.handlers());
+      if (!Object.hasOwn(table, command)) throw new UserError(`unsupported request "${command.slice(0, 80)}"`);
+      // the table pairs each command's check with its handler, so the check's result fits it
+      const handler = table[command as keyof Handlers<L>] as Handler<unknown, unknown>;
+      const given = raw.arguments ?? {};
+      if (!isPlainObject(given)) throw new UserError(`${command}: arguments must be an object`);
+      let args: unknown;
+      try {
+        args = handler.check(given, '');
+      } catch (e) {
+        if (e instanceof ShapeError) throw new UserError(`${command}: ${e.message}`);
+        throw e;
+      }
+      body = await handler.run(args);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       const internal = !(e instanceof UserError || e instanceof AgentError);
       this.sendRaw({
         type: 'response',
-        request_seq: req.seq,
+        request_seq: seq,
         success: false,
-        command: req.command,
+        command,
         message,
-        body: { error: { id: 1, format: internal ? `internal error: ${message}` : message, showUser: req.command === 'launch' } },
+        body: { error: { id: 1, format: internal ? `internal error: ${message}` : message, showUser: command === 'launch' } },
       });
+      return;
     }
-    if ((req.command === 'launch' || req.command === 'restart') && this.agent && !this.configured) this.event('initialized');
+    this.sendRaw({ type: 'response', request_seq: seq, success: true, command, body: body ?? undefined });
+    // the client sends its breakpoints once it hears this, and the program waits for them
+    if (command === 'launch') this.event('initialized');
+  }
+
+  /** Each command's check and handler, registered by name. */
+  private handlers(): Handlers<L> {
+    const a = dapArguments;
+    const h = <A, B>(check: Check<A>, run: (args: A) => Promise<B>): Handler<A, B> => ({ check, run });
+    const launchArgs = this.launchArguments();
+    return {
+      initialize: h(a.initialize, async () => capabilities()),
+      launch: h(launchArgs, (args) => this.launch(args)),
+      restart: h(object({ arguments: optional(launchArgs) }), (args) => this.restart(args)),
+      configurationDone: h(a.configurationDone, () => this.configurationDone()),
+      setBreakpoints: h(a.setBreakpoints, (args) => this.setBreakpoints(args)),
+      breakpointLocations: h(a.breakpointLocations, (args) => this.breakpointLocations(args)),
+      setFunctionBreakpoints: h(a.setFunctionBreakpoints, (args) => this.setFunctionBreakpoints(args)),
+      setExceptionBreakpoints: h(a.setExceptionBreakpoints, (args) => this.setExceptionBreakpoints(args)),
+      exceptionInfo: h(a.exceptionInfo, (args) => this.requireAgent().request('exceptionInfo', { threadId: args.threadId })),
+      threads: h(a.threads, () => this.threads()),
+      continue: h(a.continue, () => this.resume()),
+      next: h(a.next, (args) => this.step(args.threadId, 'over')),
+      stepIn: h(a.stepIn, (args) => this.step(args.threadId, 'in')),
+      stepOut: h(a.stepOut, (args) => this.step(args.threadId, 'out')),
+      pause: h(a.pause, () => this.pause()),
+      stackTrace: h(a.stackTrace, (args) => this.stackTrace(args)),
+      scopes: h(a.scopes, (args) => this.scopes(args)),
+      variables: h(a.variables, (args) => this.variables(args)),
+      evaluate: h(a.evaluate, (args) => this.evaluate(args)),
+      setVariable: h(a.setVariable, (args) => this.setVariable(args)),
+      setExpression: h(a.setExpression, (args) => this.setExpression(args)),
+      completions: h(a.completions, (args) => this.completions(args)),
+      source: h(a.source, (args) => this.source(args)),
+      disconnect: h(a.disconnect, (args) => this.disconnect(args)),
+      terminate: h(a.terminate, () => this.terminate()),
+    };
   }
 
   protected requireAgent(): AgentClient {
-    if (!this.agent) throw new UserError('no program is running (send launch first)');
-    return this.agent;
+    if (!this.run) throw new UserError('no program is running (send launch first)');
+    return this.run.agent;
   }
 
-  // -- starting a program (the runtime-specific part is start())
+  // -- one run of the program
 
-  /** The agent's hello, or undefined when its transport closes first (the program never ran). */
-  protected helloFrom(transport: AgentTransport): Promise<Hello | undefined> {
-    return new Promise<Hello | undefined>((res) => {
-      this.helloWaiter = res;
-      transport.onClose(() => res(undefined));
+  /**
+   * Starts a run and takes it as far as configured: the program then waits for `start`. A run
+   * that fails on the way is ended, never left waiting.
+   */
+  private async startRun(args: L): Promise<void> {
+    const launcher = this.launcher(args);
+    this.justMyCode = args.justMyCode ?? true;
+    this.launchError = undefined;
+    const program = launcher.launch();
+    let helloFrom!: (h: Hello) => void;
+    const hello = new Promise<Hello>((res) => (helloFrom = res));
+    const agent = new AgentClient(
+      program.transport,
+      (e) => {
+        if (e.event === 'hello') helloFrom(e.body);
+        else if (this.run === run) this.onAgentEvent(e);
+      },
+      { timeoutMs: agentAnswerMs(args.reprTimeout ?? 1) },
+    );
+    const run: Run = { program, agent };
+    this.run = run;
+    let stderrTail = '';
+    program.onOutput((category, text) => {
+      if (this.run !== run) return;
+      if (category === 'stderr') stderrTail = (stderrTail + text).slice(-2000);
+      this.event('output', { category, output: text });
     });
+    const ended = new Promise<ProgramEnd>((res) => program.onExit(res));
+    void ended.then((end) => this.runEnded(run, end));
+    let helloTimer: ReturnType<typeof setTimeout> | undefined;
+    const tooLate = new Promise<never>((_, rej) => {
+      helloTimer = setTimeout(() => rej(new UserError(`the debugger agent did not start within ${HELLO_MS / 1000} s`)), HELLO_MS);
+    });
+    try {
+      const first = await Promise.race([hello, ended, tooLate]).finally(() => clearTimeout(helloTimer));
+      if (!('pid' in first)) {
+        throw new UserError(first.failure ?? this.launchError ?? (stderrTail.trim().split('\n').slice(-1)[0] || launcher.neverStarted));
+      }
+      const [major, minor] = first.version;
+      if (major < MIN_VERSION[0] || (major === MIN_VERSION[0] && minor < MIN_VERSION[1])) {
+        throw new UserError(`python ${first.version.join('.')} is too old: pyscope dap needs ${MIN_VERSION.join('.')} or newer`);
+      }
+      await this.configureAgent(agent, launcher.libraryRoots(first), args.reprTimeout ?? 1);
+      this.event('process', launcher.processEvent(first));
+    } catch (e) {
+      this.endFailedRun(program, ended);
+      throw e;
+    }
+  }
+
+  /** A run whose launch failed: one that said why ends by itself; any other is ended now. */
+  private endFailedRun(program: LaunchedProgram, ended: Promise<ProgramEnd>): void {
+    if (!this.launchError) {
+      program.kill();
+      return;
+    }
+    const timer = setTimeout(() => program.kill(), LAUNCH_ERROR_GRACE_MS);
+    void ended.then(() => clearTimeout(timer));
   }
 
   /** Hands the agent its settings; a program the agent refused to compile fails the launch here. */
-  protected async configureAgent(agent: AgentClient, libraryRoots: string[], reprTimeout: number): Promise<void> {
+  private async configureAgent(agent: AgentClient, libraryRoots: string[], reprTimeout: number): Promise<void> {
     try {
       await agent.request('configure', { libraryRoots, justMyCode: this.justMyCode, reprTimeout });
       // the agent compiles the program right after hello; give it the chance to refuse
@@ -127,21 +305,27 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
     if (this.launchError) throw new UserError(this.launchError);
   }
 
-  protected onAgentEvent(e: AgentEvent): void {
-    const b = e.body;
+  private runEnded(run: Run, end: ProgramEnd): void {
+    // a run replaced by a restart, or released by a detach, ends unheard
+    if (this.run !== run) return;
+    this.run = undefined;
+    this.vars.clear();
+    if (end.exitCode !== null) this.event('exited', { exitCode: end.exitCode });
+    this.event('terminated');
+  }
+
+  private onAgentEvent(e: AgentEvent): void {
     switch (e.event) {
-      case 'hello':
-        this.helloWaiter?.(b as unknown as Hello);
-        return;
       case 'launchError':
-        this.launchError = String(b.message);
-        this.event('output', { category: 'stderr', output: String(b.text) });
+        this.launchError = String(e.body.message);
+        this.event('output', { category: 'stderr', output: String(e.body.text) });
         return;
       case 'stopped':
         this.vars.clear();
-        this.event('stopped', b);
+        this.event('stopped', e.body);
         return;
       case 'output': {
+        const b = e.body;
         const out: DebugProtocol.OutputEvent['body'] = { category: String(b.category ?? 'console'), output: String(b.text ?? '') };
         if (typeof b.path === 'string') out.source = { name: basename(b.path), path: this.toClientPath(b.path) };
         if (typeof b.line === 'number') out.line = b.line;
@@ -153,47 +337,106 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
     }
   }
 
+  /** The client went away (its connection closed): a launched program must not outlive it. */
+  protected clientGone(): void {
+    const run = this.run;
+    if (!run) return;
+    this.run = undefined;
+    run.program.kill();
+  }
+
   // -- lifecycle
 
-  async on_initialize(): Promise<DebugProtocol.Capabilities> {
-    return capabilities();
-  }
-
-  async on_launch(args: L): Promise<void> {
+  private async launch(args: L): Promise<undefined> {
+    if (this.launchState === 'launching') throw new UserError('launch: a launch is already in progress in this session');
+    if (this.launchState === 'launched') throw new UserError('launch: this session already launched a program (send restart, or start a new session)');
     this.admit(args);
+    this.launchState = 'launching';
+    try {
+      await this.startRun(args);
+    } catch (e) {
+      this.launchState = 'none';
+      throw e;
+    }
+    this.launchState = 'launched';
     this.launchArgs = args;
-    await this.start(args);
+    return undefined;
   }
 
-  async on_configurationDone(): Promise<void> {
-    this.configured = true;
+  private async configurationDone(): Promise<undefined> {
     await this.requireAgent().request('start');
+    return undefined;
   }
 
-  async on_restart(args: { arguments?: L }): Promise<void> {
-    const launch = args.arguments ?? this.launchArgs;
-    if (!launch) throw new UserError('nothing to restart');
+  private async restart(a: { arguments?: L }): Promise<undefined> {
+    if (this.launchState !== 'launched' || !this.launchArgs) throw new UserError('restart: no program was launched in this session');
+    if (this.restarting) throw new UserError('restart: a restart is already in progress');
+    const launch = a.arguments ?? this.launchArgs;
     this.admit(launch);
-    await this.endForRestart();
-    this.launchArgs = launch;
-    await this.start(launch);
-    for (const bp of this.lastBreakpoints.values()) await this.on_setBreakpoints(bp);
-    if (this.lastFunctionBreakpoints) await this.on_setFunctionBreakpoints(this.lastFunctionBreakpoints);
-    await this.on_setExceptionBreakpoints({ filters: this.lastExceptionFilters });
-    this.configured = true;
-    await this.requireAgent().request('start');
+    this.restarting = true;
+    try {
+      const old = this.run;
+      if (old) {
+        this.run = undefined;
+        // its references name the old agent's handles, which the new agent may reuse
+        this.vars.clear();
+        await old.program.terminate();
+      }
+      try {
+        await this.startRun(launch);
+      } catch (e) {
+        // nothing runs any more: the client hears the end of the session it had
+        if (!this.run) this.event('terminated');
+        throw e;
+      }
+      const run = this.run;
+      try {
+        for (const bp of [...this.lastBreakpoints.values()]) await this.setBreakpoints(bp);
+        if (this.lastFunctionBreakpoints) await this.setFunctionBreakpoints(this.lastFunctionBreakpoints);
+        await this.setExceptionBreakpoints({ filters: this.lastExceptionFilters });
+        await this.requireAgent().request('start');
+      } catch (e) {
+        // a program left waiting for `start` would wait for ever
+        run?.program.kill();
+        throw e;
+      }
+      this.launchArgs = launch;
+    } finally {
+      this.restarting = false;
+    }
+    return undefined;
+  }
+
+  private async disconnect(args: DapArguments<'disconnect'>): Promise<undefined> {
+    const run = this.run;
+    if (!run) return undefined;
+    const release = run.program.release?.bind(run.program);
+    if (args.terminateDebuggee === false && release) {
+      await run.agent.request('detach').catch(() => undefined);
+      this.run = undefined;
+      this.vars.clear();
+      release();
+      return undefined;
+    }
+    await run.program.terminate();
+    return undefined;
+  }
+
+  private async terminate(): Promise<undefined> {
+    await this.run?.program.terminate();
+    return undefined;
   }
 
   // -- breakpoints
 
-  async on_setBreakpoints(args: DebugProtocol.SetBreakpointsArguments): Promise<DebugProtocol.SetBreakpointsResponse['body']> {
+  private async setBreakpoints(args: DapArguments<'setBreakpoints'>): Promise<DebugProtocol.SetBreakpointsResponse['body']> {
+    const agent = this.requireAgent();
     const clientPath = args.source.path;
-    if (!clientPath) throw new UserError('setBreakpoints needs source.path');
-    this.lastBreakpoints.set(clientPath, args);
     const path = this.toDebuggeePath(clientPath);
     const requested = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
     const { agent: specs, rejected } = translateBreakpoints(path, requested, this.bpIds);
-    const result = await this.requireAgent().request<{ breakpoints: AgentBreakpointResult[] }>('setBreakpoints', { path, breakpoints: specs });
+    const result = await agent.request('setBreakpoints', { path, breakpoints: specs });
+    this.lastBreakpoints.set(clientPath, args);
     const answers = [...result.breakpoints];
     return {
       breakpoints: requested.map((bp, i) => {
@@ -207,9 +450,8 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
     };
   }
 
-  async on_breakpointLocations(args: DebugProtocol.BreakpointLocationsArguments): Promise<DebugProtocol.BreakpointLocationsResponse['body']> {
-    if (!args.source.path) throw new UserError('breakpointLocations needs source.path');
-    const r = await this.requireAgent().request<{ lines: number[] }>('breakpointLocations', {
+  private async breakpointLocations(args: DapArguments<'breakpointLocations'>): Promise<DebugProtocol.BreakpointLocationsResponse['body']> {
+    const r = await this.requireAgent().request('breakpointLocations', {
       path: this.toDebuggeePath(args.source.path),
       line: args.line,
       endLine: args.endLine ?? args.line,
@@ -217,12 +459,12 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
     return { breakpoints: r.lines.map((line) => ({ line })) };
   }
 
-  async on_setFunctionBreakpoints(args: DebugProtocol.SetFunctionBreakpointsArguments): Promise<DebugProtocol.SetFunctionBreakpointsResponse['body']> {
-    this.lastFunctionBreakpoints = args;
-    const specs: Record<string, unknown>[] = [];
+  private async setFunctionBreakpoints(args: DapArguments<'setFunctionBreakpoints'>): Promise<DebugProtocol.SetFunctionBreakpointsResponse['body']> {
+    const agent = this.requireAgent();
+    const specs: { id: number; name: string; condition?: string; hit?: { op: '==' | '>=' | '>' | '<' | '<=' | '%'; n: number } }[] = [];
     const problems = new Map<number, string>();
     args.breakpoints.forEach((bp, i) => {
-      const spec: Record<string, unknown> = { name: bp.name, id: this.fnBpIds.idFor(bp.name) };
+      const spec: (typeof specs)[number] = { name: bp.name, id: this.fnBpIds.idFor(bp.name) };
       if (bp.condition) spec.condition = bp.condition;
       if (bp.hitCondition) {
         const hit = parseHitCondition(bp.hitCondition);
@@ -231,7 +473,8 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
       }
       if (!problems.has(i)) specs.push(spec);
     });
-    const r = await this.requireAgent().request<{ breakpoints: AgentBreakpointResult[] }>('setFunctionBreakpoints', { breakpoints: specs });
+    const r = await agent.request('setFunctionBreakpoints', { breakpoints: specs });
+    this.lastFunctionBreakpoints = args;
     const answers = [...r.breakpoints];
     return {
       breakpoints: args.breakpoints.map((bp, i) => {
@@ -245,56 +488,45 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
     };
   }
 
-  async on_setExceptionBreakpoints(args: DebugProtocol.SetExceptionBreakpointsArguments): Promise<void> {
+  private async setExceptionBreakpoints(args: { filters: string[]; filterOptions?: { filterId: string }[] }): Promise<undefined> {
     const known = new Set(EXCEPTION_FILTERS.map((f) => f.filter));
-    const filters = [...(args.filters ?? []), ...(args.filterOptions ?? []).map((o) => o.filterId)];
-    for (const f of filters) if (!known.has(f)) throw new UserError(`unknown exception filter "${f}"`);
-    this.lastExceptionFilters = filters;
+    const filters = [...args.filters, ...(args.filterOptions ?? []).map((o) => o.filterId)];
+    for (const f of filters) if (!known.has(f)) throw new UserError(`setExceptionBreakpoints: unknown exception filter "${f.slice(0, 80)}"`);
     await this.requireAgent().request('setExceptionBreakpoints', { filters });
-  }
-
-  async on_exceptionInfo(args: DebugProtocol.ExceptionInfoArguments): Promise<DebugProtocol.ExceptionInfoResponse['body']> {
-    return this.requireAgent().request('exceptionInfo', { threadId: args.threadId });
+    this.lastExceptionFilters = filters;
+    return undefined;
   }
 
   // -- execution
 
-  async on_threads(): Promise<DebugProtocol.ThreadsResponse['body']> {
-    if (!this.agent) return { threads: [] };
-    return this.agent.request('threads');
+  private async threads(): Promise<DebugProtocol.ThreadsResponse['body']> {
+    if (!this.run) return { threads: [] };
+    return this.run.agent.request('threads');
   }
 
-  async on_continue(): Promise<DebugProtocol.ContinueResponse['body']> {
+  private async resume(): Promise<DebugProtocol.ContinueResponse['body']> {
+    const agent = this.requireAgent();
     this.vars.clear();
-    await this.requireAgent().request('continue');
+    await agent.request('continue');
     return { allThreadsContinued: true };
   }
 
-  private async step(threadId: number, kind: 'over' | 'in' | 'out'): Promise<void> {
+  private async step(threadId: number, kind: 'over' | 'in' | 'out'): Promise<undefined> {
+    const agent = this.requireAgent();
     this.vars.clear();
-    await this.requireAgent().request('step', { threadId, kind });
+    await agent.request('step', { threadId, kind });
+    return undefined;
   }
 
-  async on_next(args: DebugProtocol.NextArguments): Promise<void> {
-    await this.step(args.threadId, 'over');
-  }
-
-  async on_stepIn(args: DebugProtocol.StepInArguments): Promise<void> {
-    await this.step(args.threadId, 'in');
-  }
-
-  async on_stepOut(args: DebugProtocol.StepOutArguments): Promise<void> {
-    await this.step(args.threadId, 'out');
-  }
-
-  async on_pause(): Promise<void> {
+  private async pause(): Promise<undefined> {
     await this.requireAgent().request('pause');
+    return undefined;
   }
 
   // -- inspection
 
-  async on_stackTrace(args: DebugProtocol.StackTraceArguments): Promise<DebugProtocol.StackTraceResponse['body']> {
-    const r = await this.requireAgent().request<{ frames: AgentFrame[] }>('stackTrace', { threadId: args.threadId });
+  private async stackTrace(args: DapArguments<'stackTrace'>): Promise<DebugProtocol.StackTraceResponse['body']> {
+    const r = await this.requireAgent().request('stackTrace', { threadId: args.threadId });
     let frames = r.frames;
     if (this.justMyCode) {
       const user = frames.filter((f) => f.user);
@@ -319,8 +551,8 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
     };
   }
 
-  async on_scopes(args: DebugProtocol.ScopesArguments): Promise<DebugProtocol.ScopesResponse['body']> {
-    const r = await this.requireAgent().request<{ scopes: { name: string; handle: number; named: number }[] }>('scopes', { frameId: args.frameId });
+  private async scopes(args: DapArguments<'scopes'>): Promise<DebugProtocol.ScopesResponse['body']> {
+    const r = await this.requireAgent().request('scopes', { frameId: args.frameId });
     return {
       scopes: r.scopes.map((s) => ({
         name: s.name,
@@ -345,22 +577,31 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
     return out;
   }
 
-  async on_variables(args: DebugProtocol.VariablesArguments): Promise<DebugProtocol.VariablesResponse['body']> {
+  private async variables(args: DapArguments<'variables'>): Promise<DebugProtocol.VariablesResponse['body']> {
+    const agent = this.requireAgent();
     const ref = this.vars.get(args.variablesReference);
-    if (!ref) throw new UserError(`variablesReference ${args.variablesReference} is not valid (the program resumed since)`);
-    const r = await this.requireAgent().request<{ variables: AgentVariable[] }>('variables', {
-      handle: ref.agentHandle,
-      start: args.start ?? 0,
-      count: args.count ?? 0,
-      filter: args.filter,
-    });
-    return { variables: r.variables.map((v) => this.toDap(v, ref.frameId)) };
+    if (!ref) throw new UserError(`variables: variablesReference ${args.variablesReference} is not valid (the program resumed since, or it never was)`);
+    const start = args.start ?? 0;
+    const count = args.count ?? 0;
+    const r = await agent.request('variables', { handle: ref.agentHandle, start, count, ...(args.filter ? { filter: args.filter } : {}) });
+    const variables = r.variables.map((v) => this.toDap(v, ref.frameId));
+    // an unpaged request got the first children only: say how many more there are, and how to get them
+    const more = count === 0 && r.total !== undefined ? r.total - start - r.variables.length : 0;
+    if (more > 0) {
+      variables.push({
+        name: '...',
+        value: `${more} more not shown: ask for them with "start" and "count"`,
+        variablesReference: 0,
+        presentationHint: { kind: 'virtual' },
+      });
+    }
+    return { variables };
   }
 
-  async on_evaluate(args: DebugProtocol.EvaluateArguments): Promise<DebugProtocol.EvaluateResponse['body']> {
-    const r = await this.requireAgent().request<AgentVariable & { indexed?: number }>('evaluate', {
+  private async evaluate(args: DapArguments<'evaluate'>): Promise<DebugProtocol.EvaluateResponse['body']> {
+    const r = await this.requireAgent().request('evaluate', {
       expression: args.expression,
-      frameId: args.frameId,
+      ...(args.frameId !== undefined ? { frameId: args.frameId } : {}),
       context: args.context ?? 'repl',
     });
     const out: DebugProtocol.EvaluateResponse['body'] = {
@@ -372,32 +613,40 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
     return out;
   }
 
-  async on_setVariable(args: DebugProtocol.SetVariableArguments): Promise<DebugProtocol.SetVariableResponse['body']> {
+  private async setVariable(args: DapArguments<'setVariable'>): Promise<DebugProtocol.SetVariableResponse['body']> {
+    const agent = this.requireAgent();
     const ref = this.vars.get(args.variablesReference);
-    if (!ref) throw new UserError(`variablesReference ${args.variablesReference} is not valid`);
-    const r = await this.requireAgent().request<AgentVariable>('setVariable', { handle: ref.agentHandle, name: args.name, value: args.value, frameId: ref.frameId });
+    if (!ref) throw new UserError(`setVariable: variablesReference ${args.variablesReference} is not valid`);
+    const r = await agent.request('setVariable', {
+      handle: ref.agentHandle,
+      name: args.name,
+      value: args.value,
+      ...(ref.frameId !== undefined ? { frameId: ref.frameId } : {}),
+    });
     return { value: r.value, type: r.type, variablesReference: this.vars.add({ agentHandle: r.handle, ...(ref.frameId !== undefined ? { frameId: ref.frameId } : {}) }) };
   }
 
-  async on_setExpression(args: DebugProtocol.SetExpressionArguments): Promise<DebugProtocol.SetExpressionResponse['body']> {
+  private async setExpression(args: DapArguments<'setExpression'>): Promise<DebugProtocol.SetExpressionResponse['body']> {
+    const agent = this.requireAgent();
     if (args.frameId === undefined) throw new UserError('setExpression needs a frameId');
-    const r = await this.requireAgent().request<AgentVariable>('setExpression', { frameId: args.frameId, expression: args.expression, value: args.value });
+    const r = await agent.request('setExpression', { frameId: args.frameId, expression: args.expression, value: args.value });
     return { value: r.value, type: r.type, variablesReference: this.vars.add({ agentHandle: r.handle, frameId: args.frameId }) };
   }
 
-  async on_completions(args: DebugProtocol.CompletionsArguments): Promise<DebugProtocol.CompletionsResponse['body']> {
-    const r = await this.requireAgent().request<{ targets: DebugProtocol.CompletionItem[] }>('completions', {
-      frameId: args.frameId,
+  private async completions(args: DapArguments<'completions'>): Promise<DebugProtocol.CompletionsResponse['body']> {
+    const r = await this.requireAgent().request('completions', {
+      ...(args.frameId !== undefined ? { frameId: args.frameId } : {}),
       text: args.text,
       column: args.column,
     });
     return { targets: r.targets };
   }
 
-  async on_source(args: DebugProtocol.SourceArguments): Promise<DebugProtocol.SourceResponse['body']> {
+  private async source(args: DapArguments<'source'>): Promise<DebugProtocol.SourceResponse['body']> {
+    const agent = this.requireAgent();
     const ref = args.source?.sourceReference ?? args.sourceReference;
     const key = this.sources.keyOf(ref);
-    if (!key) throw new UserError(`no source with reference ${ref}`);
-    return this.requireAgent().request('source', { key });
+    if (!key) throw new UserError(`source: no source with reference ${ref}`);
+    return agent.request('source', { key });
   }
 }

@@ -1,10 +1,13 @@
 // A DAP session for a program in Pyodide in a Web Worker, run on the page's main thread. DAP goes
 // in and out as plain objects (no wire framing), so a web IDE or a teaching site can put its own
 // UI on it. Browser-safe: no node: imports. The requests are answered by the same SessionBase as
-// the Node adapter's; this adds what a page does differently: one worker per run, handed in by
-// the page, and a program whose file may come with the launch.
+// the Node adapter's; this adds what a page does differently: its launcher (one worker per run,
+// handed in by the page) and a program whose file may come with the launch.
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { AgentClient, AgentError } from '../debugger/agentClient.js';
+import type { Hello } from '../agent/protocol.js';
+import { array, boolean, number, object, optional, string, type Check } from '../common/shape.js';
+import { AgentError } from '../debugger/agentClient.js';
+import type { LaunchedProgram, ProgramEnd, ProgramLauncher } from '../debugger/launcher.js';
 import { SessionBase, UserError, type CommonLaunchArguments } from '../debugger/sessionBase.js';
 import { MailboxTransport } from '../pyodide/agentTransport.js';
 import type { DebuggeeMessage, StartMessage } from '../pyodide/debuggee.js';
@@ -47,11 +50,104 @@ export function isolationProblem(scope: { crossOriginIsolated?: boolean } = glob
   );
 }
 
+const launchArguments: Check<BrowserLaunchArguments> = object({
+  program: string(),
+  source: optional(string(1 << 24)),
+  args: optional(array(string())),
+  stopOnEntry: optional(boolean),
+  justMyCode: optional(boolean),
+  reprTimeout: optional(number(0)),
+});
+
+/** One run in a fresh Web Worker from the page. */
+class WebWorkerLauncher implements ProgramLauncher {
+  readonly neverStarted = 'the program ended before the debugger agent started';
+
+  constructor(
+    private readonly options: BrowserSessionOptions,
+    private readonly args: BrowserLaunchArguments,
+  ) {}
+
+  launch(): LaunchedProgram {
+    const args = this.args;
+    const buffers = createMailbox();
+    const start: StartMessage = {
+      kind: 'start',
+      buffers,
+      options: {
+        program: args.program,
+        args: args.args ?? [],
+        stopOnEntry: args.stopOnEntry ?? false,
+        ...(args.source !== undefined ? { files: { [args.program]: args.source } } : {}),
+        agentSources: this.options.agentSources,
+        bootstrapSource: this.options.bootstrapSource,
+      },
+    };
+    return new WebWorkerProgram(this.options.createWorker(), new MailboxTransport(buffers), start);
+  }
+
+  libraryRoots(hello: Hello): string[] {
+    // Pyodide's paths are POSIX whatever the host
+    return hello.libraryPaths.map((p) => (p.endsWith('/') ? p : `${p}/`));
+  }
+
+  processEvent(): DebugProtocol.ProcessEvent['body'] {
+    return { name: this.args.program, isLocalProcess: false, startMethod: 'launch' };
+  }
+}
+
+class WebWorkerProgram implements LaunchedProgram {
+  private readonly outputListeners: ((category: 'stdout' | 'stderr', text: string) => void)[] = [];
+  private readonly exitListeners: ((end: ProgramEnd) => void)[] = [];
+  private end?: ProgramEnd;
+
+  constructor(
+    private readonly worker: WorkerHandle,
+    readonly transport: MailboxTransport,
+    start: StartMessage,
+  ) {
+    worker.addEventListener('message', (event) => {
+      // a worker ended by a restart or a terminate may have posted before it stopped: that run is over
+      if (this.end) return;
+      routeDebuggeeMessage(event.data as DebuggeeMessage, transport, {
+        ready: () => worker.postMessage(start),
+        output: (category, text) => {
+          for (const l of this.outputListeners) l(category, text);
+        },
+        exit: (code) => this.finish(code),
+      });
+    });
+  }
+
+  onOutput(listener: (category: 'stdout' | 'stderr', text: string) => void): void {
+    this.outputListeners.push(listener);
+  }
+
+  onExit(listener: (end: ProgramEnd) => void): void {
+    if (this.end) listener(this.end);
+    else this.exitListeners.push(listener);
+  }
+
+  /** The worker may be blocked in Atomics.wait: only terminating it stops the program. */
+  async terminate(): Promise<void> {
+    this.finish(null);
+  }
+
+  kill(): void {
+    this.finish(null);
+  }
+
+  private finish(exitCode: number | null): void {
+    if (this.end) return;
+    this.end = { exitCode };
+    this.transport.close();
+    this.worker.terminate();
+    for (const l of this.exitListeners.splice(0)) l(this.end);
+  }
+}
+
 export class PyodideDapSession extends SessionBase<BrowserLaunchArguments> {
   private readonly listeners: ((m: DebugProtocol.ProtocolMessage) => void)[] = [];
-  private worker?: WorkerHandle;
-  private transport?: MailboxTransport;
-  private ended = false;
 
   constructor(private readonly options: BrowserSessionOptions) {
     super();
@@ -71,82 +167,17 @@ export class PyodideDapSession extends SessionBase<BrowserLaunchArguments> {
     for (const l of this.listeners) l(message);
   }
 
-  protected override admit(args: BrowserLaunchArguments): void {
+  protected override launchArguments(): Check<BrowserLaunchArguments> {
+    return launchArguments;
+  }
+
+  protected override admit(): void {
     const problem = isolationProblem();
     if (problem) throw new UserError(problem);
-    if (!args.program) throw new UserError('launch needs "program"');
   }
 
-  protected override async start(args: BrowserLaunchArguments): Promise<void> {
-    this.justMyCode = args.justMyCode ?? true;
-    this.ended = false;
-    this.configured = false;
-    this.launchError = undefined;
-    const buffers = createMailbox();
-    const transport = (this.transport = new MailboxTransport(buffers));
-    const worker = (this.worker = this.options.createWorker());
-    let stderrTail = '';
-    const start: StartMessage = {
-      kind: 'start',
-      buffers,
-      options: {
-        program: args.program,
-        args: args.args ?? [],
-        stopOnEntry: args.stopOnEntry ?? false,
-        ...(args.source !== undefined ? { files: { [args.program]: args.source } } : {}),
-        agentSources: this.options.agentSources,
-        bootstrapSource: this.options.bootstrapSource,
-      },
-    };
-    worker.addEventListener('message', (event) => {
-      // a worker ended by a restart or a terminate may have posted before it stopped: that run is over
-      if (worker !== this.worker) return;
-      routeDebuggeeMessage(event.data as DebuggeeMessage, transport, {
-        ready: () => worker.postMessage(start),
-        output: (category, text) => {
-          if (category === 'stderr') stderrTail = (stderrTail + text).slice(-2000);
-          this.event('output', { category, output: text });
-        },
-        exit: (code) => this.finish(code),
-      });
-    });
-    const agent = (this.agent = new AgentClient(transport, (e) => this.onAgentEvent(e)));
-    const hello = await this.helloFrom(transport);
-    if (!hello) throw new UserError(this.launchError ?? (stderrTail.trim().split('\n').slice(-1)[0] || 'the program ended before the debugger agent started'));
-    // Pyodide's paths are POSIX whatever the host
-    const roots = hello.libraryPaths.map((p) => (p.endsWith('/') ? p : `${p}/`));
-    await this.configureAgent(agent, roots, args.reprTimeout ?? 1);
-    this.event('process', { name: args.program, isLocalProcess: false, startMethod: 'launch' });
-  }
-
-  /** The worker may be blocked in Atomics.wait: only terminating it stops the program. */
-  private stopWorker(): void {
-    const worker = this.worker;
-    this.worker = undefined;
-    this.agent = undefined;
-    this.transport?.close();
-    this.transport = undefined;
-    worker?.terminate();
-  }
-
-  private finish(code: number | null): void {
-    this.stopWorker();
-    if (this.ended) return;
-    this.ended = true;
-    if (code !== null) this.event('exited', { exitCode: code });
-    this.event('terminated');
-  }
-
-  protected override async endForRestart(): Promise<void> {
-    this.stopWorker();
-  }
-
-  async on_terminate(): Promise<void> {
-    this.finish(null);
-  }
-
-  async on_disconnect(): Promise<void> {
-    this.finish(null);
+  protected override launcher(args: BrowserLaunchArguments): ProgramLauncher {
+    return new WebWorkerLauncher(this.options, args);
   }
 }
 

@@ -2,6 +2,7 @@
 // (pyscope/pyodide), as an editor would send it; the stack, variables, watch and console panes
 // show the answers.
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { RequestTracker } from '../../common/requests.js';
 import { PyodideDapSession, type WorkerHandle } from '../../web/index.js';
 import { $, escapeHtml, log, setStatus } from './dom.js';
 import type { Editor } from './editor.js';
@@ -19,15 +20,10 @@ export interface DebugViewOptions {
 
 const ENDED = 'the program ended';
 
-interface Pending {
-  resolve: (body: Record<string, unknown>) => void;
-  reject: (e: Error) => void;
-}
-
 export class DebugView {
   private session: PyodideDapSession | null = null;
-  private seq = 1;
-  private pending = new Map<number, Pending>();
+  /** Requests of the current session; a new session starts a new tracker. */
+  private requests = new RequestTracker<Record<string, unknown>>();
   private state: DebugState = 'idle';
   private threadId = 1;
   private frameId: number | null = null;
@@ -63,7 +59,7 @@ export class DebugView {
     setStatus('starting Python');
     const session = new PyodideDapSession({ createWorker: this.o.nextWorker, agentSources: this.o.sources.agent, bootstrapSource: this.o.sources.bootstrap });
     this.session = session;
-    session.onMessage((m) => this.onDap(m));
+    session.onMessage((m) => this.onDap(session, m));
     try {
       await this.request('initialize', { adapterID: 'pyscope-playground', linesStartAt1: true, columnsStartAt1: true });
       await this.request('launch', { program: this.o.program, source: this.o.editor.text });
@@ -117,21 +113,18 @@ export class DebugView {
   private request(command: string, args?: unknown): Promise<Record<string, unknown>> {
     const session = this.session;
     if (!session) return Promise.reject(new Error('not running'));
-    const seq = this.seq++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(seq, { resolve, reject });
-      void session.handle({ seq, type: 'request', command, arguments: args });
-    });
+    const { seq, answer } = this.requests.start(command);
+    void session.handle({ seq, type: 'request', command, arguments: args });
+    return answer;
   }
 
-  private onDap(m: DebugProtocol.ProtocolMessage): void {
+  private onDap(from: PyodideDapSession, m: DebugProtocol.ProtocolMessage): void {
     if (m.type === 'response') {
+      // a late answer of an ended session must not settle a request of the next one
+      if (from !== this.session) return;
       const r = m as DebugProtocol.Response;
-      const p = this.pending.get(r.request_seq);
-      if (!p) return;
-      this.pending.delete(r.request_seq);
-      if (r.success) p.resolve((r.body ?? {}) as Record<string, unknown>);
-      else p.reject(new Error(r.message));
+      if (r.success) this.requests.resolve(r.request_seq, (r.body ?? {}) as Record<string, unknown>);
+      else this.requests.reject(r.request_seq, new Error(r.message));
       return;
     }
     if (m.type !== 'event') return;
@@ -162,8 +155,8 @@ export class DebugView {
 
   private end(): void {
     this.session = null;
-    for (const p of this.pending.values()) p.reject(new Error(ENDED));
-    this.pending = new Map();
+    this.requests.close(new Error(ENDED));
+    this.requests = new RequestTracker();
     this.frameId = null;
     $('stack').innerHTML = '';
     $('variables').innerHTML = '';

@@ -1,0 +1,46 @@
+// How a session starts a program under the agent, whatever hosts it: a native interpreter
+// (nativeLauncher.ts), Pyodide in a Node worker (pyodideLauncher.ts) or in a page's Web Worker
+// (src/web/browserSession.ts). The launch sequence itself (wait for hello or an early end, the
+// version check, configure, the process event, the end) is written once, in sessionBase.ts.
+// Browser-safe: no node: imports.
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { Hello } from '../agent/protocol.js';
+import type { AgentTransport } from '../agent/transport.js';
+
+/** How a run ended. */
+export interface ProgramEnd {
+  /** Its exit status; null when the session ended it and there is none (a page's worker). */
+  exitCode: number | null;
+  /** Why it never started (an interpreter that does not exist). */
+  failure?: string;
+}
+
+/** One run of a program under the agent. It waits for the agent's `start` before running. */
+export interface LaunchedProgram {
+  readonly transport: AgentTransport;
+  /** What the program writes to its stdout and stderr. */
+  onOutput(listener: (category: 'stdout' | 'stderr', text: string) => void): void;
+  /** Once, when the program has ended and its output has been delivered. */
+  onExit(listener: (end: ProgramEnd) => void): void;
+  /** Ends it (and what it started) politely, then surely; resolves once it has ended. Bounded. */
+  terminate(): Promise<void>;
+  /** Ends it (and what it started) at once: the client went away. */
+  kill(): void;
+  /**
+   * Leaves it running without the debugger, once the agent has detached. Absent where a program
+   * cannot outlive its session (a page's worker).
+   */
+  release?(): void;
+}
+
+/** One launch, its arguments already resolved by the session that made it. */
+export interface ProgramLauncher {
+  /** Starts the program; throws UserError for what this runtime cannot run. */
+  launch(): LaunchedProgram;
+  /** Roots of library code (Just-My-Code), from what the agent's hello says of its interpreter. */
+  libraryRoots(hello: Hello): string[];
+  /** The body of DAP's process event. */
+  processEvent(hello: Hello): DebugProtocol.ProcessEvent['body'];
+  /** Why the launch failed when the program ended before the agent's hello and said nothing. */
+  readonly neverStarted: string;
+}

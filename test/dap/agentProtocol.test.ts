@@ -10,19 +10,12 @@ import { pythonsFrom, REPO_ROOT } from '../support/pythons.js';
 const newest = pythonsFrom(3, 8).filter((p) => !p.missing).at(-1);
 const AGENT_DIR = join(REPO_ROOT, 'src', 'agent');
 
-// The agent's own table: pyscope_agent.dispatch.COMMANDS. Until the agent package lands, the
-// single-file agent's cmd_ methods stand for it (remove that branch with agent.py).
+// The agent's own table: pyscope_agent.dispatch.COMMANDS, the one place it maps names to handlers.
 const LIST_COMMANDS = `
-import importlib.util, json, sys
+import json, sys
 sys.path.insert(0, sys.argv[1])
-try:
-    from pyscope_agent.dispatch import COMMANDS
-    names = list(COMMANDS)
-except ImportError:
-    spec = importlib.util.spec_from_file_location('pyscope_agent_file', sys.argv[1] + '/agent.py')
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    names = [n[4:] for n in dir(mod.Agent) if n.startswith('cmd_')]
+from pyscope_agent.dispatch import COMMANDS
+names = list(COMMANDS)
 print(json.dumps(sorted(names)))
 `;
 

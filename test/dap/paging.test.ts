@@ -18,7 +18,7 @@ type Evaluated = DebugProtocol.EvaluateResponse['body'];
 describe('dap variables paging', { skip: newest ? false : 'no interpreter of 3.8 or newer' }, () => {
   afterEach(closeAll);
 
-  test('an unpaged request gets the first children and an entry saying how many more; a paged one gets its page', { todo: 'needs the agent to report total (the agent side of issue 11)' }, async () => {
+  test('an unpaged request gets the first children and an entry saying how many more; a paged one gets its page', async () => {
     const c = await startSession(newest!.path, { program: PROG }, async (c) => {
       await c.request('setBreakpoints', { source: { path: PROG }, breakpoints: [{ line: 5 }] });
     });

@@ -84,6 +84,27 @@ describe('dap: no program outlives its session', { skip }, () => {
     });
   }
 
+  test('SIGKILL to pyscope dap: the agent ends its program and the child it started when its channel closes', async () => {
+    const c = await startSession(newest!.path, { program: ORPHAN, args: ['spawn'] });
+    const pids = await spawned(c);
+    c.proc.kill('SIGKILL');
+    await exited(c, 'SIGKILL');
+    await gone(pids, 'after SIGKILL to the adapter');
+  });
+
+  test('a program detached from its session runs on after the adapter ends', async () => {
+    const c = await startSession(newest!.path, { program: ORPHAN });
+    const pid = (await c.waitFor<DebugProtocol.ProcessEvent>('process')).body.systemProcessId!;
+    await c.request('disconnect', { terminateDebuggee: false });
+    c.proc.stdin!.end();
+    await exited(c, 'stdin closed after a detach');
+    // longer than the agent's grace before it would end an orphaned program
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.ok(running(pid), 'the detached program still runs');
+    process.kill(pid, 'SIGKILL');
+    await gone([pid], 'after killing the detached program');
+  });
+
   test('a second launch is refused and the first program goes on alone, until the session ends', async () => {
     const c = await startSession(newest!.path, { program: ORPHAN });
     const first = (await c.waitFor<DebugProtocol.ProcessEvent>('process')).body.systemProcessId!;

@@ -1,7 +1,7 @@
 # The agent protocol's commands (docs/DEBUGGER.md, src/agent/protocol.ts): one table from command
 # name to handler, and handle_line(), which both the native reader thread and the Pyodide
 # bootstrap use to answer one request.
-from .runtime import json, report_internal_error
+from .runtime import json, re, report_internal_error
 from .errors import Refusal, BadArgument
 from . import agent, breakpoints, stops, inspection
 
@@ -34,9 +34,11 @@ def handle_line(agent, line):
     """Parses one request, answers it, then runs what must follow the answer (a resume)."""
     try:
         msg = json.loads(line)
-    except ValueError:
+    except Exception as e:  # noqa: not only ValueError: deep nesting is a RecursionError
+        _answer_unreadable(agent, line, e)
         return
     if not isinstance(msg, dict):
+        _answer_unreadable(agent, line, None)
         return
     rid = msg.get('id')
     cmd = msg.get('cmd')
@@ -71,3 +73,17 @@ def handle_line(agent, line):
             then()
         except Exception:
             report_internal_error()
+
+
+_LEADING_ID = re.compile(rb'\s*\{\s*"id"\s*:\s*(\d{1,15})\s*,')
+
+
+def _answer_unreadable(agent, line, error):
+    """A line that is not a request still gets an answer when its id can be found, so the adapter
+    does not wait for one; the adapter writes `{"id": N, ...}` with the id first."""
+    raw = line if isinstance(line, bytes) else line.encode('utf-8', 'replace')
+    m = _LEADING_ID.match(raw)
+    if m is None:
+        return
+    why = 'not a JSON object' if error is None else type(error).__name__
+    agent.ch.send({'id': int(m.group(1)), 'ok': False, 'error': 'malformed agent request (%s)' % why})

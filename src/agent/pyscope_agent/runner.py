@@ -1,6 +1,6 @@
 # Start-up of the native agent: the channel, the helper threads, hello, compiling and running the
 # program on the main thread once the adapter says `start`.
-from .runtime import (sys, os, site, types, runpy, builtins, threading, traceback, importlib,
+from .runtime import (sys, os, signal, time, site, types, runpy, builtins, threading, traceback, importlib,
                       get_ident, start_new_thread, MONITORING, Holder, report_internal_error)
 from .channel import Channel
 from .agent import Agent
@@ -114,9 +114,37 @@ def serve(agent):
         for line in agent.ch.read_lines():
             handle_line(agent, line)
     finally:
-        # the adapter went away: let the program run on, untraced
+        # the adapter went away. After a detach the program runs on, untraced; otherwise it was
+        # launched for a session that no longer exists (an adapter killed by SIGKILL cannot end it
+        # itself), so it ends, with the children in its process group
+        detached = agent.detached
         agent.detach()
         agent.started.set()
+        if not detached:
+            end_orphaned_program()
+
+
+ORPHAN_GRACE_S = 2.0
+
+
+def end_orphaned_program():
+    """SIGTERM to the program's process group (its own, when the adapter made it the leader, else
+    just this process), then SIGKILL if it still runs after ORPHAN_GRACE_S: what the adapter's own
+    terminate does."""
+    pid = os.getpid()
+    leader = os.getpgrp() == pid
+
+    def send(sig):
+        try:
+            if leader:
+                os.killpg(pid, sig)
+            else:
+                os.kill(pid, sig)
+        except OSError:
+            pass
+    send(signal.SIGTERM)
+    time.sleep(ORPHAN_GRACE_S)
+    send(signal.SIGKILL)
 
 
 def main(argv, entry_script):

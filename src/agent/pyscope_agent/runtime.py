@@ -10,6 +10,7 @@ import sys
 import os
 import io
 import json
+import signal
 import stat
 import time
 import threading

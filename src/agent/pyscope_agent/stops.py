@@ -1,6 +1,6 @@
 # Stopping: the decision to stop at a line (breakpoints, steps, pause, entry), parking the thread
 # that stops (all threads stop together), and resuming.
-from .runtime import threading, gc, get_ident, describe_exc
+from .runtime import sys, os, threading, gc, get_ident, describe_exc
 from .errors import Refusal
 from . import args as A
 
@@ -223,4 +223,22 @@ def pause(agent, a):
 
 def detach(agent, a):
     agent.detach()
+    if sys.platform != 'emscripten':
+        quiet_output()
     return {}
+
+
+def quiet_output():
+    """After a detach nobody reads the program's stdout and stderr, pipes to an adapter that may
+    soon exit, after which the program's next print would raise BrokenPipeError: a program the
+    user detached from must run on, so its output goes to /dev/null from here on."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        return
+    for fd in (1, 2):
+        try:
+            os.dup2(null, fd)
+        except OSError:
+            pass
+    os.close(null)

@@ -62,12 +62,17 @@ export class AgentProcess {
     return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
   }
 
-  /** Sends raw text as one line (for malformed requests). */
+  /** Sends a request with any command and arguments (for malformed requests). */
   send(cmd: unknown, args?: unknown, ms = 30_000): Promise<Reply> {
     const id = this.seq++;
+    return this.sendLine(id, JSON.stringify({ id, cmd, args }), `${String(cmd)} ${JSON.stringify(args)}`, ms);
+  }
+
+  /** Sends one line as it is, expecting an answer to id (for lines that are not valid requests). */
+  sendLine(id: number, line: string, what = line.slice(0, 80), ms = 30_000): Promise<Reply> {
     const answer = new Promise<Reply>((resolve) => this.pending.set(id, resolve));
-    this.toAgent.write(`${JSON.stringify({ id, cmd, args })}\n`);
-    return this.bounded(answer, `${String(cmd)} ${JSON.stringify(args)}`, ms);
+    this.toAgent.write(`${line}\n`);
+    return this.bounded(answer, what, ms);
   }
 
   async ok(cmd: string, args?: unknown, ms?: number): Promise<Record<string, unknown>> {

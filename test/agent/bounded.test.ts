@@ -77,6 +77,10 @@ for (const py of pythonsFrom(3, 8)) {
       assert.equal(failed(await a.send('step', { threadId: 1, kind: 'sideways' })), "step: kind must be one of 'over', 'in', 'out', not 'sideways'");
       assert.equal(failed(await a.send('threads', [1, 2])), 'threads: args must be an object');
       assert.equal(failed(await a.send('noSuchCommand', {})), "unknown agent command 'noSuchCommand'");
+      // lines that are not requests are answered by their leading id, and the agent goes on
+      assert.equal(failed(await a.sendLine(9001, `{"id": 9001, "cmd": "threads", "args": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`)), 'malformed agent request (RecursionError)');
+      assert.equal(failed(await a.sendLine(9002, '{"id": 9002, "cmd": "threads", "args": {')), 'malformed agent request (JSONDecodeError)');
+      assert.ok(Array.isArray((await a.ok('threads')).threads));
 
       const dir = mkdtempSync(join(tmpdir(), 'pyscope-agent-'));
       try {

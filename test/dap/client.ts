@@ -9,7 +9,7 @@ import { RequestTracker } from '../../src/common/requests.js';
 import { REPO_ROOT } from '../support/pythons.js';
 import { Tail } from '../support/tail.js';
 import { WAIT } from '../support/timeouts.js';
-import { brief, withTimeout, WaitTimeout, type WaitOptions } from '../support/wait.js';
+import { brief, until, withTimeout, WaitTimeout, type WaitOptions } from '../support/wait.js';
 
 export const CLI = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 
@@ -56,6 +56,8 @@ export class DapClient {
   readonly adapterStderr = new Tail();
   /** The last request sent, for the default name of a step ("after continue"). */
   private lastSent = '';
+  /** How much adapter stderr the last diagnosis in an error showed (closeAll repeats only what is new). */
+  private reportedAt = -1;
   private readonly label: string;
 
   /** Every client not yet closed, so a failed test cannot leave an adapter running. */
@@ -98,6 +100,11 @@ export class DapClient {
       exited = `could not run it: ${e.message}`;
       fail();
     });
+  }
+
+  /** Whether a failure message already showed everything this client knows. */
+  reportedSoFar(): boolean {
+    return this.reportedAt === this.adapterStderr.length + this.events.length;
   }
 
   /** Sends raw bytes, for the malformed-input scenarios. */
@@ -143,6 +150,7 @@ export class DapClient {
    * the adapter's stderr and of the debuggee's (its `stderr` output events).
    */
   diagnosis(): string {
+    this.reportedAt = this.adapterStderr.length + this.events.length;
     const waiting = this.tracker.waiting();
     const debuggeeErr = new Tail();
     for (const e of this.events) if (e.event === 'output' && e.body?.category === 'stderr') debuggeeErr.push(String(e.body.output));
@@ -271,18 +279,49 @@ export async function startSession(
   return c;
 }
 
+/** The debuggee's pid, from the `process` event, while it runs. */
+function debuggeePid(c: DapClient): number | undefined {
+  const e = c.events.find((x) => x.event === 'process') as DebugProtocol.ProcessEvent | undefined;
+  const pid = e?.body.systemProcessId;
+  if (pid === undefined || pid === process.pid) return undefined;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * For afterEach: closes whatever a failed test left open, and when the test failed prints what
- * each of its adapters said (stderr tail, events) to the test's stderr.
+ * For afterEach: when the test failed, prints what each of its adapters said (stderr tail,
+ * events) to the test's stderr, unless a failed wait already showed it; then ends whatever the
+ * test left open: a disconnect first (so the adapter ends its debuggee), then SIGKILL, and the
+ * debuggee too when it outlived its adapter, so that no failed test leaves a program running.
  */
 export async function closeAll(t?: { name?: string; passed?: boolean }): Promise<void> {
-  const failed = t?.passed === false;
-  for (const c of [...DapClient.recent]) {
-    if (failed) process.stderr.write(`--- ${t?.name ?? 'a test'} failed; DAP session of ${c.proc.pid ?? '?'}:\n${c.diagnosis()}\n`);
+  if (t?.passed === false) {
+    for (const c of DapClient.recent) {
+      if (c.reportedSoFar()) continue;
+      process.stderr.write(`--- ${t.name ?? 'a test'} failed; DAP session of adapter pid ${c.proc.pid ?? '?'}:\n${c.diagnosis()}\n`);
+    }
   }
   DapClient.recent.clear();
-  for (const c of [...DapClient.open]) {
-    DapClient.open.delete(c);
-    c.proc.kill('SIGKILL');
+  const left = [...DapClient.open];
+  await Promise.all(
+    left.map(async (c) => {
+      await c.close({ timeoutMs: Math.min(WAIT.exit, 5_000) }).catch(() => undefined);
+      c.proc.kill('SIGKILL');
+    }),
+  );
+  for (const c of left) {
+    // an adapter that ended its debuggee may have exited a moment before the debuggee did
+    const pid = await until(() => (debuggeePid(c) === undefined ? true : undefined), { timeoutMs: 2_000 }).then(
+      () => undefined,
+      () => debuggeePid(c),
+    );
+    if (pid !== undefined) {
+      process.stderr.write(`--- the debuggee ${pid} outlived its adapter ${c.proc.pid ?? '?'}: killed\n`);
+      process.kill(pid, 'SIGKILL');
+    }
   }
 }

@@ -29,4 +29,9 @@ export class Tail {
   get isEmpty(): boolean {
     return this.text === '';
   }
+
+  /** Characters received so far, kept or not (tells whether anything came since a look). */
+  get length(): number {
+    return this.dropped + this.text.length;
+  }
 }

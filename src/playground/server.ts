@@ -45,7 +45,7 @@ function inside(root: string, rel: string): string | undefined {
 }
 
 /** Folders of dist/src the page may load: the browser-safe modules it imports, and the agent. */
-const BROWSER_DIRS = ['web/', 'pyodide/', 'debugger/', 'agent/', 'profile/', 'playground/page/'];
+const BROWSER_DIRS = ['web/', 'pyodide/', 'debugger/', 'agent/', 'profile/', 'common/', 'playground/page/'];
 
 /** The URL space: / and its stylesheet, /pyscope/ (browser modules and .py), /pyodide/ (the npm package). */
 export function resolveUrl(path: string): string | undefined {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { startPlayground } from '../../src/playground/server.js';
-import { haveChromium, launchChromium, statusMatches, urlOf, variableValue } from './browser.js';
+import { launchChromium, needsChromium, statusMatches, urlOf, variableValue, watchPage } from './browser.js';
 
 const PROGRAM = `def fib(n):
     a, b = 0, 1
@@ -40,9 +40,7 @@ for _ in range(100):
 print("hot done")
 `;
 
-const skip = haveChromium() ? false : 'chromium is not installed (/usr/bin/chromium)';
-
-describe('pyscope playground in headless Chromium', { skip }, () => {
+describe('pyscope playground in headless Chromium', needsChromium(), () => {
   let browser: Browser;
   let server: Server;
   let page: Page;
@@ -51,7 +49,7 @@ describe('pyscope playground in headless Chromium', { skip }, () => {
   before(async () => {
     server = await startPlayground({ port: 0, programText: PROGRAM, programName: 'fib.py' });
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+    page = watchPage(await browser.newPage({ viewport: { width: 1280, height: 760 } }));
     page.on('request', (r) => requests.push(r.url()));
   });
 
@@ -153,7 +151,7 @@ describe('pyscope playground in headless Chromium', { skip }, () => {
   test('a page served without cross-origin isolation says which headers are missing', async () => {
     const plain = await startPlayground({ port: 0, isolate: false });
     try {
-      const p = await browser.newPage();
+      const p = watchPage(await browser.newPage());
       await p.goto(urlOf(plain));
       await statusMatches(p, /not cross-origin isolated/);
       const text = (await p.textContent('#isolation')) ?? '';

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { Ajv } from 'ajv';
 import { REPO_ROOT } from '../support/pythons.js';
+import { lastResort } from '../support/timeouts.js';
 import { closeAll, DapClient } from '../dap/client.js';
 
 type Config = Record<string, unknown>;
@@ -60,7 +61,7 @@ function substitute(c: Config, vars: Record<string, string>): Config {
   return JSON.parse(JSON.stringify(c).replace(/\$\{(\w+)\}/g, (all, name: string) => vars[name] ?? all)) as Config;
 }
 
-describe('the VS Code extension and the documented launch.json', { timeout: 180_000 }, () => {
+describe('the VS Code extension and the documented launch.json', { timeout: lastResort() }, () => {
   afterEach(closeAll);
 
   test('the extension runs pyscope dap from the built checkout', () => {

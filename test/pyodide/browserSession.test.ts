@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { REPO_ROOT } from '../support/pythons.js';
+import { lastResort } from '../support/timeouts.js';
 import { BrowserClient, closeAllBrowserClients } from './browserClient.js';
 
 const PROGRAM = '/home/pyodide/main.py';
@@ -53,8 +54,9 @@ async function topFrame(c: BrowserClient, threadId: number): Promise<DebugProtoc
   return f;
 }
 
-// the timeout only turns a hang into a failure; no assertion depends on time
-describe('PyodideDapSession in worker_threads', { timeout: 180_000 }, () => {
+// the timeout is the last resort: every wait of the client has a shorter limit of its own and
+// fails first, naming its step; no assertion depends on time
+describe('PyodideDapSession in worker_threads', { timeout: lastResort() }, () => {
   afterEach(closeAllBrowserClients);
 
   test('restart: a new worker, the breakpoints, function breakpoints and filters again, the same stop; the old run is not heard', async () => {

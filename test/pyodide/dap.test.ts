@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { REPO_ROOT } from '../support/pythons.js';
+import { lastResort } from '../support/timeouts.js';
 import { closeAll, DapClient, startSession } from '../dap/client.js';
 import { fixture, golden, localsRef, stackText, topFrame, variablesText, type Stopped } from '../dap/helpers.js';
 
@@ -26,8 +27,9 @@ async function stopsUntilEnd(c: DapClient, expression: string): Promise<string[]
   }
 }
 
-// the timeout only turns a hang into a failure; no assertion depends on time
-describe('dap with runtime "pyodide"', { timeout: 180_000 }, () => {
+// the timeout is the last resort: every wait of the client has a shorter limit of its own and
+// fails first, naming its step; no assertion depends on time
+describe('dap with runtime "pyodide"', { timeout: lastResort() }, () => {
   afterEach(closeAll);
 
   test('stops at a breakpoint with the native stack and variables; evaluate, setVariable, exit code', async () => {

@@ -125,7 +125,8 @@ describe('a core of a process that is not Python', needsGcore(), () => {
 
 // The static Debian build is self-contained, so a copy of it runs from anywhere: the core then names
 // a file that can be moved away or replaced, as on another machine.
-const debian = pythons().find((p) => p.label === 'debian-3.11');
+// (with PYSCOPE_PYTHONS the label carries the micro version: debian-3.11.2)
+const debian = pythons().find((p) => p.label === 'debian-3.11' || p.label.startsWith('debian-3.11.'));
 const debianSkip = debian ? skipIfMissing(debian) : requirePython(false, 'Debian python3.11 is not in the matrix');
 describe('a core whose mapped files are absent or different here', firstSkip(debianSkip, needsGcore()), () => {
   let core: string;

@@ -61,7 +61,12 @@ function substitute(c: Config, vars: Record<string, string>): Config {
   return JSON.parse(JSON.stringify(c).replace(/\$\{(\w+)\}/g, (all, name: string) => vars[name] ?? all)) as Config;
 }
 
-describe('the VS Code extension and the documented launch.json', { timeout: lastResort() }, () => {
+// Each test's last resort: every wait of the client has a far shorter limit of its own and fails
+// first, naming its step; no assertion depends on time. (A describe's timeout would bound the
+// whole suite, which a loaded machine can take minutes over, not each test.)
+const LAST_RESORT = { timeout: lastResort() };
+
+describe('the VS Code extension and the documented launch.json', () => {
   afterEach(closeAll);
 
   test('the extension runs pyscope dap from the built checkout', () => {
@@ -79,7 +84,7 @@ describe('the VS Code extension and the documented launch.json', { timeout: last
     assert.equal(validate({ name: 'x', type: 'pyscope', request: 'launch', programme: 'a.py' }), false);
   });
 
-  test('"pyscope: current file in Pyodide" debugs a file the way VS Code would run it', async () => {
+  test('"pyscope: current file in Pyodide" debugs a file the way VS Code would run it', LAST_RESORT, async () => {
     const workspace = mkdtempSync(join(tmpdir(), 'pyscope-vscode-'));
     try {
       const file = join(workspace, 'app.py');

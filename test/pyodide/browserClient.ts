@@ -34,6 +34,8 @@ export class BrowserClient {
   private readonly consumed = new Set<DebugProtocol.Event>();
   private waiters: Waiter[] = [];
   private lastSent = '';
+  /** What the last diagnosis in an error showed (closeAllBrowserClients repeats only what is new). */
+  private reportedAt = -1;
 
   /** Every client not yet closed, so a failed test cannot leave a worker running. */
   static readonly open = new Set<BrowserClient>();
@@ -85,6 +87,7 @@ export class BrowserClient {
 
   /** The state of the session for a failed wait: open requests, events, the workers' output. */
   diagnosis(): string {
+    this.reportedAt = this.workerOutput.length + this.events.length;
     const waiting = this.tracker.waiting();
     const programErr = new Tail();
     for (const e of this.events) if (e.event === 'output' && e.body?.category === 'stderr') programErr.push(String(e.body.output));
@@ -99,6 +102,11 @@ export class BrowserClient {
       'program stderr (tail):',
       programErr.show(),
     ].join('\n');
+  }
+
+  /** Whether a failure message already showed everything this client knows. */
+  reportedSoFar(): boolean {
+    return this.reportedAt === this.workerOutput.length + this.events.length;
   }
 
   /** Sends a request; resolves with the response whatever its success, within its limit. */
@@ -178,7 +186,7 @@ export class BrowserClient {
 /** For afterEach: ends whatever a failed test left running, printing its sessions' diagnosis. */
 export async function closeAllBrowserClients(t?: { name?: string; passed?: boolean }): Promise<void> {
   if (t?.passed === false) {
-    for (const c of BrowserClient.recent) process.stderr.write(`--- ${t.name ?? 'a test'} failed; Pyodide session:\n${c.diagnosis()}\n`);
+    for (const c of BrowserClient.recent) if (!c.reportedSoFar()) process.stderr.write(`--- ${t.name ?? 'a test'} failed; Pyodide session:\n${c.diagnosis()}\n`);
   }
   BrowserClient.recent.clear();
   await Promise.all([...BrowserClient.open].map((c) => c.close().catch(() => undefined)));

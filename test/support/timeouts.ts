@@ -36,8 +36,10 @@ export const WAIT = {
 } as const;
 
 /**
- * A describe/test-level timeout: only the last resort when a harness wait itself is not reached
- * (a loop that never ends). Always well above any single wait, so a wait fails first.
+ * A test's timeout: only the last resort when a harness wait itself is not reached (a loop that
+ * never ends). Always well above any single wait, so a wait fails first. Give it to each test, not
+ * to a describe: in Node 20 a describe's timeout bounds the whole suite, which a loaded machine
+ * can take many minutes over (CI saw a 180 s suite limit fire in the middle of a wait).
  */
 export function lastResort(ms = 600_000): number {
   return scaled(Math.max(ms, 240_000));

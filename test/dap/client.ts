@@ -62,6 +62,16 @@ export class DapClient {
 
   /** Every client not yet closed, so a failed test cannot leave an adapter running. */
   static readonly open = new Set<DapClient>();
+  static {
+    // a file that ends without closeAll (no afterEach, a cancelled test) leaves no adapter or debuggee behind
+    process.on('exit', () => {
+      for (const c of DapClient.open) {
+        const pid = debuggeePid(c);
+        if (pid !== undefined) process.kill(pid, 'SIGKILL');
+        if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
+      }
+    });
+  }
   /** Every client since the last closeAll, closed or not: a failed test prints their diagnosis. */
   static readonly recent = new Set<DapClient>();
 

@@ -33,11 +33,29 @@ export interface Live {
   done: Promise<Session>;
 }
 
+/**
+ * Every session of this test file: each runs in a process group of its own, and the groups still
+ * alive when the file ends (a failed or cancelled test, a program pyscope debug left behind) are
+ * ended with it.
+ */
+const running = new Set<ChildProcessWithoutNullStreams>();
+process.on('exit', () => {
+  for (const child of running) {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
 export function startDebug(args: string[], env: NodeJS.ProcessEnv = {}): Live {
   const child = spawn(process.execPath, [PYSCOPE_MAIN, 'debug', ...args], {
     cwd: FIXTURES,
     env: { ...process.env, NO_COLOR: undefined, ...env },
+    detached: true,
   });
+  running.add(child);
   let stdout = '';
   let stderr = '';
   const watchers: { text: string; resolve: () => void }[] = [];
@@ -63,7 +81,12 @@ export function startDebug(args: string[], env: NodeJS.ProcessEnv = {}): Live {
   let killedAfterLimit = false;
   const guard = setTimeout(() => {
     killedAfterLimit = true;
-    child.kill('SIGKILL');
+    // the group: pyscope debug and the program it runs
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
+    }
   }, SESSION_LIMIT_MS);
   const done = new Promise<Session>((resolve, reject) =>
     child.on('close', (code) => {

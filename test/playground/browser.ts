@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { requireTool, type SkipOption } from '../support/requirements.js';
 import { Tail } from '../support/tail.js';
-import { scaled } from '../support/timeouts.js';
+import { scaled, WAIT } from '../support/timeouts.js';
 import { WaitTimeout } from '../support/wait.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -36,6 +36,8 @@ export function watchPage(page: Page): Page {
   if (logs.has(page)) return page;
   const tail = new Tail();
   logs.set(page, tail);
+  // clicks and selectors wait as long as the harness's other output waits (playwright's default is 30 s)
+  page.setDefaultTimeout(WAIT.output);
   page.on('console', (m) => tail.push(`[console.${m.type()}] ${m.text()}\n`));
   page.on('pageerror', (e) => tail.push(`[page error] ${e.message}\n`));
   page.on('worker', (w) => w.on('console', (m) => tail.push(`[worker console.${m.type()}] ${m.text()}\n`)));

@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { pythons, requirePython } from '../support/pythons.js';
 import { firstSkip, requireTool } from '../support/requirements.js';
+import { WAIT } from '../support/timeouts.js';
 import { recordEnough, THREE_QUARTERS, tmpPath } from './helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -28,6 +29,7 @@ describe('flamegraph HTML in headless Chromium', skip, () => {
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
     page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    page.setDefaultTimeout(WAIT.output);
     page.on('request', (req) => {
       if (!req.url().startsWith('file:')) requests.push(req.url());
     });

@@ -10,6 +10,7 @@ import { Ajv } from 'ajv';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { pythons, REPO_ROOT, requirePython } from '../support/pythons.js';
 import { firstSkip, requireThat, requireTool } from '../support/requirements.js';
+import { WAIT } from '../support/timeouts.js';
 import { FIXTURES, recordEnough, tmpPath } from './helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -46,12 +47,13 @@ describe('speedscope files in speedscope', skip, () => {
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--allow-file-access-from-files'],
     });
     const page: Page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    page.setDefaultTimeout(WAIT.output);
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${pathToFileURL(join(RELEASE, 'index.html')).href}#localProfilePath=${encodeURIComponent(loader)}`);
     // The toolbar names the profile shown and says which of how many: "pid … thread … (1/2)".
     const toolbar = page.getByText(/thread \d+ \(MainThread\)|thread \d+ \(sleeper\)/).first();
-    await toolbar.waitFor({ timeout: 30_000 });
+    await toolbar.waitFor({ timeout: WAIT.output });
     const body = await page.locator('body').innerText();
     assert.match(body, /\(1\/2\)/, body.slice(0, 400));
     assert.doesNotMatch(body, /Something went wrong|Unrecognized format/i);

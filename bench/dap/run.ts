@@ -11,6 +11,10 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { pythons, REPO_ROOT, type Python } from '../../test/support/pythons.js';
 import { DapClient } from '../../test/dap/client.js';
+import { scaled } from '../../test/support/timeouts.js';
+
+/** A measured run's limit: far above any run's length, it only turns a hang into a failure. */
+const BENCH_RUN_LIMIT_MS = scaled(600_000);
 
 const HOT = join(REPO_ROOT, 'bench', 'dap', 'hot.py');
 const FIRST = join(REPO_ROOT, 'bench', 'dap', 'first.py');
@@ -69,7 +73,8 @@ async function session(adapter: Adapter, py: Python, program: string, args: stri
 
 async function debuggedElapsed(adapter: Adapter, py: Python, n: number, bp: { line: number; condition?: string }): Promise<number> {
   const { client } = await session(adapter, py, HOT, [String(n)], [bp]);
-  await client.waitFor('terminated');
+  // a measured run may be long (debugpy's slowdown on a loaded machine): the wait is bounded all the same
+  await client.waitFor('terminated', undefined, { step: `${adapter.name}: the measured run to end`, timeoutMs: BENCH_RUN_LIMIT_MS });
   const m = /elapsed ([\d.]+)/.exec(client.output('stdout'));
   await client.close();
   if (!m) throw new Error(`${adapter.name}: no timing in output`);

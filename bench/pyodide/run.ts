@@ -12,6 +12,10 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { REPO_ROOT } from '../../test/support/pythons.js';
 import { DapClient } from '../../test/dap/client.js';
+import { scaled } from '../../test/support/timeouts.js';
+
+/** A measured run's limit: far above any run's length, it only turns a hang into a failure. */
+const BENCH_RUN_LIMIT_MS = scaled(600_000);
 
 const HOT = join(REPO_ROOT, 'bench', 'pyodide', 'hot.py');
 const FIRST = join(REPO_ROOT, 'bench', 'dap', 'first.py');
@@ -41,7 +45,7 @@ async function debugged(): Promise<number> {
     await launched;
     await c.request('setBreakpoints', { source: { path: HOT }, breakpoints: [{ line: LINE_UNRELATED }] });
     await c.request('configurationDone');
-    await c.waitFor('terminated');
+    await c.waitFor('terminated', undefined, { step: 'the debugged run to end', timeoutMs: BENCH_RUN_LIMIT_MS });
     return elapsedOf(c.output('stdout'));
   } finally {
     await c.close();

@@ -6,10 +6,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { pythons, skipIfMissing } from '../support/pythons.js';
+import { pythons, requirePython, skipIfMissing } from '../support/pythons.js';
 import { runPyscope, type RunResult } from '../support/pyscope.js';
-import { gcore, hasGcore, kernelCore, kernelCoresUnavailable, type MadeCore } from './cores.js';
+import { watch } from '../support/child.js';
+import { firstSkip } from '../support/requirements.js';
+import { gcore, kernelCore, needsGcore, needsKernelCores, type MadeCore } from './cores.js';
 
 const BAD_FILE = 9;
 const NOT_PYTHON = 5;
@@ -52,9 +53,8 @@ describe('files that are not cores', () => {
 });
 
 const python = pythons().find((p) => !p.missing && p.version[0] === 3 && p.version[1] === 12) ?? pythons().find((p) => !p.missing);
-const noKernel = kernelCoresUnavailable();
 
-describe('a truncated kernel core', python ? { skip: noKernel ?? false } : { skip: 'skipped: no interpreter' }, () => {
+describe('a truncated kernel core', firstSkip(requirePython(python !== undefined, 'no interpreter of the matrix is present'), needsKernelCores()), () => {
   let core: MadeCore;
   before(async () => {
     core = await kernelCore(python!, 'segv');
@@ -99,20 +99,19 @@ describe('a truncated kernel core', python ? { skip: noKernel ?? false } : { ski
   });
 });
 
-/** Starts a process and waits until it says "ready" on stdout. */
+/** Starts a process and waits (bounded) until it says "ready" on stdout. */
 async function startReady(file: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ChildProcess> {
-  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'ignore'], env });
-  let out = '';
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
-  for (let i = 0; i < 600 && !out.includes('ready'); i++) await sleep(50);
-  if (!out.includes('ready')) {
+  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  try {
+    await watch(child, file).waitFor('ready', { step: `${file} to print "ready"` });
+  } catch (e) {
     child.kill('SIGKILL');
-    throw new Error(`${file} did not start`);
+    throw e;
   }
   return child;
 }
 
-describe('a core of a process that is not Python', { skip: hasGcore() ? false : 'skipped: gcore is not installed' }, () => {
+describe('a core of a process that is not Python', needsGcore(), () => {
   test('gcore of sh: exit 5, one line', async () => {
     const child = await startReady('sh', ['-c', 'echo ready; while :; do sleep 1; done']);
     try {
@@ -126,8 +125,10 @@ describe('a core of a process that is not Python', { skip: hasGcore() ? false : 
 
 // The static Debian build is self-contained, so a copy of it runs from anywhere: the core then names
 // a file that can be moved away or replaced, as on another machine.
-const debian = pythons().find((p) => p.label === 'debian-3.11');
-describe('a core whose mapped files are absent or different here', debian && !debian.missing ? { skip: hasGcore() ? false : 'skipped: gcore is not installed' } : skipIfMissing(debian ?? { label: 'debian-3.11', path: '', version: [3, 11, 0], missing: 'Debian python3.11 is not in the matrix' }), () => {
+// (with PYSCOPE_PYTHONS the label carries the micro version: debian-3.11.2)
+const debian = pythons().find((p) => p.label === 'debian-3.11' || p.label.startsWith('debian-3.11.'));
+const debianSkip = debian ? skipIfMissing(debian) : requirePython(false, 'Debian python3.11 is not in the matrix');
+describe('a core whose mapped files are absent or different here', firstSkip(debianSkip, needsGcore()), () => {
   let core: string;
   let binDir: string;
   let savedDir: string;
@@ -179,9 +180,7 @@ describe('a core whose mapped files are absent or different here', debian && !de
 });
 
 async function pythonPrefix(path: string): Promise<string> {
-  const child = spawn(path, ['-c', 'import sys; print(sys.prefix)'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
-  await new Promise((resolve) => child.on('exit', resolve));
-  return out.trim();
+  const child = watch(spawn(path, ['-c', 'import sys; print(sys.prefix)'], { stdio: ['ignore', 'pipe', 'pipe'] }), `${path} -c "print(sys.prefix)"`);
+  await child.exited();
+  return child.stdout.trim();
 }

@@ -7,9 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, type Python } from '../support/pythons.js';
 import { startDumpTarget, type Truth } from '../support/dump-target.js';
+import { optional, requireTool, type SkipOption } from '../support/requirements.js';
+import { scaled } from '../support/timeouts.js';
 
 export const CRASH_FIXTURE = join(REPO_ROOT, 'test', 'fixtures', 'core', 'crash.py');
-const CRASH_LIMIT_MS = 120_000;
+const CRASH_LIMIT_MS = scaled(120_000);
 
 export interface MadeCore {
   path: string;
@@ -25,13 +27,13 @@ export function kernelCoresUnavailable(): string | undefined {
   try {
     pattern = readFileSync('/proc/sys/kernel/core_pattern', 'utf8').trim();
   } catch {
-    return 'skipped: /proc/sys/kernel/core_pattern is unreadable';
+    return '/proc/sys/kernel/core_pattern is unreadable';
   }
   // A pipe (systemd-coredump, apport) or an absolute folder takes the core away from the test.
-  if (pattern.startsWith('|') || pattern.includes('/')) return `skipped: kernel cores go to "${pattern}", not the working directory`;
+  if (pattern.startsWith('|') || pattern.includes('/')) return `kernel cores go to "${pattern}", not the working directory`;
   // The child raises its soft limit; a hard limit below unlimited cannot be raised without root.
   const hard = spawnSync('sh', ['-c', 'ulimit -H -c'], { encoding: 'utf8' }).stdout.trim();
-  if (hard !== 'unlimited') return `skipped: the hard core size limit is ${hard || 'unknown'} (ulimit -H -c), kernel cores would be cut or absent`;
+  if (hard !== 'unlimited') return `the hard core size limit is ${hard || 'unknown'} (ulimit -H -c), kernel cores would be cut or absent`;
   return undefined;
 }
 
@@ -39,9 +41,20 @@ export function hasGcore(): boolean {
   return (process.env.PATH ?? '').split(':').some((d) => d && existsSync(join(d, 'gcore')));
 }
 
+/** node:test options of a test that makes kernel cores: an optional reason, the README lists it. */
+export function needsKernelCores(): SkipOption {
+  const why = kernelCoresUnavailable();
+  return optional('kernelCores', why === undefined, why);
+}
+
+/** node:test options of a test that runs gcore (it comes with gdb). */
+export function needsGcore(): SkipOption {
+  return requireTool('gcore', hasGcore(), '.ci/run installs gdb, which brings it');
+}
+
 function run(file: string, args: string[]): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile(file, args, { encoding: 'utf8', timeout: 120_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+    execFile(file, args, { encoding: 'utf8', timeout: scaled(120_000), maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, out: stdout + stderr });
     });
   });

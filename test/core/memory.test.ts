@@ -13,7 +13,9 @@ import { LiveProcessMemory } from '../../src/memory/live.js';
 import { readMaps } from '../../src/memory/maps.js';
 import { CoreFile } from '../../src/elf/core-file.js';
 import { findInterpreter } from '../../src/cpython/discover/find-interpreter.js';
-import { kernelCoresUnavailable } from './cores.js';
+import { watch } from '../support/child.js';
+import { firstSkip } from '../support/requirements.js';
+import { needsKernelCores } from './cores.js';
 
 const SCRIPT = [
   'import os, sys',
@@ -24,19 +26,17 @@ const SCRIPT = [
   'os.abort()',
 ].join('\n');
 
-const noKernelCores = kernelCoresUnavailable() ?? false;
+const kernelCores = needsKernelCores();
 
 for (const py of pythons()) {
-  describe(`core memory source, ${py.label}`, py.missing ? skipIfMissing(py) : { skip: noKernelCores }, () => {
+  describe(`core memory source, ${py.label}`, firstSkip(skipIfMissing(py), kernelCores), () => {
     test('reads what the live process held; notes name its threads, files, signal and command line', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'pyscope-coremem-'));
       try {
-        const child = spawn('sh', ['-c', 'ulimit -c unlimited && exec "$0" "$@"', py.path, '-c', SCRIPT], { cwd: dir, stdio: ['pipe', 'pipe', 'ignore'] });
-        let out = '';
-        child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+        const child = spawn('sh', ['-c', 'ulimit -c unlimited && exec "$0" "$@"', py.path, '-c', SCRIPT], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+        const watched = watch(child, `${py.label} -c SCRIPT`);
         const exited = new Promise<string>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? `exit ${code}`)));
-        while (!out.includes('\n')) await new Promise((r) => setTimeout(r, 20));
-        const marker = Number(/ready (\d+)/.exec(out)![1]);
+        const marker = Number((await watched.waitFor(/ready (\d+)\n/, { step: 'the target to print "ready ID"' }))[1]);
         const pid = child.pid!;
 
         const maps = readMaps(pid);

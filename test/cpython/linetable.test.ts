@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { lineForOffset, type LineTableFormat } from '../../src/cpython/linetable.js';
 import { pythons, skipIfMissing, REPO_ROOT } from '../support/pythons.js';
+import { scaled } from '../support/timeouts.js';
 
 const SCRIPT = join(REPO_ROOT, 'test', 'fixtures', 'linetable_truth.py');
 
@@ -18,7 +19,7 @@ function formatFor(major: number, minor: number): LineTableFormat {
 
 for (const py of pythons()) {
   test(`line tables decode as ${py.label} does`, skipIfMissing(py), () => {
-    const out = execFileSync(py.path, [SCRIPT], { encoding: 'utf8', maxBuffer: 256 << 20 });
+    const out = execFileSync(py.path, [SCRIPT], { encoding: 'utf8', maxBuffer: 256 << 20, timeout: scaled(120_000) });
     const [major, minor] = py.version;
     const format = formatFor(major, minor);
     let checked = 0;

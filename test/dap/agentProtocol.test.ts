@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { AGENT_COMMANDS } from '../../src/agent/protocol.js';
-import { pythonsFrom, REPO_ROOT } from '../support/pythons.js';
+import { pythonsFrom, REPO_ROOT, requirePython } from '../support/pythons.js';
 
 const newest = pythonsFrom(3, 8).filter((p) => !p.missing).at(-1);
 const AGENT_DIR = join(REPO_ROOT, 'src', 'agent');
@@ -19,7 +19,7 @@ names = list(COMMANDS)
 print(json.dumps(sorted(names)))
 `;
 
-test('the agent implements exactly the commands of the protocol map', { skip: newest ? false : 'no interpreter of 3.8 or newer' }, () => {
+test('the agent implements exactly the commands of the protocol map', requirePython(newest !== undefined, 'no interpreter of 3.8 or newer'), () => {
   const out = execFileSync(newest!.path, ['-c', LIST_COMMANDS, AGENT_DIR], { encoding: 'utf8', timeout: 30_000 });
   assert.deepEqual(JSON.parse(out) as string[], [...AGENT_COMMANDS].sort());
 });

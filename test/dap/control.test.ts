@@ -6,17 +6,22 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pythonsFrom, skipIfMissing } from '../support/pythons.js';
+import { until } from '../support/wait.js';
 import { closeAll, startSession, type DapClient } from './client.js';
 import { fixture, topFrame, type Stopped } from './helpers.js';
 
 const LOOP = fixture('threads_loop.py');
 
-/** Waits until the spinner thread exists, asking the adapter (no sleeps). */
+/** Waits until the spinner thread exists, asking the adapter (bounded, like every wait). */
 async function bothThreads(c: DapClient): Promise<DebugProtocol.Thread[]> {
-  for (;;) {
-    const t = await c.request<DebugProtocol.ThreadsResponse['body']>('threads');
-    if (t.threads.length >= 2) return t.threads;
-  }
+  let last: DebugProtocol.Thread[] = [];
+  return until(
+    async () => {
+      last = (await c.request<DebugProtocol.ThreadsResponse['body']>('threads')).threads;
+      return last.length >= 2 ? last : undefined;
+    },
+    { step: 'the threads request to list the spinner thread too', intervalMs: 10, diagnose: () => `threads: ${JSON.stringify(last)}\n${c.diagnosis()}` },
+  );
 }
 
 for (const py of pythonsFrom(3, 8)) {
@@ -79,7 +84,7 @@ for (const py of pythonsFrom(3, 8)) {
       await c.close();
       writeFileSync(`${out}.go`, '');
       // the program, no longer debugged, reports whether any trace or monitoring hook remains
-      while (!existsSync(out) || readFileSync(out, 'utf8') === '') await new Promise((r) => setImmediate(r));
+      await until(() => existsSync(out) && readFileSync(out, 'utf8') !== '', { step: 'the detached program to write its status', intervalMs: 10 });
       assert.equal(readFileSync(out, 'utf8'), 'hooked=False');
       rmSync(dir, { recursive: true, force: true });
     });

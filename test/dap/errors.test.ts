@@ -5,7 +5,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { pythons, pythonsFrom } from '../support/pythons.js';
+import { watch } from '../support/child.js';
+import { pythons, pythonsFrom, requirePython, skipIfMissing } from '../support/pythons.js';
+import { WAIT } from '../support/timeouts.js';
+import { withTimeout } from '../support/wait.js';
 import { CLI, closeAll, DapClient } from './client.js';
 import { fixture } from './helpers.js';
 
@@ -17,12 +20,13 @@ async function launch(python: string, args: Record<string, unknown>): Promise<{ 
 }
 
 const newest = pythonsFrom(3, 8).filter((p) => !p.missing).at(-1);
+const needsPython = (): { skip: string | false } => requirePython(newest !== undefined, 'no Python 3.8+ of the matrix is present');
 const tooOld = pythons().filter((p) => p.version[0] < 3 || (p.version[0] === 3 && p.version[1] < 8));
 
 describe('dap bad input', () => {
   afterEach(closeAll);
 
-  test('a program that does not exist fails the launch with a clear message', { skip: newest ? false : 'no interpreter' }, async () => {
+  test('a program that does not exist fails the launch with a clear message', needsPython(), async () => {
     const { c, r } = await launch(newest!.path, { program: fixture('nope.py') });
     assert.equal(r.success, false);
     assert.match(r.message!, /nope\.py does not exist/);
@@ -30,7 +34,7 @@ describe('dap bad input', () => {
     await c.close();
   });
 
-  test('a syntax error fails the launch and shows the error', { skip: newest ? false : 'no interpreter' }, async () => {
+  test('a syntax error fails the launch and shows the error', needsPython(), async () => {
     const { c, r } = await launch(newest!.path, { program: fixture('syntax_error.py') });
     assert.equal(r.success, false);
     assert.match(r.message!, /SyntaxError/);
@@ -46,7 +50,7 @@ describe('dap bad input', () => {
   });
 
   for (const old of tooOld) {
-    test(`${old.label} is refused as too old`, { skip: old.missing ? `skipped: ${old.missing}` : false }, async () => {
+    test(`${old.label} is refused as too old`, skipIfMissing(old), async () => {
       const { c, r } = await launch(old.path, { program: fixture('basic.py') });
       assert.equal(r.success, false);
       assert.match(r.message!, /too old: pyscope dap needs 3\.8 or newer/);
@@ -72,58 +76,66 @@ describe('dap bad input', () => {
 });
 
 describe('dap --port', () => {
-  test('serves DAP on 127.0.0.1 only', { skip: newest ? false : 'no interpreter' }, async () => {
-    const server = spawn(process.execPath, [CLI, 'dap', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    const port = await new Promise<number>((res) => {
-      server.stderr!.setEncoding('utf8');
-      server.stderr!.on('data', (s: string) => {
-        err += s;
-        const m = /listening on 127\.0\.0\.1:(\d+)/.exec(err);
-        if (m) res(Number(m[1]));
-      });
-    });
+  test('serves DAP on 127.0.0.1 only', needsPython(), async (t) => {
+    const server = watch(spawn(process.execPath, [CLI, 'dap', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] }), 'pyscope dap --port 0');
+    t.after(() => void server.child.kill('SIGKILL'));
+    const port = Number((await server.waitFor(/listening on 127\.0\.0\.1:(\d+)/, { stream: 'stderr' }))[1]);
+    const err = server.stderr;
     const sock = connect(port, '127.0.0.1');
+    let got = '';
+    sock.on('data', (d) => (got += d.toString()));
     const body = JSON.stringify({ seq: 1, type: 'request', command: 'initialize', arguments: { adapterID: 'x' } });
     sock.write(`Content-Length: ${body.length}\r\n\r\n${body}`);
-    const reply = await new Promise<string>((res) => {
-      let got = '';
-      sock.on('data', (d) => {
-        got += d.toString();
-        if (got.includes('supportsConfigurationDoneRequest')) res(got);
-      });
-    });
+    const reply = await withTimeout(
+      new Promise<string>((res) => {
+        const check = (): void => {
+          if (got.includes('supportsConfigurationDoneRequest')) {
+            sock.off('data', check);
+            res(got);
+          }
+        };
+        sock.on('data', check);
+        check();
+      }),
+      WAIT.request,
+      'the initialize response over TCP',
+      () => `received: ${JSON.stringify(got.slice(-2000))}\n${server.diagnosis()}`,
+    );
     assert.match(reply, /"success":true/);
     // A TCP session runs nothing without the token printed at start-up.
     const token = /token ([0-9a-f]{32})/.exec(err)?.[1];
     assert.ok(token, `no token in: ${err}`);
-    const ask = (seq: number, args: Record<string, unknown>) =>
-      new Promise<string>((res) => {
-        const req = JSON.stringify({ seq, type: 'request', command: 'launch', arguments: args });
-        let got = '';
-        const onData = (d: Buffer) => {
-          got += d.toString();
-          const m = new RegExp(`\\{[^{}]*"request_seq":${seq}[^{}]*"command":"launch"[^]*?\\}\\}?`).exec(got);
-          if (m) {
-            sock.off('data', onData);
-            res(m[0]);
-          }
-        };
-        sock.on('data', onData);
-        sock.write(`Content-Length: ${Buffer.byteLength(req)}\r\n\r\n${req}`);
-      });
+    const ask = (seq: number, args: Record<string, unknown>) => {
+      let mine = '';
+      return withTimeout(
+        new Promise<string>((res) => {
+          const req = JSON.stringify({ seq, type: 'request', command: 'launch', arguments: args });
+          const onData = (d: Buffer) => {
+            mine += d.toString();
+            const m = new RegExp(`\\{[^{}]*"request_seq":${seq}[^{}]*"command":"launch"[^]*?\\}\\}?`).exec(mine);
+            if (m) {
+              sock.off('data', onData);
+              res(m[0]);
+            }
+          };
+          sock.on('data', onData);
+          sock.write(`Content-Length: ${Buffer.byteLength(req)}\r\n\r\n${req}`);
+        }),
+        WAIT.request,
+        `the response to launch (seq ${seq}) over TCP`,
+        () => `received: ${JSON.stringify(mine.slice(-2000))}\n${server.diagnosis()}`,
+      );
+    };
     const refused = await ask(2, { program: 'x.py', token: 'wrong' });
     assert.match(refused, /"success":false/);
     assert.match(refused, /token/);
     const checked = await ask(3, { token });
     assert.match(checked, /needs \\"program\\" or \\"module\\"/);
     sock.destroy();
-    server.kill();
-    const usage = spawn(process.execPath, [CLI, 'dap', '--port', 'x'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let uerr = '';
-    usage.stderr!.on('data', (d) => (uerr += d.toString()));
-    const code = await new Promise<number | null>((res) => usage.on('exit', res));
+    server.child.kill();
+    const usage = watch(spawn(process.execPath, [CLI, 'dap', '--port', 'x'], { stdio: ['ignore', 'ignore', 'pipe'] }), 'pyscope dap --port x');
+    const code = await usage.exited();
     assert.equal(code, 2);
-    assert.match(uerr, /^pyscope: error: --port needs a port number/);
+    assert.match(usage.stderr, /^pyscope: error: --port needs a port number/);
   });
 });

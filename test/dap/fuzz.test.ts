@@ -8,7 +8,7 @@ import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { pythonsFrom } from '../support/pythons.js';
+import { pythonsFrom, requirePython } from '../support/pythons.js';
 import { closeAll, DapClient, startSession } from './client.js';
 import { fixture, type Stopped } from './helpers.js';
 
@@ -195,7 +195,7 @@ function groupMembers(pgid: number): number[] {
   return out;
 }
 
-describe('dap fuzz', { skip: newest ? false : 'no interpreter of 3.8 or newer' }, () => {
+describe('dap fuzz', requirePython(newest !== undefined, 'no interpreter of 3.8 or newer'), () => {
   afterEach(closeAll);
 
   test(`${WITHOUT_PROGRAM + WITH_PROGRAM} malformed requests: all answered, no internal error, the adapter lives, nothing left after`, async (t) => {

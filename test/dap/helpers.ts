@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import assert from 'node:assert/strict';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { REPO_ROOT } from '../support/pythons.js';
+import { IN_CI } from '../support/requirements.js';
 import type { DapClient } from './client.js';
 
 export const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'dap');
@@ -14,15 +15,20 @@ export function scrub(text: string): string {
   return text.split(REPO_ROOT).join('<repo>').replace(/ at 0x[0-9a-f]+/g, ' at 0x?');
 }
 
-/** Compares with test/golden/dap/NAME.txt; RESET_GOLDEN=1 (or a missing file) writes it. */
+/**
+ * Compares with test/golden/dap/NAME.txt. A missing golden fails: a golden is written only off CI
+ * and only when asked (RESET_GOLDEN=1), so that a renamed or lost file can never pass silently.
+ */
 export function golden(name: string, actual: string): void {
   const file = join(REPO_ROOT, 'test', 'golden', 'dap', `${name}.txt`);
   const text = scrub(actual);
-  if (process.env.RESET_GOLDEN === '1' || !existsSync(file)) {
+  if (process.env.RESET_GOLDEN === '1') {
+    if (IN_CI) assert.fail(`golden ${name}: RESET_GOLDEN=1 is refused in CI (CI=true); goldens are written on a developer's machine and committed`);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, text);
     return;
   }
+  if (!existsSync(file)) assert.fail(`golden ${name}: ${file.slice(REPO_ROOT.length + 1)} does not exist (RESET_GOLDEN=1 writes it off CI; then review and commit it)\nactual:\n${text}`);
   assert.equal(text, readFileSync(file, 'utf8'), `golden ${name} differs (RESET_GOLDEN=1 rewrites it)`);
 }
 

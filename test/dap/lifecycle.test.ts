@@ -7,14 +7,14 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { pythonsFrom } from '../support/pythons.js';
+import { pythonsFrom, requirePython } from '../support/pythons.js';
 import { CLI, closeAll, startSession, type DapClient } from './client.js';
 import { fixture, topFrame, type Stopped } from './helpers.js';
 
 const ORPHAN = fixture('orphan_check.py');
 const BASIC = fixture('basic.py');
 const newest = pythonsFrom(3, 8).filter((p) => !p.missing).at(-1);
-const skip = newest ? false : 'no interpreter of 3.8 or newer';
+const skip = requirePython(newest !== undefined, 'no interpreter of 3.8 or newer').skip;
 const WAIT_MS = 20_000;
 
 /** A pid that is gone or a zombie (its parent may be an init that reaps late) runs nothing. */

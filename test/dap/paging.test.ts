@@ -5,7 +5,7 @@ import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { UNPAGED_LIMIT } from '../../src/agent/protocol.js';
-import { pythonsFrom } from '../support/pythons.js';
+import { pythonsFrom, requirePython } from '../support/pythons.js';
 import { closeAll, startSession } from './client.js';
 import { fixture, topFrame, type Stopped } from './helpers.js';
 
@@ -15,7 +15,7 @@ const newest = pythonsFrom(3, 8).filter((p) => !p.missing).at(-1);
 type Vars = DebugProtocol.VariablesResponse['body'];
 type Evaluated = DebugProtocol.EvaluateResponse['body'];
 
-describe('dap variables paging', { skip: newest ? false : 'no interpreter of 3.8 or newer' }, () => {
+describe('dap variables paging', requirePython(newest !== undefined, 'no interpreter of 3.8 or newer'), () => {
   afterEach(closeAll);
 
   test('an unpaged request gets the first children and an entry saying how many more; a paged one gets its page', async () => {

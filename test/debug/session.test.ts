@@ -2,7 +2,7 @@
 // stdin, the transcript checked for what a pdb user expects to read.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pythonsFrom, skipIfMissing } from '../support/pythons.js';
+import { pythonsFrom, requirePython, skipIfMissing } from '../support/pythons.js';
 import { answerTo, debugSession, startDebug } from './helpers.js';
 
 
@@ -115,7 +115,7 @@ for (const py of pythonsFrom(3, 8)) {
       // thread numbers are the adapter's: read them from `threads` before selecting one
       const live = startDebug(['--python', py.path, 'threads_demo.py']);
       live.child.stdin.write('b 15\nc\nthreads\n');
-      await live.waitFor('worker-1\n');
+      await live.waitFor('worker-1\n', 'the threads command to list worker-1');
       const main = /(\d+) MainThread\n/.exec(live.output())?.[1];
       const worker = /(\d+) worker-1\n/.exec(live.output())?.[1];
       assert.ok(main && worker, live.output());
@@ -132,9 +132,9 @@ for (const py of pythonsFrom(3, 8)) {
     test('Ctrl-C while the program runs pauses it; the session goes on', async () => {
       const live = startDebug(['--python', py.path, 'loop.py']);
       live.child.stdin.write('c\n');
-      await live.waitFor('looping\n');
+      await live.waitFor('looping\n', 'the program to print "looping" after c');
       live.child.kill('SIGINT');
-      await live.waitFor('Paused.\n');
+      await live.waitFor('Paused.\n', 'Ctrl-C (SIGINT) to pause the program');
       live.child.stdin.end('p n >= 0\nw\nq\n');
       const r = await live.done;
       assert.equal(r.code, 0, r.stderr);
@@ -146,7 +146,7 @@ for (const py of pythonsFrom(3, 8)) {
 }
 
 const anyPy = pythonsFrom(3, 8).find((p) => !p.missing);
-test('a program that cannot start is one error line, not a session', { skip: anyPy ? false : 'skipped: no Python 3.8+ of the matrix is present' }, async () => {
+test('a program that cannot start is one error line, not a session', requirePython(anyPy !== undefined, 'no Python 3.8+ of the matrix is present'), async () => {
   const missing = await debugSession(['nosuch.py'], []);
   assert.equal(missing.code, 2);
   assert.equal(missing.stderr, 'pyscope: error: nosuch.py: no such file\n');

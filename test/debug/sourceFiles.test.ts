@@ -7,7 +7,7 @@ import { mkdtempSync, mkdirSync, rmSync, truncateSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_SOURCE_BYTES, readSourceFile } from '../../src/debugclient/sourceView.js';
-import { pythonsFrom } from '../support/pythons.js';
+import { pythonsFrom, requirePython } from '../support/pythons.js';
 import { answerTo, debugSession } from './helpers.js';
 
 function scratch(): { dir: string; fifo: string; done: () => void } {
@@ -41,7 +41,7 @@ test('readSourceFile reads a regular file and refuses a FIFO, a device, a direct
 });
 
 const py = pythonsFrom(3, 8).find((p) => !p.missing);
-test('pyscope debug refuses b /dev/zero:1, b FIFO:1, and l / ll in code compiled under such a name', { skip: py ? false : 'skipped: no Python 3.8+ of the matrix is present', timeout: 60_000 }, async () => {
+test('pyscope debug refuses b /dev/zero:1, b FIFO:1, and l / ll in code compiled under such a name', { ...requirePython(py !== undefined, 'no Python 3.8+ of the matrix is present'), timeout: 60_000 }, async () => {
   const { fifo, done } = scratch();
   try {
     const breaks = await debugSession(['--python', py!.path, 'session.py', '3'], ['b /dev/zero:1', `b ${fifo}:1`, 'b', 'c']);

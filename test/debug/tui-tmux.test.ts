@@ -5,9 +5,12 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { pythons, skipIfMissing, type Python } from '../support/pythons.js';
 import { PYSCOPE_MAIN } from '../support/pyscope.js';
+import { firstSkip, requireTool } from '../support/requirements.js';
+import { WAIT } from '../support/timeouts.js';
 import { FIXTURES } from './helpers.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const tmuxSkip = requireTool('tmux', hasTmux);
 // a server of our own, so the test never touches anyone's tmux sessions
 const SOCKET = `pyscope-debug-test-${process.pid}`;
 // a fresh session per start: killing the last one would stop the server under the next start
@@ -26,14 +29,17 @@ function keys(...k: string[]): void {
   tmux('send-keys', '-t', SESSION, ...k);
 }
 
+/** The screen, polled until `ok` holds; fails after the output limit naming `what` and showing it. */
 async function screenUntil(ok: (screen: string) => boolean, what: string): Promise<string> {
   let screen = '';
-  for (let i = 0; i < 200; i++) {
+  const deadline = Date.now() + WAIT.output;
+  for (;;) {
     screen = tmux('capture-pane', '-p', '-t', SESSION);
     if (ok(screen)) return screen;
+    if (Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  assert.fail(`${what}; the screen was:\n${screen}`);
+  assert.fail(`timed out after ${WAIT.output / 1000} s waiting for: ${what}; the screen was:\n${screen}`);
 }
 
 function startTui(py: Python, script: string, width: number, height: number): void {
@@ -52,7 +58,7 @@ const wanted = [[3, 12], [3, 14]];
 const matrix = pythons().filter((p) => wanted.some(([a, b]) => p.version[0] === a && p.version[1] === b) && !p.label.startsWith('debian'));
 
 for (const py of matrix) {
-  describe(`pyscope debug --tui on ${py.label}`, { skip: !hasTmux ? 'skipped: tmux is not installed' : skipIfMissing(py).skip }, () => {
+  describe(`pyscope debug --tui on ${py.label}`, firstSkip(tmuxSkip, skipIfMissing(py)), () => {
     test('source, stack, variables, breakpoints; b, c, expand, a command, resize, q', async () => {
       startTui(py, 'session.py 3', 120, 36);
       const first = await screenUntil((s) => s.includes('stopped at session.py:1 in <module>()'), 'the first stop is shown');

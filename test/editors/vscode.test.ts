@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { Ajv } from 'ajv';
 import { REPO_ROOT } from '../support/pythons.js';
+import { lastResort } from '../support/timeouts.js';
 import { closeAll, DapClient } from '../dap/client.js';
 
 type Config = Record<string, unknown>;
@@ -60,7 +61,12 @@ function substitute(c: Config, vars: Record<string, string>): Config {
   return JSON.parse(JSON.stringify(c).replace(/\$\{(\w+)\}/g, (all, name: string) => vars[name] ?? all)) as Config;
 }
 
-describe('the VS Code extension and the documented launch.json', { timeout: 180_000 }, () => {
+// Each test's last resort: every wait of the client has a far shorter limit of its own and fails
+// first, naming its step; no assertion depends on time. (A describe's timeout would bound the
+// whole suite, which a loaded machine can take minutes over, not each test.)
+const LAST_RESORT = { timeout: lastResort() };
+
+describe('the VS Code extension and the documented launch.json', () => {
   afterEach(closeAll);
 
   test('the extension runs pyscope dap from the built checkout', () => {
@@ -78,7 +84,7 @@ describe('the VS Code extension and the documented launch.json', { timeout: 180_
     assert.equal(validate({ name: 'x', type: 'pyscope', request: 'launch', programme: 'a.py' }), false);
   });
 
-  test('"pyscope: current file in Pyodide" debugs a file the way VS Code would run it', async () => {
+  test('"pyscope: current file in Pyodide" debugs a file the way VS Code would run it', LAST_RESORT, async () => {
     const workspace = mkdtempSync(join(tmpdir(), 'pyscope-vscode-'));
     try {
       const file = join(workspace, 'app.py');

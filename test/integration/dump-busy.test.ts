@@ -3,16 +3,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { once } from 'node:events';
 import { join } from 'node:path';
+import { watch } from '../support/child.js';
 import { pythons, skipIfMissing, REPO_ROOT } from '../support/pythons.js';
 import { describeFailure, runPyscope } from '../support/pyscope.js';
 import type { DumpJson } from '../support/dump-json.js';
 
 const BUSY = join(REPO_ROOT, 'test', 'fixtures', 'dump', 'busy.py');
-const DUMP_BUILT = existsSync(join(REPO_ROOT, 'dist', 'src', 'commands', 'dump.js'));
-const notBuilt = DUMP_BUILT ? false : 'skipped: dist/src/commands/dump.js does not exist (pyscope dump not built yet)';
 
 // Also killed here in case a suite's own hook never ran.
 const children: ChildProcess[] = [];
@@ -22,16 +19,15 @@ after(() => {
 
 /** Starts busy.py and resolves with its pid and the spinning thread's native id. */
 async function startBusy(path: string): Promise<{ pid: number; spinner: number; child: ChildProcess }> {
-  const child = spawn(path, [BUSY, '900'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(path, [BUSY, '900'], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
-  const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
-  const m = /ready (\d+)/.exec(chunk.toString());
-  if (!m || child.pid === undefined) throw new Error(`busy.py said ${JSON.stringify(chunk.toString())}`);
+  const m = await watch(child, `${path} busy.py`).waitFor(/ready (\d+)/, { step: 'busy.py to print "ready SPINNER_ID"' });
+  if (child.pid === undefined) throw new Error(`${path} busy.py did not start`);
   return { pid: child.pid, spinner: Number(m[1]), child };
 }
 
 for (const py of pythons()) {
-  describe(`pyscope dump of a busy process on ${py.label}`, py.missing ? skipIfMissing(py) : { skip: notBuilt }, () => {
+  describe(`pyscope dump of a busy process on ${py.label}`, skipIfMissing(py), () => {
     let busy: { pid: number; spinner: number; child: ChildProcess };
     before(async () => {
       busy = await startBusy(py.path);

@@ -5,13 +5,11 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { join } from 'node:path';
 import { ExitCode } from '../../src/common/errors.js';
-import { pythons, REPO_ROOT } from '../support/pythons.js';
+import { watch } from '../support/child.js';
+import { pythons, requirePython } from '../support/pythons.js';
 import { describeFailure, runPyscope, PYSCOPE_MAIN, type RunResult } from '../support/pyscope.js';
-
-const DUMP_BUILT = existsSync(join(REPO_ROOT, 'dist', 'src', 'commands', 'dump.js'));
-const skip = DUMP_BUILT ? false : 'skipped: dist/src/commands/dump.js does not exist (pyscope dump not built yet)';
+import { firstSkip, onPath, optional, skipOrFail } from '../support/requirements.js';
 
 const children: ChildProcess[] = [];
 after(() => {
@@ -30,8 +28,7 @@ function anyPython(): string | undefined {
 }
 
 async function readyLine(child: ChildProcess): Promise<void> {
-  const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
-  assert.match(chunk.toString(), /ready/);
+  await watch(child, 'the target').waitFor('ready', { step: 'the target to print "ready"' });
 }
 
 /** The kernel's state letter of a process (R, S, Z...), or 'gone'. */
@@ -49,7 +46,7 @@ function assertOneLineError(r: RunResult, code: number): void {
   assert.match(r.stderr, /^pyscope: error: [^\n]+\n$/, describeFailure(r));
 }
 
-describe('pyscope dump: bad input', { skip }, () => {
+describe('pyscope dump: bad input', () => {
   test('a pid that does not exist: exit 3', async () => {
     const gone = start('true', []);
     await once(gone, 'exit');
@@ -71,30 +68,26 @@ describe('pyscope dump: bad input', { skip }, () => {
     }
   });
 
-  test('a process of another user: permission denied, exit 4', async (t) => {
-    const py = anyPython();
-    if (!py) return t.skip('skipped: no Python 3 interpreter of the matrix is present');
-    if (process.getuid?.() !== 0) return t.skip('skipped: needs root to run pyscope as user nobody');
+  const root = process.getuid?.() === 0;
+  const anyPy = requirePython(anyPython() !== undefined, 'no Python 3 interpreter of the matrix is present');
+  test('a process of another user: permission denied, exit 4', firstSkip(anyPy, optional('notRoot', root, `running as uid ${process.getuid?.()}`)), async (t) => {
+    const py = anyPython()!;
+    if (!onPath('setpriv')) return skipOrFail(t, 'setpriv (util-linux) is not installed');
     const asNobody = ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath];
-    const probe = spawnSync('setpriv', [...asNobody, '-e', `require('fs').accessSync(${JSON.stringify(PYSCOPE_MAIN)})`]);
-    if (probe.status !== 0) return t.skip('skipped: setpriv is missing or user nobody cannot read the built CLI');
+    const probe = spawnSync('setpriv', [...asNobody, '-e', `require('fs').accessSync(${JSON.stringify(PYSCOPE_MAIN)})`], { encoding: 'utf8' });
+    // user nobody must reach the built CLI: a checkout under a folder only root may enter cannot run this test
+    if (probe.status !== 0) return skipOrFail(t, `user nobody cannot read ${PYSCOPE_MAIN}: ${probe.stderr.split('\n')[0]}`);
     const target = start(py, ['-c', 'import time; print("ready", flush=True); time.sleep(600)']);
     await readyLine(target);
-    const r = await new Promise<RunResult>((resolve) => {
-      const c = spawn('setpriv', [...asNobody, PYSCOPE_MAIN, 'dump', String(target.pid)], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      c.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-      c.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-      c.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    });
+    const c = watch(spawn('setpriv', [...asNobody, PYSCOPE_MAIN, 'dump', String(target.pid)], { stdio: ['ignore', 'pipe', 'pipe'] }), 'pyscope dump as user nobody');
+    const code = await c.exited();
+    const r: RunResult = { code: code ?? -1, stdout: c.stdout, stderr: c.stderr };
     assertOneLineError(r, ExitCode.permission);
   });
 
   // Best effort: whichever moment the exit falls on, the outcome is a dump or a clean error.
-  test('a process that exits while being dumped: a full dump, exit 3 or exit 7, never a crash', async (t) => {
-    const py = anyPython();
-    if (!py) return t.skip('skipped: no Python 3 interpreter of the matrix is present');
+  test('a process that exits while being dumped: a full dump, exit 3 or exit 7, never a crash', anyPy, async (t) => {
+    const py = anyPython()!;
     const source = [
       'import os, sys, threading, time',
       'def deep(n):',

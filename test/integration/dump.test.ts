@@ -7,12 +7,23 @@ import { basename, join } from 'node:path';
 import { pythons, skipIfMissing, REPO_ROOT, type Python } from '../support/pythons.js';
 import { startDumpTarget, type DumpTarget, type TruthFrame, type TruthThread } from '../support/dump-target.js';
 import { runCommand, runPyscope, describeFailure, type RunResult } from '../support/pyscope.js';
+import { skipOrFail } from '../support/requirements.js';
 import type { DumpFrame, DumpJson, DumpThread, PySpyThread } from '../support/dump-json.js';
 import { parseTextDump } from '../support/dump-text.js';
 
 const PYSPY = join(REPO_ROOT, 'bench', '.venv', 'bin', 'py-spy');
-const DUMP_BUILT = existsSync(join(REPO_ROOT, 'dist', 'src', 'commands', 'dump.js'));
-const notBuilt = DUMP_BUILT ? false : 'skipped: dist/src/commands/dump.js does not exist (pyscope dump not built yet)';
+
+/**
+ * Targets py-spy (0.4) itself cannot read, and what it says then: the comparison expects exactly
+ * that failure there (and compares as everywhere else once py-spy can read them).
+ */
+const PYSPY_CANNOT: { applies: (py: Python) => boolean; why: string; says: RegExp }[] = [
+  {
+    applies: (py) => py.label.startsWith('sid-'),
+    why: "the sid interpreters run through their own dynamic loader, so /proc/PID/exe is ld.so and py-spy finds no Python version in it",
+    says: /Failed to find python version from target process/,
+  },
+];
 
 // Every target starts at once, on the first suite that needs one: they park in parallel.
 let starting: Map<string, Promise<DumpTarget>> | undefined;
@@ -64,7 +75,7 @@ function frameLine(f: TruthFrame, fullFilenames: boolean): string {
 }
 
 for (const py of pythons()) {
-  describe(`pyscope dump on ${py.label}`, py.missing ? skipIfMissing(py) : { skip: notBuilt }, () => {
+  describe(`pyscope dump on ${py.label}`, skipIfMissing(py), () => {
     let target: DumpTarget;
     let runs: Record<'json' | 'locals' | 'text' | 'full', Promise<RunResult>>;
 
@@ -145,9 +156,15 @@ for (const py of pythons()) {
     }
 
     test('py-spy agrees on threads, function names, lines and the locals it sees', async (t) => {
-      if (!existsSync(PYSPY)) return t.skip('skipped: bench/.venv/bin/py-spy is absent (see .ci/run)');
+      if (!existsSync(PYSPY)) return skipOrFail(t, 'bench/.venv/bin/py-spy is absent (.ci/run installs it)');
       const spy = await runCommand(PYSPY, ['dump', '--json', '--locals', '--pid', String(target.pid)]);
-      if (spy.code !== 0) return t.skip(`py-spy fails on ${py.label}: ${spy.stderr.split('\n')[0]}`);
+      if (spy.code !== 0) {
+        const known = PYSPY_CANNOT.find((k) => k.applies(py));
+        assert.ok(known, `py-spy fails on ${py.label}, which it is expected to read:\n${describeFailure(spy)}`);
+        assert.match(spy.stderr, known.says, `py-spy fails on ${py.label} otherwise than documented`);
+        t.diagnostic(`py-spy cannot read ${py.label} (expected: ${known.why}); nothing to compare with`);
+        return;
+      }
       const ours = new Map(parseJson(await runs.locals).threads.map((x) => [x.native_thread_id, x]));
       const theirs = JSON.parse(spy.stdout) as PySpyThread[];
       assert.equal(theirs.length, ours.size, 'thread count');

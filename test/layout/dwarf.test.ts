@@ -9,9 +9,12 @@ import { declare, LP64, type Declarations } from '../../src/layout/index.js';
 import { DECLARATIONS } from '../../src/cpython/versions/index.js';
 import { DEBUG_OFFSETS_DECLARATIONS } from '../../src/cpython/versions/debug-offsets.js';
 import { pythons, skipIfMissing, type Python } from '../support/pythons.js';
+import { firstSkip, requireThat, requireTool, skipOrFail } from '../support/requirements.js';
+import { scaled } from '../support/timeouts.js';
 import { findMember, memberNames, parsePtype, splitOutputs, type GdbMember, type GdbType } from './gdb-ptype.js';
 
 const hasGdb = spawnSync('gdb', ['--version']).status === 0;
+const gdbSkip = (): { skip: string | false } => requireTool('gdb', hasGdb);
 const MARK = '@@@pyscope-ptype ';
 
 function libpython(p: Python): string | undefined {
@@ -25,7 +28,7 @@ function libpython(p: Python): string | undefined {
 function ptypeAll(lib: string, typeNames: readonly string[]): Map<string, GdbType | undefined> {
   const args = ['-batch', '-nx', '-ex', 'set max-value-size unlimited', '-ex', 'set width 0'];
   for (const t of typeNames) args.push('-ex', `echo ${MARK}${t}\\n`, '-ex', `ptype /o ${t}`);
-  const out = execFileSync('gdb', [...args, lib], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync('gdb', [...args, lib], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'], timeout: scaled(300_000) });
   const parts = splitOutputs(out, MARK);
   return new Map(typeNames.map((t) => [t, parsePtype(parts.get(t) ?? '')]));
 }
@@ -121,10 +124,10 @@ function verify(decls: Declarations, lib: string): { mismatches: string[]; repor
 
 for (const p of pythons().filter((x) => x.label.startsWith('pyenv-'))) {
   const key = `${p.version[0]}.${p.version[1]}`;
-  const skip = skipIfMissing(p).skip || (!hasGdb && 'skipped: gdb is not installed') || (!DECLARATIONS[key] && `skipped: no declarations for ${key}`);
-  test(`declarations for ${key} match the DWARF of ${p.label}`, { skip }, (t) => {
+  const skip = firstSkip(skipIfMissing(p), gdbSkip(), requireThat(DECLARATIONS[key] !== undefined, `no declarations for ${key}`));
+  test(`declarations for ${key} match the DWARF of ${p.label}`, skip, (t) => {
     const lib = libpython(p);
-    if (!lib) return t.skip(`no shared libpython next to ${p.label}`);
+    if (!lib) return skipOrFail(t, `no shared libpython next to ${p.label}`);
     const decls = declare(DECLARATIONS[key]!, LP64, `CPython ${key}`);
     const { mismatches, report } = verify(decls, lib);
     for (const line of report) t.diagnostic(line);
@@ -134,10 +137,9 @@ for (const p of pythons().filter((x) => x.label.startsWith('pyenv-'))) {
 
 for (const p of pythons().filter((x) => x.label.startsWith('pyenv-') && DEBUG_OFFSETS_DECLARATIONS[`${x.version[0]}.${x.version[1]}`])) {
   const key = `${p.version[0]}.${p.version[1]}`;
-  const skip = skipIfMissing(p).skip || (!hasGdb && 'skipped: gdb is not installed');
-  test(`_Py_DebugOffsets for ${key} matches the DWARF of ${p.label}`, { skip }, (t) => {
+  test(`_Py_DebugOffsets for ${key} matches the DWARF of ${p.label}`, firstSkip(skipIfMissing(p), gdbSkip()), (t) => {
     const lib = libpython(p);
-    if (!lib) return t.skip(`no shared libpython next to ${p.label}`);
+    if (!lib) return skipOrFail(t, `no shared libpython next to ${p.label}`);
     const decls = declare(DEBUG_OFFSETS_DECLARATIONS[key]!, LP64, `_Py_DebugOffsets ${key}`);
     const { mismatches, report } = verify(decls, lib);
     for (const line of report) t.diagnostic(line);
@@ -151,10 +153,9 @@ for (const p of pythons().filter((x) => x.label.startsWith('pyenv-') && DEBUG_OF
 // a broken model module fails this test only.
 for (const p of pythons().filter((x) => x.label.startsWith('pyenv-') && x.version[0] === 3 && x.version[1] >= 11)) {
   const key = `${p.version[0]}.${p.version[1]}`;
-  const skip = skipIfMissing(p).skip || (!hasGdb && 'skipped: gdb is not installed');
-  test(`the model's declarations for ${key} (version-switch) match the DWARF of ${p.label}`, { skip }, async (t) => {
+  test(`the model's declarations for ${key} (version-switch) match the DWARF of ${p.label}`, firstSkip(skipIfMissing(p), gdbSkip()), async (t) => {
     const lib = libpython(p);
-    if (!lib) return t.skip(`no shared libpython next to ${p.label}`);
+    if (!lib) return skipOrFail(t, `no shared libpython next to ${p.label}`);
     const { declarationsFor } = await import('../../src/cpython/version-switch.js');
     const { mismatches, report } = verify(declarationsFor(key), lib);
     for (const line of report) t.diagnostic(line);

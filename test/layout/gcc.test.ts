@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { declare, LP64, type StructLayout } from '../../src/layout/index.js';
 import { SAMPLE_C, SAMPLE_STRUCTS } from './samples.js';
+import { requireTool } from '../support/requirements.js';
+import { scaled } from '../support/timeouts.js';
 
 const hasGcc = spawnSync('gcc', ['--version']).status === 0;
 
@@ -47,14 +49,14 @@ ${lines.join('\n')}
 `;
 }
 
-test('LP64 layouts match gcc (offsetof, sizeof, _Alignof, bit positions)', { skip: hasGcc ? false : 'skipped: gcc is not installed' }, () => {
+test('LP64 layouts match gcc (offsetof, sizeof, _Alignof, bit positions)', requireTool('gcc', hasGcc), () => {
   const decls = declare(SAMPLE_C, LP64, 'samples');
   const structs = SAMPLE_STRUCTS.map((n) => decls.struct(n));
   const dir = mkdtempSync(join(tmpdir(), 'pyscope-layout-'));
   try {
     writeFileSync(join(dir, 'probe.c'), probeProgram(structs));
-    execFileSync('gcc', ['-std=c11', '-Wall', '-Werror', '-Wno-unused-variable', '-o', join(dir, 'probe'), join(dir, 'probe.c')]);
-    const out = execFileSync(join(dir, 'probe'), { encoding: 'utf8' });
+    execFileSync('gcc', ['-std=c11', '-Wall', '-Werror', '-Wno-unused-variable', '-o', join(dir, 'probe'), join(dir, 'probe.c')], { timeout: scaled(120_000) });
+    const out = execFileSync(join(dir, 'probe'), { encoding: 'utf8', timeout: scaled(30_000) });
     let checked = 0;
     for (const line of out.trim().split('\n')) {
       const [T, path, kind, value] = line.split('\t') as [string, string, string, string];
@@ -70,7 +72,7 @@ test('LP64 layouts match gcc (offsetof, sizeof, _Alignof, bit positions)', { ski
   }
 });
 
-test('array element paths match gcc offsetof', { skip: hasGcc ? false : 'skipped: gcc is not installed' }, () => {
+test('array element paths match gcc offsetof', requireTool('gcc', hasGcc), () => {
   const decls = declare(SAMPLE_C, LP64, 'samples');
   const paths: [string, string][] = [
     ['Arrays', 'small[2].me_hash'],
@@ -83,8 +85,8 @@ test('array element paths match gcc offsetof', { skip: hasGcc ? false : 'skipped
   try {
     const prints = paths.map(([T, p]) => `printf("%zu\\n", offsetof(${T}, ${p}));`).join('\n');
     writeFileSync(join(dir, 'probe.c'), `#include <stddef.h>\n#include <stdint.h>\n#include <stdio.h>\n#include <sys/types.h>\n#include <wchar.h>\n${SAMPLE_C}\nint main(void) {\n${prints}\nreturn 0; }\n`);
-    execFileSync('gcc', ['-std=c11', '-o', join(dir, 'probe'), join(dir, 'probe.c')]);
-    const out = execFileSync(join(dir, 'probe'), { encoding: 'utf8' }).trim().split('\n').map(Number);
+    execFileSync('gcc', ['-std=c11', '-o', join(dir, 'probe'), join(dir, 'probe.c')], { timeout: scaled(120_000) });
+    const out = execFileSync(join(dir, 'probe'), { encoding: 'utf8', timeout: scaled(30_000) }).trim().split('\n').map(Number);
     paths.forEach(([T, p], i) => assert.equal(decls.struct(T).offset(p), out[i], `${T}.${p}`));
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { declarationsFor } from '../../src/cpython/version-switch.js';
 import { pythonsFrom, skipIfMissing } from '../support/pythons.js';
+import { scaled } from '../support/timeouts.js';
 
 const PROBE = `
 import ctypes, threading, json
@@ -18,7 +19,7 @@ print(json.dumps({"as_async": w[10] - b, "as_number": w[12] - b, "ht_name": name
 
 for (const py of pythonsFrom(3, 11)) {
   test(`PyHeapTypeObject layout matches ${py.label}`, skipIfMissing(py), () => {
-    const live = JSON.parse(execFileSync(py.path, ['-c', PROBE], { encoding: 'utf8' })) as Record<string, number>;
+    const live = JSON.parse(execFileSync(py.path, ['-c', PROBE], { encoding: 'utf8', timeout: scaled(60_000) })) as Record<string, number>;
     const d = declarationsFor(`${py.version[0]}.${py.version[1]}`);
     const h = d.struct('PyHeapTypeObject');
     assert.equal(h.offset('as_async'), live.as_async);

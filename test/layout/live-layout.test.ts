@@ -7,13 +7,15 @@
 // WebAssembly memory: the wasm32 ABI checked against a real wasm32 CPython, not only by hand.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { declare, LP64, WASM32, type Abi, type Declarations, type StructLayout } from '../../src/layout/index.js';
 import { DECLARATIONS } from '../../src/cpython/versions/index.js';
 import { DEBUG_OFFSETS_DECLARATIONS } from '../../src/cpython/versions/debug-offsets.js';
 import { pythonsFrom, skipIfMissing, type Python } from '../support/pythons.js';
+import { firstSkip, onPath, partNeeds, requireThat } from '../support/requirements.js';
+import { scaled } from '../support/timeouts.js';
 
 // Prints the table's bytes and the sizes each type reports about itself.
 const READ_TABLE = `
@@ -57,13 +59,13 @@ print(json.dumps(out))
 type Run = (script: string, arg: string) => Promise<Record<string, unknown>>;
 
 function nativeRun(p: Python): Run {
-  return async (script, arg) => JSON.parse(execFileSync(p.path, ['-c', script, arg], { encoding: 'utf8' })) as Record<string, unknown>;
+  return async (script, arg) => JSON.parse(execFileSync(p.path, ['-c', script, arg], { encoding: 'utf8', timeout: scaled(60_000) })) as Record<string, unknown>;
 }
 
 type LoadPyodide = typeof import('pyodide').loadPyodide;
 const loadPyodide: LoadPyodide | string = await import('pyodide').then(
   (m) => m.loadPyodide,
-  (e: unknown) => `skipped: pyodide is not installed (${String(e).split('\n')[0]})`,
+  (e: unknown) => `pyodide is not installed (${String(e).split('\n')[0]})`,
 );
 let pyodideRun: Promise<{ run: Run; version: [number, number, number] }> | undefined;
 
@@ -168,7 +170,7 @@ async function checkTable(t: TestContext, key: string, abi: Abi, run: Run, lib: 
     assert.equal(at('unicode_object.compactunicodeobject_size'), extras.struct('PyCompactUnicodeObject').size);
 
   // Where a DWARF build exists, the sizes the table states must be the compiler's.
-  if (lib && spawnSync('gdb', ['--version']).status === 0) {
+  if (lib && partNeeds(t, onPath('gdb'), 'gdb is not installed: the sizes the table states are not compared with the DWARF')) {
     const sizes: [string, string][] = [
       ['thread_state.size', 'PyThreadState'],
       ['interpreter_state.size', 'PyInterpreterState'],
@@ -177,7 +179,7 @@ async function checkTable(t: TestContext, key: string, abi: Abi, run: Run, lib: 
       ['runtime_state.size', '_PyRuntimeState'],
       ['type_object.size', 'PyTypeObject'],
     ];
-    const out = execFileSync('gdb', ['-batch', '-nx', ...sizes.flatMap(([, c]) => ['-ex', `print sizeof(${c})`]), lib], { encoding: 'utf8' });
+    const out = execFileSync('gdb', ['-batch', '-nx', ...sizes.flatMap(([, c]) => ['-ex', `print sizeof(${c})`]), lib], { encoding: 'utf8', timeout: scaled(300_000) });
     const values = [...out.matchAll(/^\$\d+ = (\d+)$/gm)].map((m) => Number(m[1]));
     assert.deepEqual(values, sizes.map(([path]) => at(path)));
     t.diagnostic(`sizes checked against DWARF: ${sizes.map(([p, c]) => `${c}=${at(p)}`).join(', ')}`);
@@ -273,18 +275,18 @@ async function checkObjects(key: string, abi: Abi, run: Run): Promise<void> {
 
 for (const p of pythonsFrom(3, 13)) {
   const key = `${p.version[0]}.${p.version[1]}`;
-  const skip = skipIfMissing(p).skip || (!DEBUG_OFFSETS_DECLARATIONS[key] && `skipped: no _Py_DebugOffsets declaration for ${key}`);
-  test(`_Py_DebugOffsets ${key} decodes the live table of ${p.label}`, { skip }, (t) => checkTable(t, key, LP64, nativeRun(p), libpython(p)));
-  test(`CPython ${key} dict, set, str and PyObject declarations read live objects of ${p.label}`, { skip }, () => checkObjects(key, LP64, nativeRun(p)));
+  const skip = firstSkip(skipIfMissing(p), requireThat(DEBUG_OFFSETS_DECLARATIONS[key] !== undefined, `no _Py_DebugOffsets declaration for ${key}`));
+  test(`_Py_DebugOffsets ${key} decodes the live table of ${p.label}`, skip, (t) => checkTable(t, key, LP64, nativeRun(p), libpython(p)));
+  test(`CPython ${key} dict, set, str and PyObject declarations read live objects of ${p.label}`, skip, () => checkObjects(key, LP64, nativeRun(p)));
 }
 
-const wasmSkip = typeof loadPyodide === 'string' ? loadPyodide : false;
-test('wasm32: _Py_DebugOffsets decodes the live table of Pyodide', { skip: wasmSkip }, async (t) => {
+const wasmSkip = requireThat(typeof loadPyodide !== 'string', typeof loadPyodide === 'string' ? loadPyodide : '');
+test('wasm32: _Py_DebugOffsets decodes the live table of Pyodide', wasmSkip, async (t) => {
   const { run, version } = await pyodide(loadPyodide as LoadPyodide);
   t.diagnostic(`Pyodide runs CPython ${version.join('.')}`);
   await checkTable(t, `${version[0]}.${version[1]}`, WASM32, run, undefined);
 });
-test('wasm32: dict, set, str and PyObject declarations read live objects of Pyodide', { skip: wasmSkip }, async () => {
+test('wasm32: dict, set, str and PyObject declarations read live objects of Pyodide', wasmSkip, async () => {
   const { run, version } = await pyodide(loadPyodide as LoadPyodide);
   await checkObjects(`${version[0]}.${version[1]}`, WASM32, run);
 });

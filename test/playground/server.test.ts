@@ -5,20 +5,33 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { CLI } from '../dap/client.js';
+import { watch } from '../support/child.js';
 import { REPO_ROOT } from '../support/pythons.js';
 
+const DIST_SRC = join(REPO_ROOT, 'dist', 'src');
+
+/** Every module the page and its worker import, directly or not, as /pyscope/ paths. */
+function pageModules(): string[] {
+  const seen = new Set<string>();
+  const todo = ['playground/page/app.js', 'playground/page/worker.js'].map((f) => join(DIST_SRC, f));
+  while (todo.length) {
+    const file = todo.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]/gm)) todo.push(resolve(dirname(file), m[1]!));
+  }
+  return [...seen].map((f) => `pyscope/${relative(DIST_SRC, f)}`).sort();
+}
+
 test('pyscope playground --port 0 serves the page, Pyodide and pyscope modules, isolated, and nothing else', async () => {
-  const child = spawn(process.execPath, [CLI, 'playground', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = watch(spawn(process.execPath, [CLI, 'playground', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] }), 'pyscope playground --port 0');
+  const child = server.child;
   try {
-    let out = '';
-    child.stdout.setEncoding('utf8');
-    while (!/http:\/\/127\.0\.0\.1:\d+\//.test(out)) {
-      const [chunk] = (await once(child.stdout, 'data')) as [string];
-      out += chunk;
-    }
-    const base = /http:\/\/127\.0\.0\.1:\d+\//.exec(out)![0];
+    const base = (await server.waitFor(/http:\/\/127\.0\.0\.1:\d+\//, { step: 'the playground to print its URL' }))[0];
     const page = await fetch(base);
     assert.equal(page.status, 200);
     assert.equal(page.headers.get('cross-origin-opener-policy'), 'same-origin');
@@ -38,6 +51,8 @@ test('pyscope playground --port 0 serves the page, Pyodide and pyscope modules, 
       'pyscope/profile/output/flamegraph.js',
       'pyscope/playground/page/app.js',
       'pyscope/playground/page/worker.js',
+      // everything the page imports, so that a module moved to a folder the server does not serve is caught here
+      ...pageModules(),
       'style.css',
     ]) {
       const r = await fetch(`${base}${path}`);
@@ -51,8 +66,8 @@ test('pyscope playground --port 0 serves the page, Pyodide and pyscope modules, 
     }
   } finally {
     child.kill('SIGTERM');
-    const [code] = (await once(child, 'exit')) as [number | null];
-    assert.equal(code, 0);
+    const code = await server.exited();
+    assert.equal(code, 0, server.diagnosis());
   }
 });
 
@@ -61,13 +76,10 @@ test('pyscope playground refuses a bad port and a missing script', async () => {
     [['--port', 'x'], /--port needs a port number/],
     [['nope.py'], /nope\.py: no such file/],
   ] as const) {
-    const child = spawn(process.execPath, [CLI, 'playground', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (s: string) => (err += s));
-    const [code] = (await once(child, 'exit')) as [number | null];
+    const child = watch(spawn(process.execPath, [CLI, 'playground', ...args], { stdio: ['ignore', 'ignore', 'pipe'] }), `pyscope playground ${args.join(' ')}`);
+    const code = await child.exited();
     assert.equal(code, 2);
-    assert.match(err, pattern);
+    assert.match(child.stderr, pattern);
   }
 });
 

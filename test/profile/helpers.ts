@@ -4,7 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
+import assert from 'node:assert/strict';
 import { REPO_ROOT } from '../support/pythons.js';
+import { describeFailure, runPyscope, type RunResult } from '../support/pyscope.js';
 
 export const FIXTURES = join(REPO_ROOT, 'dist', 'test', 'fixtures', 'profile');
 export const THREE_QUARTERS = join(FIXTURES, 'three_quarters.py');
@@ -61,4 +63,28 @@ export function shares(stacks: { frames: string[]; count: number }[], fns: strin
     total += s.count;
   }
   return new Map([...counts].map(([f, n]) => [f, total > 0 ? n / total : 0]));
+}
+
+/** One line per recording for a failure message: how many ticks were taken and missed. */
+export function ticksReport(sum: Summary, label = ''): string {
+  const due = sum.ticks + sum.missed;
+  return `${label}${sum.ticks} ticks, ${sum.samples} samples, ${sum.missed} missed (${due ? Math.round((100 * sum.missed) / due) : 0}% of ${due} due), ${sum.errors} errors`;
+}
+
+/**
+ * Runs `pyscope record` (its arguments for a program of `seconds`) until one recording holds at
+ * least `minSamples` samples, each retry with the next, longer, length: a test asserts on the
+ * samples taken, and a loaded machine, which misses most ticks, needs longer runs for them. Fails
+ * listing every run's ticks, samples and missed ticks when even the longest is short.
+ */
+export async function recordEnough(argsFor: (seconds: number) => string[], minSamples: number, lengths: number[] = [1.5, 3, 6, 12]): Promise<{ r: RunResult; sum: Summary }> {
+  const tried: string[] = [];
+  for (const seconds of lengths) {
+    const r = await runPyscope(argsFor(seconds));
+    assert.equal(r.code, 0, describeFailure(r));
+    const sum = parseSummary(r.stderr);
+    tried.push(ticksReport(sum, `${seconds} s: `));
+    if (sum.samples >= minSamples) return { r, sum };
+  }
+  assert.fail(`fewer than ${minSamples} samples in every recording:\n${tried.join('\n')}`);
 }

@@ -4,38 +4,67 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { ExitCode } from '../../src/common/errors.js';
-import { pythons } from '../support/pythons.js';
+import { watch, type WatchedChild } from '../support/child.js';
+import { pythons, requirePython } from '../support/pythons.js';
 import { describeFailure, PYSCOPE_MAIN, runPyscope, type RunResult } from '../support/pyscope.js';
-import { FIXTURES, parseCollapsed, parseSummary, tmpPath } from './helpers.js';
+import { WAIT } from '../support/timeouts.js';
+import { until } from '../support/wait.js';
+import { FIXTURES, parseCollapsed, parseSummary, ticksReport, tmpPath } from './helpers.js';
 
 const py = pythons().find((p) => !p.missing && p.version[0] === 3);
-const skip = py ? false : 'skipped: no Python 3 of the matrix is present';
+const { skip } = requirePython(py !== undefined, 'no Python 3 of the matrix is present');
+
+/** A target that runs Python code until a line comes on its stdin (or for two minutes at most). */
+const EXIT_ON_INPUT = [
+  'import sys, threading, time',
+  'stop = threading.Event()',
+  'def wait_for_input():',
+  '    sys.stdin.readline()',
+  '    stop.set()',
+  't = threading.Thread(target=wait_for_input)',
+  't.daemon = True',
+  't.start()',
+  'def busy():',
+  '    end = time.time() + 120',
+  '    while not stop.is_set() and time.time() < end:',
+  '        sum(range(1000))',
+  'print("ready"); sys.stdout.flush()',
+  'busy()',
+].join('\n');
+
+/** Whether process `pid` holds `target`'s /proc/PID/mem open (pyscope reads a live target through it). */
+function holdsMemoryOf(pid: number, target: number): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`) === `/proc/${target}/mem`;
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
+}
 
 const children: ChildProcess[] = [];
 after(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
 
-function start(file: string, args: string[]): ChildProcess {
-  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+function start(file: string, args: string[]): ChildProcess & { watched: WatchedChild } {
+  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
-  return child;
+  return Object.assign(child, { watched: watch(child, [file, ...args].join(' ')) });
 }
 
-/** Waits for the target's "ready" line, leaving its stdout open (it prints more at exit). */
-function ready(child: ChildProcess): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    child.stdout!.setEncoding('utf8').on('data', (s: string) => {
-      seen += s;
-      if (seen.includes('ready')) resolve();
-    });
-    child.once('exit', () => reject(new Error(`no "ready" from the target: ${seen}`)));
-  });
+/** Waits for the target's "ready" line (bounded), leaving its stdout open (it prints more at exit). */
+async function ready(child: ChildProcess & { watched: WatchedChild }): Promise<void> {
+  await child.watched.waitFor('ready', { step: 'the target to print "ready"' });
 }
 
 function assertOneLineError(r: RunResult, code: number, pattern?: RegExp): void {
@@ -75,16 +104,28 @@ describe('pyscope record: bad input', { skip }, () => {
 
 describe('pyscope record: every end of a recording writes the profile', { skip }, () => {
   test('the target exits in the middle of the recording', async () => {
-    const target = start(py!.path, [join(FIXTURES, 'three_quarters.py'), '1.5']);
-    await ready(target);
+    // The target exits when told to, which the test does once pyscope record is attached (it holds
+    // the target's /proc/PID/mem open) and has had a moment for some ticks: the exit falls in the
+    // middle of the recording however slow the machine (a target with a fixed lifetime could end
+    // before a slow pyscope even attached).
+    const target = spawn(py!.path, ['-c', EXIT_ON_INPUT], { stdio: ['pipe', 'pipe', 'pipe'] });
+    children.push(target);
+    const watched = watch(target, 'the target (exits on a line of input)');
+    await watched.waitFor('ready', { step: 'the target to print "ready"' });
     const out = tmpPath('exits.txt');
-    const r = await runPyscope(['record', '-f', 'collapsed', '-o', out, '--duration', '60', '--pid', String(target.pid)]);
+    const rec = start(process.execPath, [PYSCOPE_MAIN, 'record', '-f', 'collapsed', '-o', out, '--duration', '60', '--pid', String(target.pid)]);
+    await until(() => holdsMemoryOf(rec.pid!, target.pid!), { step: 'pyscope record to attach (open the target\'s /proc/PID/mem)', diagnose: () => rec.watched.diagnosis() });
+    // Some ticks before the exit; whether they were taken is asserted below (not a timing assertion).
+    await new Promise((r) => setTimeout(r, 500));
+    target.stdin!.end('exit\n');
+    const code = await rec.watched.exited({ step: 'pyscope record to end when its target exits', timeoutMs: WAIT.output });
+    const r: RunResult = { code: code ?? -1, stdout: rec.watched.stdout, stderr: rec.watched.stderr };
     assert.equal(r.code, 0, describeFailure(r));
     const sum = parseSummary(r.stderr);
     assert.equal(sum.reason, 'the program exited');
     const stacks = parseCollapsed(readFileSync(out, 'utf8'));
     assert.equal(stacks.reduce((n, s) => n + s.count, 0), sum.samples);
-    assert.ok(sum.samples > 0);
+    assert.ok(sum.samples > 0, `samples were taken before the exit: ${ticksReport(sum)}`);
   });
 
   test('--duration ends an attached recording', async () => {
@@ -113,14 +154,13 @@ describe('pyscope record: every end of a recording writes the profile', { skip }
       'except KeyboardInterrupt: print("interrupted in the program")',
     ].join('\n');
     const rec = start(process.execPath, [PYSCOPE_MAIN, 'record', '-f', 'collapsed', '-o', out, '--', py!.path, '-c', code]);
-    let stdout = '';
-    rec.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    while (!stdout.includes('ready')) await once(rec.stdout!, 'data');
+    await rec.watched.waitFor('ready', { step: 'the recorded program to print "ready"' });
     // Give the sampler a few ticks before the interruption (not an assertion on time).
     await new Promise((r) => setTimeout(r, 300));
     rec.kill('SIGINT');
-    const [status] = (await once(rec, 'exit')) as [number | null];
-    assert.equal(status, 0);
+    const status = await rec.watched.exited({ step: 'pyscope record to end after SIGINT' });
+    assert.equal(status, 0, rec.watched.diagnosis());
+    const stdout = rec.watched.stdout;
     assert.match(stdout, /interrupted in the program/, 'the program got SIGINT');
     const stacks = parseCollapsed(readFileSync(out, 'utf8'));
     assert.ok(stacks.some((s) => s.frames.some((f) => f.startsWith('wait_here ('))), JSON.stringify(stacks));

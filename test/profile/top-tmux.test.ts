@@ -4,14 +4,18 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pythons } from '../support/pythons.js';
+import { watch } from '../support/child.js';
+import { pythons, requirePython } from '../support/pythons.js';
 import { PYSCOPE_MAIN } from '../support/pyscope.js';
+import { firstSkip, requireTool } from '../support/requirements.js';
+import { WAIT } from '../support/timeouts.js';
 import { FIXTURES, tmpPath } from './helpers.js';
 
 const py = pythons().find((p) => !p.missing && p.version[0] === 3);
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-const skip = !hasTmux ? 'skipped: tmux is not installed' : !py ? 'skipped: no Python 3 of the matrix is present' : false;
+const { skip } = firstSkip(requireTool('tmux', hasTmux), requirePython(py !== undefined, 'no Python 3 of the matrix is present'));
 // A server of our own, so the test never touches anyone's tmux sessions.
 const SOCKET = `pyscope-top-test-${process.pid}`;
 
@@ -25,22 +29,30 @@ function tmux(...args: string[]): string {
   return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
 }
 
-/** The pane's text (with attributes when asked), polled until it satisfies `ok`. */
+/** The pane's text (with attributes when asked), polled until it satisfies `ok`, within the output limit. */
 async function screenUntil(ok: (screen: string) => boolean, what: string, escapes = false): Promise<string> {
   let screen = '';
-  for (let i = 0; i < 150; i++) {
+  const deadline = Date.now() + WAIT.output;
+  for (;;) {
     screen = tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', 'top');
     if (ok(screen)) return screen;
+    if (Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 200));
   }
-  assert.fail(`${what}; the screen was:\n${screen}`);
+  assert.fail(`timed out after ${WAIT.output / 1000} s waiting for: ${what}; the screen was:\n${screen}`);
+}
+
+/** A three_quarters.py target, once it is ready (bounded). */
+async function startTarget(): Promise<ChildProcess> {
+  const target = spawn(py!.path, [join(FIXTURES, 'three_quarters.py'), '120'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(target);
+  await watch(target, 'three_quarters.py 120').waitFor('ready', { step: 'the target to print "ready"' });
+  return target;
 }
 
 describe('pyscope top in tmux', { skip }, () => {
   test('shows the hot functions, sorts on keys, quits on q and restores the terminal', async () => {
-    const target = spawn(py!.path, [join(FIXTURES, 'three_quarters.py'), '120'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    children.push(target);
-    await new Promise<void>((resolve) => target.stdout!.once('data', () => resolve()));
+    const target = await startTarget();
     const shell = `printf 'BEFORE-TOP\\n'; ${JSON.stringify(process.execPath)} ${JSON.stringify(PYSCOPE_MAIN)} top ${target.pid}; echo TOP-EXIT=$?; sleep 600`;
     tmux('new-session', '-d', '-s', 'top', '-x', '120', '-y', '30', shell);
 
@@ -71,9 +83,7 @@ describe('pyscope top in tmux', { skip }, () => {
   });
 
   test('Ctrl-C quits and restores the terminal too', async () => {
-    const target = spawn(py!.path, [join(FIXTURES, 'three_quarters.py'), '120'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    children.push(target);
-    await new Promise<void>((resolve) => target.stdout!.once('data', () => resolve()));
+    const target = await startTarget();
     tmux('kill-session', '-t', 'top');
     tmux('new-session', '-d', '-s', 'top', '-x', '100', '-y', '20', `${JSON.stringify(process.execPath)} ${JSON.stringify(PYSCOPE_MAIN)} top ${target.pid}; echo TOP-EXIT=$?; sleep 600`);
     await screenUntil((s) => s.includes('busy_big'), 'top is up');
@@ -84,9 +94,7 @@ describe('pyscope top in tmux', { skip }, () => {
   });
 
   test('the target exiting ends top with a message, the terminal restored', async () => {
-    const target = spawn(py!.path, [join(FIXTURES, 'three_quarters.py'), '120'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    children.push(target);
-    await new Promise<void>((resolve) => target.stdout!.once('data', () => resolve()));
+    const target = await startTarget();
     tmux('kill-session', '-t', 'top');
     tmux('new-session', '-d', '-s', 'top', '-x', '100', '-y', '20', `${JSON.stringify(process.execPath)} ${JSON.stringify(PYSCOPE_MAIN)} top ${target.pid}; echo TOP-EXIT=$?; sleep 600`);
     await screenUntil((s) => s.includes('busy_big'), 'top is up');
@@ -101,10 +109,16 @@ describe('pyscope record on a terminal (tmux)', { skip }, () => {
   test('a live status line while recording, then the summary', async () => {
     spawnSync('tmux', ['-L', SOCKET, 'kill-session', '-t', 'top']);
     const out = tmpPath('record-tty.txt');
-    const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(PYSCOPE_MAIN)} record -f collapsed -o ${JSON.stringify(out)} -- ${JSON.stringify(py!.path)} ${JSON.stringify(join(FIXTURES, 'three_quarters.py'))} 3 >/dev/null; echo REC-EXIT=$?; sleep 600`;
+    // The program runs until the test has seen the status line (it then creates the stop file), not
+    // for a fixed time a loaded machine could use up before the first status line is drawn.
+    const stop = tmpPath('record-tty.stop');
+    const program = tmpPath('until-stop.py');
+    writeFileSync(program, 'import os, sys, time\nend = time.time() + 120\nwhile not os.path.exists(sys.argv[1]) and time.time() < end:\n    sum(range(1000))\n');
+    const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(PYSCOPE_MAIN)} record -f collapsed -o ${JSON.stringify(out)} -- ${JSON.stringify(py!.path)} ${JSON.stringify(program)} ${JSON.stringify(stop)} >/dev/null; echo REC-EXIT=$?; sleep 600`;
     tmux('new-session', '-d', '-s', 'top', '-x', '200', '-y', '20', cmd);
     const live = await screenUntil((s) => /pyscope: \d+\.\d s, [1-9]\d* ticks \(\d+\/s of 100\), \d+ samples, \d+ missed, \d+ errors \(Ctrl-C to stop\)/.test(s), 'the status line shows progress');
     assert.ok(!live.includes('REC-EXIT='));
+    writeFileSync(stop, '');
     const done = await screenUntil((s) => s.includes('REC-EXIT='), 'record ends with the program');
     assert.match(done, /REC-EXIT=0/);
     assert.match(done, /pyscope: recorded pid \d+ for [\d.]+ s \(the program exited\): \d+ ticks/);

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { REPO_ROOT } from '../support/pythons.js';
+import { lastResort } from '../support/timeouts.js';
 import { BrowserClient, closeAllBrowserClients } from './browserClient.js';
 
 const PROGRAM = '/home/pyodide/main.py';
@@ -53,11 +54,15 @@ async function topFrame(c: BrowserClient, threadId: number): Promise<DebugProtoc
   return f;
 }
 
-// the timeout only turns a hang into a failure; no assertion depends on time
-describe('PyodideDapSession in worker_threads', { timeout: 180_000 }, () => {
+// Each test's last resort: every wait of the client has a far shorter limit of its own and fails
+// first, naming its step; no assertion depends on time. (A describe's timeout would bound the
+// whole suite, which a loaded machine can take minutes over, not each test.)
+const LAST_RESORT = { timeout: lastResort() };
+
+describe('PyodideDapSession in worker_threads', () => {
   afterEach(closeAllBrowserClients);
 
-  test('restart: a new worker, the breakpoints, function breakpoints and filters again, the same stop; the old run is not heard', async () => {
+  test('restart: a new worker, the breakpoints, function breakpoints and filters again, the same stop; the old run is not heard', LAST_RESORT, async () => {
     const c = new BrowserClient();
     const caps = await c.request<DebugProtocol.Capabilities>('initialize', { adapterID: 'pyscope-test' });
     assert.equal(caps.supportsRestartRequest, true);
@@ -95,7 +100,7 @@ describe('PyodideDapSession in worker_threads', { timeout: 180_000 }, () => {
     await c.close();
   });
 
-  test('setExpression, scopes and evaluate as the Node adapter answers them; reprTimeout bounds an evaluation', async () => {
+  test('setExpression, scopes and evaluate as the Node adapter answers them; reprTimeout bounds an evaluation', LAST_RESORT, async () => {
     const c = new BrowserClient();
     await c.start({ program: PROGRAM, source: SETTABLE, reprTimeout: 0.5 }, async () => {
       await c.request('setBreakpoints', { source: { path: PROGRAM }, breakpoints: [{ line: 11 }] });
@@ -125,7 +130,7 @@ describe('PyodideDapSession in worker_threads', { timeout: 180_000 }, () => {
     await c.close();
   });
 
-  test('a repr that loops for ever (even one that swallows the first interruption) shows as timed out; the session goes on', async () => {
+  test('a repr that loops for ever (even one that swallows the first interruption) shows as timed out; the session goes on', LAST_RESORT, async () => {
     const c = new BrowserClient();
     const source = readFileSync(join(REPO_ROOT, 'test', 'pyodide', 'fixtures', 'loop_repr.py'), 'utf8');
     await c.start({ program: PROGRAM, source }, async () => {

@@ -4,13 +4,19 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { CLI } from '../dap/client.js';
 import { FIXTURES } from '../dap/helpers.js';
+import { scaled } from '../support/timeouts.js';
+
+/** A whole session may take this long (Pyodide loads first): it bounds a hang, it asserts nothing about speed. */
+const SESSION_LIMIT_MS = scaled(180_000);
 
 test('pyscope debug --runtime pyodide: breakpoint, print, step, exit code', () => {
   const r = spawnSync(process.execPath, [CLI, 'debug', '--runtime', 'pyodide', 'basic.py'], {
     cwd: FIXTURES,
     input: 'b 5\nc\np a, b\nn\np total\nc\n',
     encoding: 'utf8',
+    timeout: SESSION_LIMIT_MS,
   });
+  assert.ok(!r.error, `pyscope debug --runtime pyodide: ${r.error?.message} (limit ${SESSION_LIMIT_MS / 1000} s)\nstdout: ${r.stdout.slice(-2000)}\nstderr: ${r.stderr.slice(-2000)}`);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /basic\.py\(5\)add\(\)/);
   assert.match(r.stdout, /\(3, 4\)\n/);
@@ -20,7 +26,7 @@ test('pyscope debug --runtime pyodide: breakpoint, print, step, exit code', () =
 });
 
 test('pyscope debug --runtime takes only native or pyodide', () => {
-  const r = spawnSync(process.execPath, [CLI, 'debug', '--runtime', 'jvm', 'basic.py'], { cwd: FIXTURES, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [CLI, 'debug', '--runtime', 'jvm', 'basic.py'], { cwd: FIXTURES, encoding: 'utf8', timeout: SESSION_LIMIT_MS });
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--runtime needs "native" or "pyodide", got "jvm"/);
 });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Python } from './pythons.js';
 import { REPO_ROOT } from './pythons.js';
+import { scaled } from './timeouts.js';
 
 export const DUMP_TARGET = join(REPO_ROOT, 'test', 'fixtures', 'dump', 'target.py');
 
@@ -57,7 +58,7 @@ export interface DumpTarget {
 
 /** How long the target lives by itself if nobody kills it (the after hooks normally do). */
 const LIFETIME_SECONDS = 900;
-const STARTUP_LIMIT_MS = 120_000;
+const STARTUP_LIMIT_MS = scaled(120_000);
 
 function tasks(pid: number): number[] {
   try {

@@ -2,12 +2,13 @@
 // It finds interpreters itself (pyenv, Debian's, the sid builds that scripts/install-pythons.sh
 // unpacks into .pythons/) and accepts an explicit list in PYSCOPE_PYTHONS (paths separated by ':' or ',').
 // An expected interpreter that is absent is still listed, with `missing` set, so tests can skip it
-// saying so.
+// saying so (off CI; in CI a missing interpreter of the matrix fails the run, see requirements.ts).
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { optional, requireThat, type SkipOption } from './requirements.js';
 
 export interface Python {
   /** Short label used in test names, e.g. "pyenv-3.12.1", "debian-3.11", "sid-3.14". */
@@ -96,7 +97,17 @@ export function pythonsFrom(major: number, minor: number): Python[] {
   return pythons().filter((p) => p.version[0] > major || (p.version[0] === major && p.version[1] >= minor));
 }
 
-/** Options for node:test that skip an absent interpreter, saying why. */
-export function skipIfMissing(p: Python): { skip: string | false } {
-  return { skip: p.missing ? `skipped: ${p.missing}` : false };
+/** Options for node:test that skip an absent interpreter saying why (off CI), or fail the run (CI). */
+export function skipIfMissing(p: Python): SkipOption {
+  return requireThat(p.missing === undefined, p.missing ?? '');
+}
+
+/**
+ * node:test options of a test that needs some interpreter of the matrix (`present` says whether
+ * one was found): a run narrowed on purpose with PYSCOPE_PYTHONS skips it, otherwise a missing
+ * one is missing from the matrix (skipped off CI, a failure in CI).
+ */
+export function requirePython(present: boolean, what: string): SkipOption {
+  if (process.env.PYSCOPE_PYTHONS) return optional('narrowed', present, what);
+  return requireThat(present, what);
 }

@@ -53,11 +53,15 @@ async function topFrame(c: BrowserClient, threadId: number): Promise<DebugProtoc
   return f;
 }
 
-// the timeout only turns a hang into a failure; no assertion depends on time
-describe('PyodideDapSession in worker_threads', { timeout: 180_000 }, () => {
+// the timeout only turns a hang into a failure; no assertion depends on time. Each test has its own:
+// one on the describe would bound the whole file, and a loaded machine that slows every test a
+// little would fail whichever test runs when the sum passes it.
+const HANG = { timeout: 180_000 };
+
+describe('PyodideDapSession in worker_threads', () => {
   afterEach(closeAllBrowserClients);
 
-  test('restart: a new worker, the breakpoints, function breakpoints and filters again, the same stop; the old run is not heard', async () => {
+  test('restart: a new worker, the breakpoints, function breakpoints and filters again, the same stop; the old run is not heard', HANG, async () => {
     const c = new BrowserClient();
     const caps = await c.request<DebugProtocol.Capabilities>('initialize', { adapterID: 'pyscope-test' });
     assert.equal(caps.supportsRestartRequest, true);
@@ -95,7 +99,7 @@ describe('PyodideDapSession in worker_threads', { timeout: 180_000 }, () => {
     await c.close();
   });
 
-  test('setExpression, scopes and evaluate as the Node adapter answers them; reprTimeout bounds an evaluation', async () => {
+  test('setExpression, scopes and evaluate as the Node adapter answers them; reprTimeout bounds an evaluation', HANG, async () => {
     const c = new BrowserClient();
     await c.start({ program: PROGRAM, source: SETTABLE, reprTimeout: 0.5 }, async () => {
       await c.request('setBreakpoints', { source: { path: PROGRAM }, breakpoints: [{ line: 11 }] });
@@ -125,7 +129,7 @@ describe('PyodideDapSession in worker_threads', { timeout: 180_000 }, () => {
     await c.close();
   });
 
-  test('a repr that loops for ever (even one that swallows the first interruption) shows as timed out; the session goes on', async () => {
+  test('a repr that loops for ever (even one that swallows the first interruption) shows as timed out; the session goes on', HANG, async () => {
     const c = new BrowserClient();
     const source = readFileSync(join(REPO_ROOT, 'test', 'pyodide', 'fixtures', 'loop_repr.py'), 'utf8');
     await c.start({ program: PROGRAM, source }, async () => {

@@ -26,11 +26,15 @@ async function stopsUntilEnd(c: DapClient, expression: string): Promise<string[]
   }
 }
 
-// the timeout only turns a hang into a failure; no assertion depends on time
-describe('dap with runtime "pyodide"', { timeout: 180_000 }, () => {
+// the timeout only turns a hang into a failure; no assertion depends on time. Each test has its own:
+// one on the describe would bound the whole file, and a loaded machine that slows every test a
+// little would fail whichever test runs when the sum passes it.
+const HANG = { timeout: 180_000 };
+
+describe('dap with runtime "pyodide"', () => {
   afterEach(closeAll);
 
-  test('stops at a breakpoint with the native stack and variables; evaluate, setVariable, exit code', async () => {
+  test('stops at a breakpoint with the native stack and variables; evaluate, setVariable, exit code', HANG, async () => {
     const BASIC = fixture('basic.py');
     const c = await startSession(NO_PYTHON, { program: BASIC, ...PYODIDE }, async (c) => {
       const r = await c.request<DebugProtocol.SetBreakpointsResponse['body']>('setBreakpoints', { source: { path: BASIC }, breakpoints: [{ line: 20 }, { line: 400 }] });
@@ -56,7 +60,7 @@ describe('dap with runtime "pyodide"', { timeout: 180_000 }, () => {
     await c.close();
   });
 
-  test('next, stepIn and stepOut follow the same trail as natively', async () => {
+  test('next, stepIn and stepOut follow the same trail as natively', HANG, async () => {
     const STEPPING = fixture('stepping.py');
     const c = await startSession(NO_PYTHON, { program: STEPPING, ...PYODIDE }, async (c) => {
       await c.request('setBreakpoints', { source: { path: STEPPING }, breakpoints: [{ line: 10 }] });
@@ -80,7 +84,7 @@ describe('dap with runtime "pyodide"', { timeout: 180_000 }, () => {
     await c.close();
   });
 
-  test('conditions, hit conditions, log points and function breakpoints', async () => {
+  test('conditions, hit conditions, log points and function breakpoints', HANG, async () => {
     const PROG = fixture('conditions.py');
     const c = await startSession(NO_PYTHON, { program: PROG, ...PYODIDE }, async (c) => {
       await c.request('setBreakpoints', {
@@ -97,7 +101,7 @@ describe('dap with runtime "pyodide"', { timeout: 180_000 }, () => {
     await c.close();
   });
 
-  test('exception filters: raised stops once per exception, uncaught shows where, exits 1', async () => {
+  test('exception filters: raised stops once per exception, uncaught shows where, exits 1', HANG, async () => {
     const PROG = fixture('exceptions.py');
     const c = await startSession(NO_PYTHON, { program: PROG, ...PYODIDE }, async (c) => {
       await c.request('setExceptionBreakpoints', { filters: ['raised', 'uncaught'] });
@@ -119,7 +123,7 @@ describe('dap with runtime "pyodide"', { timeout: 180_000 }, () => {
     await c.close();
   });
 
-  test('pause stops a tight loop (through the interrupt buffer); args reach sys.argv; terminate', async () => {
+  test('pause stops a tight loop (through the interrupt buffer); args reach sys.argv; terminate', HANG, async () => {
     const SPIN = own('spin.py');
     const c = await startSession(NO_PYTHON, { program: SPIN, args: ['a', 'b c'], ...PYODIDE });
     await c.waitFor('output', (e: DebugProtocol.OutputEvent) => e.body.output.includes('spinning'));
@@ -145,7 +149,7 @@ describe('dap with runtime "pyodide"', { timeout: 180_000 }, () => {
     await c.close();
   });
 
-  test('a repr that loops for ever is cut at reprTimeout (the interrupt buffer stands in for the native helper thread); the session goes on', async () => {
+  test('a repr that loops for ever is cut at reprTimeout (the interrupt buffer stands in for the native helper thread); the session goes on', HANG, async () => {
     const PROG = own('loop_repr.py');
     const c = await startSession(NO_PYTHON, { program: PROG, ...PYODIDE }, async (c) => {
       await c.request('setBreakpoints', { source: { path: PROG }, breakpoints: [{ line: 26 }] });
@@ -167,7 +171,7 @@ describe('dap with runtime "pyodide"', { timeout: 180_000 }, () => {
     await c.close();
   });
 
-  test('bad input: a syntax error fails the launch; a package Pyodide lacks is named', async () => {
+  test('bad input: a syntax error fails the launch; a package Pyodide lacks is named', HANG, async () => {
     const bad = new DapClient();
     await bad.request('initialize', { adapterID: 'pyscope' });
     const r = await bad.raw('launch', { program: fixture('syntax_error.py'), ...PYODIDE });

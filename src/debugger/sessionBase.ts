@@ -26,6 +26,15 @@ export function basename(path: string): string {
 
 type Outgoing = Omit<DebugProtocol.ProtocolMessage, 'seq'> & Record<string, unknown>;
 
+/**
+ * Requests that let the program run. DAP puts their response before the stop (or the end) they
+ * lead to, and clients rely on it (one that starts listening for the stop once the response is in
+ * never sees it). The agent replies before it resumes, but its reply only settles a promise, so
+ * the response goes out after a few awaits while the events that follow the reply (a stop close
+ * by, on a loaded machine all in one read) are forwarded at once: they wait for the response.
+ */
+const RESUMING = new Set(['configurationDone', 'continue', 'next', 'stepIn', 'stepOut', 'pause', 'restart']);
+
 export abstract class SessionBase<L extends CommonLaunchArguments> {
   protected agent?: AgentClient;
   protected launchArgs?: L;
@@ -41,6 +50,9 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
   private lastFunctionBreakpoints?: DebugProtocol.SetFunctionBreakpointsArguments;
   private lastExceptionFilters: string[] = [];
   private seq = 1;
+  /** Events held while a RESUMING request is answered, in order; undefined when none is. */
+  private heldEvents?: Outgoing[];
+  private resuming = 0;
   private helloWaiter?: (h: Hello | undefined) => void;
 
   /** Delivers one DAP response or event to the client. */
@@ -71,7 +83,9 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
   }
 
   protected event(event: string, body?: unknown): void {
-    this.sendRaw({ type: 'event', event, body });
+    const m: Outgoing = { type: 'event', event, body };
+    if (this.heldEvents) this.heldEvents.push(m);
+    else this.sendRaw(m);
   }
 
   protected async dispatch(raw: unknown): Promise<void> {
@@ -81,6 +95,11 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
       return;
     }
     const handler = (this as unknown as Record<string, unknown>)[`on_${req.command}`];
+    const resumes = RESUMING.has(req.command);
+    if (resumes) {
+      this.resuming++;
+      this.heldEvents ??= [];
+    }
     try {
       if (typeof handler !== 'function') throw new UserError(`unsupported request "${req.command}"`);
       const body = (await (handler as (a: unknown) => Promise<unknown>).call(this, req.arguments ?? {})) ?? undefined;
@@ -96,6 +115,12 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
         message,
         body: { error: { id: 1, format: internal ? `internal error: ${message}` : message, showUser: req.command === 'launch' } },
       });
+    } finally {
+      if (resumes && --this.resuming === 0) {
+        const held = this.heldEvents ?? [];
+        this.heldEvents = undefined;
+        for (const m of held) this.sendRaw(m);
+      }
     }
     if ((req.command === 'launch' || req.command === 'restart') && this.agent && !this.configured) this.event('initialized');
   }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { REPO_ROOT } from '../support/pythons.js';
 import { closeAll, DapClient, startSession } from '../dap/client.js';
-import { fixture, golden, localsRef, stackText, topFrame, variablesText, type Stopped } from '../dap/helpers.js';
+import { fixture, golden, localsRef, resume, stackText, topFrame, variablesText, type Stopped } from '../dap/helpers.js';
 
 const PYODIDE = { runtime: 'pyodide' };
 const own = (name: string): string => join(REPO_ROOT, 'test', 'pyodide', 'fixtures', name);
@@ -16,14 +16,15 @@ const NO_PYTHON = 'unused';
 
 async function stopsUntilEnd(c: DapClient, expression: string): Promise<string[]> {
   const seen: string[] = [];
-  for (;;) {
-    const s = await c.nextStop();
-    if (!s) return seen;
+  let s = await c.nextStop();
+  while (s) {
     const f = await topFrame(c, s.body.threadId!);
     const r = await c.request<DebugProtocol.EvaluateResponse['body']>('evaluate', { expression, frameId: f.id, context: 'watch' });
     seen.push(`${s.body.reason} ${r.result}`);
-    await c.request('continue', { threadId: s.body.threadId });
+    // each stop after the response to the continue that led to it
+    s = await resume(c, 'continue', { threadId: s.body.threadId });
   }
+  return seen;
 }
 
 // the timeout only turns a hang into a failure; no assertion depends on time. Each test has its own:

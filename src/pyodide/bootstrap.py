@@ -77,17 +77,48 @@ class InlineWorker(object):
             pyscope_js.deadline(None)
 
 
-class _Wait(object):
-    """Stands in for a parked thread's condition: waiting means serving the next command."""
+class _Serving(object):
+    """The agent serves commands itself, reading the mailbox: while it serves one, and for the
+    whole of a loop that serves them until something happens (the start; a resume, while
+    stopped). Meanwhile the SIGINT handler leaves every command to it.
+
+    A loop is inside with its test: `while not started: serve_one(-1)` tests, then blocks in the
+    take. A handler run between the two (the interrupt of the command that came meanwhile) used to
+    serve that very command (start, continue) itself; the loop then waited in the take for a
+    command that had already come, and the program never ran on: the lost stop."""
 
     def __init__(self, agent):
         self.agent = agent
 
     def __enter__(self):
+        a = self.agent
+        a.serving += 1
+        a.agent_idents.add(a.ident)
         return self
 
     def __exit__(self, *exc):
+        a = self.agent
+        a.serving -= 1
+        if not a.serving:
+            a.agent_idents.discard(a.ident)
+            # the handler declined what came meanwhile: the running program reads it next
+            pyscope_js.rearm()
         return False
+
+
+class _Wait(object):
+    """Stands in for a parked thread's condition: waiting means serving the next command, and
+    `with cond: while not resumed: cond.wait()` is one _Serving."""
+
+    def __init__(self, agent):
+        self.agent = agent
+
+    def __enter__(self):
+        self.agent.serving_commands.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.agent.serving_commands.__exit__(*exc)
 
     def wait(self, timeout=None):
         self.agent.serve_one(-1)
@@ -100,7 +131,9 @@ class PyodideAgent(A.Agent):
     def __init__(self, ch):
         A.Agent.__init__(self, ch)
         self.ident = A._get_ident()
+        # _Servings entered and not left
         self.serving = 0
+        self.serving_commands = _Serving(self)
         # time.monotonic() by which the running repr or evaluation must end (InlineWorker)
         self.deadline = None
         self.deadline_text = ''
@@ -146,19 +179,11 @@ class PyodideAgent(A.Agent):
         """Serves one command if one comes within timeout_ms; False if none came."""
         # serving from before the take: a SIGINT handler that ran between the take and the
         # dispatch would serve the next command first
-        self.serving += 1
-        self.agent_idents.add(self.ident)
-        try:
+        with self.serving_commands:
             line = pyscope_js.take(timeout_ms)
             if line is None:
                 return False
             self.dispatch(line)
-        finally:
-            self.serving -= 1
-            if not self.serving:
-                self.agent_idents.discard(self.ident)
-                # the handler declines while the agent serves; what came meanwhile is read later
-                pyscope_js.rearm()
         return True
 
     def on_interrupt(self, signum, frame):
@@ -166,7 +191,7 @@ class PyodideAgent(A.Agent):
         if deadline is not None and time.monotonic() >= deadline:
             raise A._Timeout(self.deadline_text)
         if self.serving:
-            return  # an evaluation run by a command: the serving loop reads the rest itself
+            return  # an evaluation run by a command, or a wait for one: the agent reads the rest itself
         while self.serve_one(0):
             pass
 
@@ -208,8 +233,9 @@ def main():
     hello['libraryPaths'].extend([os.path.dirname(_BOOT_FILE), '/lib'])
     hello['implementation'] = 'pyodide'
     ch.event('hello', hello)
-    while not agent.started.is_set():
-        agent.serve_one(-1)
+    with agent.serving_commands:
+        while not agent.started.is_set():
+            agent.serve_one(-1)
     engine = A.MonitoringEngine() if A._MONITORING else A.TraceEngine()
     A._bind_engine(agent, engine)
     engine.install(agent)

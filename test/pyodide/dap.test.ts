@@ -150,6 +150,28 @@ describe('dap with runtime "pyodide"', () => {
     await c.close();
   });
 
+  test('a command sent while the agent still answers the last one: 200 stops, each resumed by a continue sent right behind an evaluate', HANG, async () => {
+    // The continue reaches the mailbox (and raises the interrupt) while the agent still answers the
+    // evaluate. The SIGINT handler used to take it between the stopped loop's test and its blocking
+    // take, which then waited for ever with the program stopped: no next stop.
+    const PROG = own('many_stops.py');
+    const c = await startSession(NO_PYTHON, { program: PROG, ...PYODIDE }, async (c) => {
+      await c.request('setBreakpoints', { source: { path: PROG }, breakpoints: [{ line: 3 }] });
+    });
+    let stops = 0;
+    let s = await c.nextStop();
+    while (s) {
+      const [ev, cont] = await Promise.all([c.raw('evaluate', { expression: 'i', context: 'watch' }), c.raw('continue', { threadId: s.body.threadId })]);
+      assert.equal(ev.body?.result, String(stops), `the value at stop ${stops}`);
+      assert.equal(cont.success, true);
+      stops++;
+      s = await c.nextStop();
+    }
+    assert.equal(stops, 200);
+    assert.match(c.output('stdout'), /total 19900/);
+    await c.close();
+  });
+
   test('a repr that loops for ever is cut at reprTimeout (the interrupt buffer stands in for the native helper thread); the session goes on', HANG, async () => {
     const PROG = own('loop_repr.py');
     const c = await startSession(NO_PYTHON, { program: PROG, ...PYODIDE }, async (c) => {

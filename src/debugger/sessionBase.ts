@@ -94,6 +94,15 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * Requests that let the program run. DAP puts their response before the stop (or the end) they
+ * lead to, and clients rely on it (one that starts listening for the stop once the response is in
+ * never sees it). The agent replies before it resumes, but its reply only settles a promise, so
+ * the response goes out after a few awaits while the events that follow the reply (a stop close
+ * by, on a loaded machine all in one read) are forwarded at once: they wait for the response.
+ */
+const RESUMING = new Set(['configurationDone', 'continue', 'next', 'stepIn', 'stepOut', 'pause', 'restart']);
+
 export abstract class SessionBase<L extends CommonLaunchArguments> {
   protected justMyCode = true;
   protected readonly vars = new VariableStore();
@@ -112,6 +121,9 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
   private lastExceptionFilters: string[] = [];
   private seq = 1;
   private table?: Handlers<L>;
+  /** Events held while a RESUMING request is answered, in order; undefined when none is. */
+  private heldEvents?: Outgoing[];
+  private resuming = 0;
 
   /** Delivers one DAP response or event to the client. */
   protected abstract post(message: DebugProtocol.ProtocolMessage): void;
@@ -141,7 +153,9 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
   }
 
   protected event(event: string, body?: unknown): void {
-    this.sendRaw({ type: 'event', event, body });
+    const m: Outgoing = { type: 'event', event, body };
+    if (this.heldEvents) this.heldEvents.push(m);
+    else this.sendRaw(m);
   }
 
   /** An error answer to something that was not a request at all (request_seq 0 when it had none). */
@@ -158,13 +172,31 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
     }
     const seq = raw.seq as number;
     const command = raw.command;
+    const resumes = RESUMING.has(command);
+    if (resumes) {
+      this.resuming++;
+      this.heldEvents ??= [];
+    }
+    try {
+      await this.answer(seq, command, raw.arguments);
+    } finally {
+      if (resumes && --this.resuming === 0) {
+        const held = this.heldEvents ?? [];
+        this.heldEvents = undefined;
+        for (const m of held) this.sendRaw(m);
+      }
+    }
+  }
+
+  /** Runs one request's handler and sends its response (or its error). */
+  private async answer(seq: number, command: string, supplied: unknown): Promise<void> {
     let body: unknown;
     try {
       const table = (this.table ??= this.handlers());
       if (!Object.hasOwn(table, command)) throw new UserError(`unsupported request "${command.slice(0, 80)}"`);
       // the table pairs each command's check with its handler, so the check's result fits it
       const handler = table[command as keyof Handlers<L>] as Handler<unknown, unknown>;
-      const given = raw.arguments ?? {};
+      const given = supplied ?? {};
       if (!isPlainObject(given)) throw new UserError(`${command}: arguments must be an object`);
       let args: unknown;
       try {

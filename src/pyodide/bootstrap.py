@@ -109,17 +109,48 @@ class ConditionDeadline(object):
             a.cond_deadline = None
 
 
-class _Wait(object):
-    """Stands in for a parked thread's condition: waiting means serving the next command."""
+class _Serving(object):
+    """The agent serves commands itself, reading the mailbox: while it serves one, and for the
+    whole of a loop that serves them until something happens (the start; a resume, while
+    stopped). Meanwhile the SIGINT handler leaves every command to it.
+
+    A loop is inside with its test: `while not started: serve_one(-1)` tests, then blocks in the
+    take. A handler run between the two (the interrupt of the command that came meanwhile) used to
+    serve that very command (start, continue) itself; the loop then waited in the take for a
+    command that had already come, and the program never ran on: the lost stop."""
 
     def __init__(self, agent):
         self.agent = agent
 
     def __enter__(self):
+        a = self.agent
+        a.serving += 1
+        a.agent_idents.add(a.ident)
         return self
 
     def __exit__(self, *exc):
+        a = self.agent
+        a.serving -= 1
+        if not a.serving:
+            a.agent_idents.discard(a.ident)
+            # the handler declined what came meanwhile: the running program reads it next
+            pyscope_js.rearm()
         return False
+
+
+class _Wait(object):
+    """Stands in for a parked thread's condition: waiting means serving the next command, and
+    `with cond: while not resumed: cond.wait()` is one _Serving."""
+
+    def __init__(self, agent):
+        self.agent = agent
+
+    def __enter__(self):
+        self.agent.serving_commands.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.agent.serving_commands.__exit__(*exc)
 
     def wait(self, timeout=None):
         self.agent.serve_one(-1)
@@ -132,7 +163,9 @@ class PyodideAgent(Agent):
     def __init__(self, ch):
         Agent.__init__(self, ch)
         self.ident = R.get_ident()
+        # _Servings entered and not left
         self.serving = 0
+        self.serving_commands = _Serving(self)
         self.agent_files.add(_BOOT_FILE)
         # time.monotonic() by which the running repr or evaluation must end (InlineWorker)
         self.deadline = None
@@ -154,25 +187,18 @@ class PyodideAgent(Agent):
         """Serves one command if one comes within timeout_ms; False if none came."""
         # serving from before the take: a SIGINT handler that ran between the take and the
         # dispatch would serve the next command first
-        self.serving += 1
-        self.agent_idents.add(self.ident)
-        try:
+        with self.serving_commands:
             line = pyscope_js.take(timeout_ms)
             if line is None:
                 return False
             handle_line(self, line)
-        finally:
-            self.serving -= 1
-            if not self.serving:
-                self.agent_idents.discard(self.ident)
-                # the handler declines while the agent serves; what came meanwhile is read later
-                pyscope_js.rearm()
         return True
 
     def on_interrupt(self, signum, frame):
         now = R.monotonic()
         if self.serving:
-            # a repr or an evaluation run by a command; the serving loop reads the rest itself
+            # a repr or an evaluation run by a command, or a wait for one: the agent reads the
+            # rest itself
             deadline = self.deadline
             if deadline is not None and now >= deadline:
                 raise Timeout(self.deadline_text)
@@ -212,8 +238,9 @@ def main():
     hello['libraryPaths'].extend([os.path.dirname(_BOOT_FILE), '/lib'])
     hello['implementation'] = 'pyodide'
     ch.event('hello', hello)
-    while not agent.started.is_set():
-        agent.serve_one(-1)
+    with agent.serving_commands:
+        while not agent.started.is_set():
+            agent.serve_one(-1)
     runner.install_engine(agent, bool(opts.get('stopOnEntry')))
     try:
         runner.run(agent, run_opts, code)

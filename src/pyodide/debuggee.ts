@@ -1,7 +1,7 @@
 // The worker side of a Pyodide debug session: the program and the agent run here, in a worker
 // that may block. Shared by the Node worker_thread and a browser Web Worker; no node: imports.
 import { MailboxReader, type MailboxBuffers } from './mailbox.js';
-import { postOutput, runMain, writeFiles } from './workerSetup.js';
+import { postOutput, runMain, setExchangingInterruptBuffer, writeFiles } from './workerSetup.js';
 
 /** The few Pyodide calls used here (structural, so any Pyodide instance fits). */
 export interface PyodideLike {
@@ -52,7 +52,7 @@ export interface StartMessage {
 export function runDebuggee(py: PyodideLike, buffers: MailboxBuffers, options: DebuggeeOptions, post: (m: DebuggeeMessage) => void): number {
   postOutput(py, post);
   const interrupt = new Uint8Array(buffers.interrupt);
-  py.setInterruptBuffer(interrupt);
+  setExchangingInterruptBuffer(py, buffers.interrupt);
   const reader = new MailboxReader(buffers, () => post({ kind: 'taken' }));
   writeFiles(py, options.files ?? {});
   py.registerJsModule('pyscope_js', {

@@ -2,7 +2,7 @@
 // whenever the adapter side sets the interrupt buffer. Shared by `pyscope record --runtime pyodide`
 // (a Node worker_thread) and the playground (a Web Worker); no node: imports.
 import type { MessagePortLike, PyodideLike } from './debuggee.js';
-import { postOutput, runMain, writeFiles } from './workerSetup.js';
+import { postOutput, runMain, setExchangingInterruptBuffer, writeFiles } from './workerSetup.js';
 
 /** Interrupt-buffer values: a tick asks for one sample, a stop ends the program (profile kept). */
 export const TICK_SIGNAL = 2;
@@ -37,7 +37,7 @@ export interface ProfileStartMessage {
 /** Runs the program under the sampler; returns its exit status. Blocks the worker until it ends. */
 export function runProfilee(py: PyodideLike, interrupt: SharedArrayBuffer, options: ProfileeOptions, post: (m: ProfileeMessage) => void): number {
   postOutput(py, post);
-  py.setInterruptBuffer(new Uint8Array(interrupt));
+  setExchangingInterruptBuffer(py, interrupt);
   writeFiles(py, options.files ?? {});
   py.registerJsModule('pyscope_js', {
     options: JSON.stringify({ program: options.program, args: options.args }),

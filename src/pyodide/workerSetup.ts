@@ -8,6 +8,25 @@ export const HOME = '/pyscope';
 
 export type OutputMessage = { kind: 'stdout' | 'stderr'; text: string };
 
+/**
+ * Hands Pyodide the interrupt buffer, its element 0 read and cleared in one step. CPython's check
+ * (Python/emscripten_signal.c) reads the buffer and then writes 0, two plain accesses: a value
+ * the other side stores between the two is lost, and with it a debugger command (the mailbox
+ * raises one interrupt per command and none again while it waits to be taken) or a profile's
+ * stop: 7 in 200,000 interrupts to a busy program on a loaded machine. Pyodide keeps the object
+ * it is given and only reads and clears element 0, so the read becomes an Atomics.exchange and
+ * the clear, already done, is dropped.
+ */
+export function setExchangingInterruptBuffer(py: PyodideLike, buffer: SharedArrayBuffer): void {
+  const flag = new Uint8Array(buffer);
+  py.setInterruptBuffer(
+    new Proxy(flag, {
+      get: (target, key) => (key === '0' ? Atomics.exchange(target, 0, 0) : Reflect.get(target, key)),
+      set: (target, key, value) => (key === '0' && value === 0 ? true : Reflect.set(target, key, value)),
+    }),
+  );
+}
+
 /** The program's stdout and stderr, as messages (decoded across chunk boundaries). */
 export function postOutput(py: PyodideLike, post: (m: OutputMessage) => void): void {
   for (const kind of ['stdout', 'stderr'] as const) {

@@ -68,3 +68,17 @@ export async function localsRef(c: DapClient, frameId: number): Promise<number> 
 }
 
 export type Stopped = DebugProtocol.StoppedEvent;
+
+/**
+ * Sends a request that lets the program run and returns the stop it leads to (undefined: the
+ * session ended first), checking that the response came before that stop, as DAP wants.
+ */
+export async function resume(c: DapClient, command: string, args?: unknown): Promise<Stopped | undefined> {
+  const r = await c.raw(command, args);
+  assert.equal(r.success, true, `${command} failed: ${r.message}`);
+  const s = await c.nextStop();
+  const next = s ?? c.events.find((e) => e.event === 'terminated');
+  if (next) assert.ok(next.seq > r.seq, `the ${next.event} event (seq ${next.seq}) came before the response to ${command} (seq ${r.seq})`);
+  return s;
+}
+

@@ -8,7 +8,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { REPO_ROOT } from '../support/pythons.js';
 import { lastResort } from '../support/timeouts.js';
 import { closeAll, DapClient, startSession } from '../dap/client.js';
-import { fixture, golden, localsRef, stackText, topFrame, variablesText, type Stopped } from '../dap/helpers.js';
+import { fixture, golden, localsRef, resume, stackText, topFrame, variablesText, type Stopped } from '../dap/helpers.js';
 
 const PYODIDE = { runtime: 'pyodide' };
 const own = (name: string): string => join(REPO_ROOT, 'test', 'pyodide', 'fixtures', name);
@@ -17,14 +17,15 @@ const NO_PYTHON = 'unused';
 
 async function stopsUntilEnd(c: DapClient, expression: string): Promise<string[]> {
   const seen: string[] = [];
-  for (;;) {
-    const s = await c.nextStop();
-    if (!s) return seen;
+  let s = await c.nextStop();
+  while (s) {
     const f = await topFrame(c, s.body.threadId!);
     const r = await c.request<DebugProtocol.EvaluateResponse['body']>('evaluate', { expression, frameId: f.id, context: 'watch' });
     seen.push(`${s.body.reason} ${r.result}`);
-    await c.request('continue', { threadId: s.body.threadId });
+    // each stop after the response to the continue that led to it
+    s = await resume(c, 'continue', { threadId: s.body.threadId });
   }
+  return seen;
 }
 
 // Each test's last resort: every wait of the client has a far shorter limit of its own and fails
@@ -147,6 +148,28 @@ describe('dap with runtime "pyodide"', () => {
     const exited = await c.waitFor<DebugProtocol.ExitedEvent>('exited');
     assert.notEqual(exited.body.exitCode, 0);
     await c.waitFor('terminated');
+    await c.close();
+  });
+
+  test('a command sent while the agent still answers the last one: 200 stops, each resumed by a continue sent right behind an evaluate', LAST_RESORT, async () => {
+    // The continue reaches the mailbox (and raises the interrupt) while the agent still answers the
+    // evaluate. The SIGINT handler used to take it between the stopped loop's test and its blocking
+    // take, which then waited for ever with the program stopped: no next stop.
+    const PROG = own('many_stops.py');
+    const c = await startSession(NO_PYTHON, { program: PROG, ...PYODIDE }, async (c) => {
+      await c.request('setBreakpoints', { source: { path: PROG }, breakpoints: [{ line: 3 }] });
+    });
+    let stops = 0;
+    let s = await c.nextStop();
+    while (s) {
+      const [ev, cont] = await Promise.all([c.raw('evaluate', { expression: 'i', context: 'watch' }), c.raw('continue', { threadId: s.body.threadId })]);
+      assert.equal(ev.body?.result, String(stops), `the value at stop ${stops}`);
+      assert.equal(cont.success, true);
+      stops++;
+      s = await c.nextStop();
+    }
+    assert.equal(stops, 200);
+    assert.match(c.output('stdout'), /total 19900/);
     await c.close();
   });
 

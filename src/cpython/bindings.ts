@@ -22,6 +22,8 @@ export interface Bindings {
     modules?: number;
   };
   tstate: {
+    /** 3.6+: the list is doubly linked, which lets a reader tell a freed thread state from a live one. */
+    prev?: number;
     next: number;
     interp: number;
     threadId: number;

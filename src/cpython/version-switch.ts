@@ -183,6 +183,7 @@ function fromDeclarations(version: PythonVersion, d: Declarations, hasSymbol: (n
       modules: interp.has('imports.modules') ? interp.offset('imports.modules') : opt(interp, 'modules'),
     },
     tstate: {
+      prev: opt(ts, 'prev'),
       next: ts.offset('next'),
       interp: ts.offset('interp'),
       threadId: ts.offset('thread_id'),
@@ -305,6 +306,7 @@ function fromDebugOffsets(version: PythonVersion, o: DebugOffsets, extras: Decla
       modules: has('interpreter_state.imports_modules') ? f('interpreter_state.imports_modules') : undefined,
     },
     tstate: {
+      prev: f('thread_state.prev'),
       next: f('thread_state.next'),
       interp: f('thread_state.interp'),
       threadId: f('thread_state.thread_id'),

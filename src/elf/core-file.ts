@@ -21,7 +21,7 @@ import {
   type CoreSignalInfo,
   type CoreThread,
 } from './core-notes.js';
-import type { Mapping } from '../memory/maps.js';
+import type { Mapping } from '../memory/proc.js';
 import { readEach, type MemorySource, type ReadRequest } from '../memory/source.js';
 
 const PAGE = 4096;

@@ -24,6 +24,14 @@ export class PageCacheMemory implements MemorySource {
     return this.inner.readCount;
   }
 
+  get exited(): boolean {
+    return this.inner.exited === true;
+  }
+
+  refresh(): void {
+    this.clear();
+  }
+
   /** Forget everything: the next snapshot sees the target's memory as it is then. */
   clear(): void {
     for (const b of this.pages.values()) if (b && this.pool.length < POOL_LIMIT) this.pool.push(b);

@@ -1,5 +1,7 @@
 // `pyscope dump` of a process that is running Python code right now: the busy thread is "active"
-// and holds the GIL, the waiting main thread is "idle" and does not, on every interpreter.
+// and holds the GIL, the waiting main thread is "idle" and does not, on every interpreter. And of a
+// process whose threads and frames change all the time (churn.py): a thread that changes under the
+// reader is marked torn and the dump goes on, it never fails whole.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -8,9 +10,16 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { pythons, skipIfMissing, REPO_ROOT } from '../support/pythons.js';
 import { describeFailure, runPyscope } from '../support/pyscope.js';
-import type { DumpJson } from '../support/dump-json.js';
+import type { DumpJson, DumpThread } from '../support/dump-json.js';
+import { openLiveProcess } from '../../src/cpython/process.js';
+import { snapshot } from '../../src/cpython/snapshot.js';
+import { taskIds, threadStatus } from '../../src/memory/proc.js';
 
 const BUSY = join(REPO_ROOT, 'test', 'fixtures', 'dump', 'busy.py');
+const CHURN = join(REPO_ROOT, 'test', 'fixtures', 'dump', 'churn.py');
+/** Snapshots of the churning process read in this process, and dumps of it through the CLI. */
+const SNAPSHOTS = 300;
+const CLI_DUMPS = 8;
 const DUMP_BUILT = existsSync(join(REPO_ROOT, 'dist', 'src', 'commands', 'dump.js'));
 const notBuilt = DUMP_BUILT ? false : 'skipped: dist/src/commands/dump.js does not exist (pyscope dump not built yet)';
 
@@ -58,6 +67,61 @@ for (const py of pythons()) {
       assert.equal(main.status, 'idle');
       assert.notEqual(main.gil, true);
       assert.equal(main.frames[0]?.function, 'main');
+    });
+  });
+}
+
+/** The JSON contract plus the two fields of a thread read only in part (docs/dump-json.md). */
+type CutThread = DumpThread & { truncated?: string; torn?: boolean };
+
+for (const py of pythons()) {
+  describe(`pyscope dump of a process whose threads change all the time on ${py.label}`, py.missing ? skipIfMissing(py) : { skip: notBuilt }, () => {
+    let churn: ChildProcess;
+    before(async () => {
+      churn = spawn(py.path, [CHURN, '900'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      children.push(churn);
+      const [chunk] = (await once(churn.stdout!, 'data')) as [Buffer];
+      assert.match(chunk.toString(), /ready/);
+    });
+    after(() => {
+      churn?.kill('SIGKILL');
+    });
+
+    test(`${SNAPSHOTS} snapshots: none fails, a torn thread is marked and keeps the frames read before the cut`, (t) => {
+      const pid = churn.pid!;
+      const proc = openLiveProcess(pid);
+      let torn = 0;
+      try {
+        for (let i = 0; i < SNAPSHOTS; i++) {
+          const threads = snapshot(proc, { tasks: { ids: taskIds(pid), status: (tid) => threadStatus(pid, tid) } });
+          // Main, two workers and the spawner live throughout; only a list that tore may show fewer.
+          const listTorn = threads.some((th) => th.truncated?.includes('may be missing'));
+          if (!listTorn) assert.ok(threads.length >= 4, `snapshot ${i}: ${threads.length} threads: ${JSON.stringify(threads.map((th) => [th.name, th.truncated]))}`);
+          for (const th of threads) {
+            if (!th.torn) continue;
+            torn++;
+            assert.match(th.truncated ?? '', /^torn read \(the thread changed while it was read\): /);
+          }
+        }
+      } finally {
+        proc.memory.close();
+      }
+      t.diagnostic(`${torn} torn threads in ${SNAPSHOTS} snapshots`);
+    });
+
+    test(`${CLI_DUMPS} dumps through the CLI: each exits 0; torn threads are marked in the JSON`, async () => {
+      for (let i = 0; i < CLI_DUMPS; i++) {
+        const r = await runPyscope(['dump', '--json', String(churn.pid)]);
+        assert.equal(r.code, 0, describeFailure(r));
+        const dump = JSON.parse(r.stdout) as DumpJson;
+        for (const th of dump.threads as CutThread[]) {
+          if (th.torn !== undefined) {
+            assert.equal(th.torn, true);
+            assert.match(th.truncated ?? '', /^torn read /);
+          }
+        }
+        assert.ok(dump.threads.some((th) => th.name === 'worker-0'), `dump ${i} names the workers`);
+      }
     });
   });
 }

@@ -14,6 +14,7 @@ import type { DumpJson, DumpThread } from '../support/dump-json.js';
 import { openLiveProcess } from '../../src/cpython/process.js';
 import { snapshot } from '../../src/cpython/snapshot.js';
 import { taskIds, threadStatus } from '../../src/memory/proc.js';
+import { Sampler } from '../../src/profile/sampler.js';
 
 const BUSY = join(REPO_ROOT, 'test', 'fixtures', 'dump', 'busy.py');
 const CHURN = join(REPO_ROOT, 'test', 'fixtures', 'dump', 'churn.py');
@@ -107,6 +108,23 @@ for (const py of pythons()) {
         proc.memory.close();
       }
       t.diagnostic(`${torn} torn threads in ${SNAPSHOTS} snapshots`);
+    });
+
+    test(`${SNAPSHOTS} samples for record/top: a torn thread is left out of its sample, which goes on`, (t) => {
+      const sampler = new Sampler(churn.pid!, { names: false });
+      let tornSamples = 0;
+      try {
+        for (let i = 0; i < SNAPSHOTS; i++) {
+          const sample = sampler.sample();
+          if (sample.torn) tornSamples++;
+          // A sample that left nothing out has the four threads that live throughout.
+          if (!sample.torn) assert.ok(sample.threads.length >= 4, `sample ${i}: ${sample.threads.length} threads`);
+          for (const th of sample.threads) for (const f of th.frames) assert.ok(f.name.length > 0 && f.file.length > 0, `sample ${i}: a frame without a name`);
+        }
+      } finally {
+        sampler.close();
+      }
+      t.diagnostic(`${tornSamples} of ${SNAPSHOTS} samples left a torn thread out`);
     });
 
     test(`${CLI_DUMPS} dumps through the CLI: each exits 0; torn threads are marked in the JSON`, async () => {

@@ -10,10 +10,6 @@ import { DEBUG_COOKIE, formatVersion, type PythonVersion } from './discover/dete
 import { readDebugOffsets, type DebugOffsets } from './debug-offsets.js';
 import { TRAITS, traitsFor, type VersionTraits } from './version-traits.js';
 
-export function isSupported(v: PythonVersion): boolean {
-  return traitsFor(v) !== undefined;
-}
-
 export interface BindingsSource {
   /** "declarations v3.12" or "_Py_DebugOffsets in the target (v3.14)". */
   describe: string;

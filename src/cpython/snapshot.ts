@@ -60,7 +60,8 @@ function readSnapshot(p: OpenedPython, opts: SnapshotOptions): ThreadSnapshot[] 
     const list = threadStates(t, interp, id);
     const states = list.states;
     if (states.length === 0 && list.torn !== undefined) {
-      throw new PyscopeError(`the thread list changed every time it was read (${list.torn})`, ExitCode.unreadableMemory);
+      const why = p.live ? `changed every time it was read` : `is unreadable`;
+      throw new PyscopeError(`the thread list of interpreter ${id} ${why} (${list.torn})`, ExitCode.unreadableMemory);
     }
     let holder: number | undefined;
     try {

@@ -82,7 +82,7 @@ function readThreadList(t: Target, interp: number, interpreterId: number): Threa
     // A live thread state names its interpreter and, in a doubly linked list, the one before it.
     // A freed one fails either: the allocator writes its own links over the first words.
     const linked = ts.prev === undefined || Target.ptrAt(raw, ts.prev) === previous;
-    if (Target.ptrAt(raw, ts.interp) !== interp || !linked) return { states, torn: `thread state at ${where} was freed while it was read` };
+    if (Target.ptrAt(raw, ts.interp) !== interp || !linked) return { states, torn: `thread state at ${where} is stale (its thread was ending)` };
     let frame: number;
     let torn: string | undefined;
     if (ts.frame.kind === 'direct') frame = Target.ptrAt(raw, ts.frame.offset);

@@ -59,7 +59,7 @@ export function openLiveProcess(pid: number): LiveProcess {
 }
 
 /** How long a process that failed a read may take to show that it is exiting. */
-const EXIT_GRACE_MS = 100;
+const EXIT_GRACE_MS = 250;
 
 /**
  * The error to report for a failure while reading process `pid`: ExitCode.processExited when the

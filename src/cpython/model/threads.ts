@@ -1,5 +1,6 @@
 // Interpreters and their thread states, from _PyRuntime (3.7+) or interp_head (2.7, 3.6).
 // Both lists are bounded and cycle-checked.
+import { ExitCode, PyscopeError } from '../../common/errors.js';
 import { LIMITS, Target, targetExited } from '../target.js';
 
 export interface ThreadState {
@@ -25,10 +26,10 @@ export function interpreters(t: Target, roots: InterpreterRoots): number[] {
   const b = t.b;
   let head: number;
   if (b.interpreters.via === 'runtime') {
-    if (roots.runtime === undefined) throw new Error('no _PyRuntime address');
+    if (roots.runtime === undefined) throw new PyscopeError('this Python keeps its interpreters in _PyRuntime, but its file defines no _PyRuntime', ExitCode.unsupportedVersion);
     head = t.ptr(roots.runtime + b.interpreters.headOffset);
   } else {
-    if (roots.interpHead === undefined) throw new Error('no interp_head address');
+    if (roots.interpHead === undefined) throw new PyscopeError('this Python keeps its interpreters in interp_head, but its file defines no interp_head', ExitCode.unsupportedVersion);
     head = t.ptr(roots.interpHead);
   }
   const out: number[] = [];

@@ -1,16 +1,15 @@
 // `pyscope doctor`: what pyscope found in a process and how, so that a failing dump can be
 // understood: which file holds the interpreter, how it was found, the version and its source, and
 // where the struct layout came from.
-import { readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ExitCode, PyscopeError } from '../common/errors.js';
 import { ET_EXEC } from '../elf/index.js';
 import { formatVersion } from '../cpython/discover/detect-version.js';
 import { findInterpreter } from '../cpython/discover/find-interpreter.js';
 import { detectVersion } from '../cpython/discover/detect-version.js';
-import { openLiveProcess, taskIds, threadStatus, commandLine } from '../cpython/process.js';
+import { openLiveProcess } from '../cpython/process.js';
 import { snapshot } from '../cpython/snapshot.js';
-import { readMaps } from '../memory/maps.js';
+import { commandLine, executableLink, readMaps, taskIds, threadStatus } from '../memory/proc.js';
 import { parsePid } from './pid-arg.js';
 import { parseOptions } from './options.js';
 
@@ -31,7 +30,7 @@ export async function doctorCommand(args: string[]): Promise<number> {
     const w = Math.max(...rows.map(([k]) => k.length)) + 1;
     process.stdout.write(`Process ${pid}: ${safe(() => commandLine(pid))}\n` + rows.map(([k, v]) => `  ${(k + ':').padEnd(w)} ${v}`).join('\n') + '\n');
   };
-  rows.push(['/proc/PID/exe', `${safe(() => readlinkSync(`/proc/${pid}/exe`))} (not trusted: the mappings decide)`]);
+  rows.push(['/proc/PID/exe', `${executableLink(pid) ?? '?'} (not trusted: the mappings decide)`]);
   const maps = readMaps(pid);
   rows.push(['mapped files', String(new Set(maps.filter((m) => m.path.startsWith('/')).map((m) => m.path)).size)]);
   let image;

@@ -76,6 +76,7 @@ export function toJson(h: DumpHeader, threads: ThreadSnapshot[], locals: boolean
       gil: t.holdsGil ?? null,
       interpreter_id: t.interpreterId,
       ...(t.truncated ? { truncated: t.truncated } : {}),
+      ...(t.torn ? { torn: true } : {}),
       frames: t.frames.map((f) => ({
         function: f.code.name,
         qualname: f.code.qualname ?? null,

@@ -2,8 +2,9 @@
 import { ExitCode } from '../common/errors.js';
 import { formatVersion } from '../cpython/discover/detect-version.js';
 import { DEFAULT_LIMITS } from '../cpython/objects/render.js';
-import { openLiveProcess, taskIds, threadStatus, type LiveProcess } from '../cpython/process.js';
+import { exitedOr, openLiveProcess, type LiveProcess } from '../cpython/process.js';
 import { snapshot, type ThreadSnapshot } from '../cpython/snapshot.js';
+import { taskIds, threadStatus } from '../memory/proc.js';
 import { formatText, toJson } from './dump-format.js';
 import { parsePid } from './pid-arg.js';
 import { parseOptions } from './options.js';
@@ -23,7 +24,7 @@ options:
   -h, --help             show this help
 `;
 
-/** Snapshots are retried when a stack could not be read, as the target runs while we read it. */
+/** Snapshots are read again while a thread is torn (it changed under the reader), at most this often. */
 const ATTEMPTS = 3;
 
 export async function dumpCommand(args: string[]): Promise<number> {
@@ -59,20 +60,24 @@ export async function dumpCommand(args: string[]): Promise<number> {
     process.stdout.write(out);
     if (process.env.PYSCOPE_STATS) process.stderr.write(`reads=${proc.memory.readCount}\n`);
     return ExitCode.ok;
+  } catch (e) {
+    throw exitedOr(pid, e);
   } finally {
     proc.memory.close();
   }
 }
 
+/** The snapshot with the fewest torn threads of up to ATTEMPTS. */
 function readThreads(proc: LiveProcess, locals: boolean): ThreadSnapshot[] {
-  let best: ThreadSnapshot[] | undefined;
+  let best: { threads: ThreadSnapshot[]; torn: number } | undefined;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const threads = snapshot(proc, {
       locals: locals ? DEFAULT_LIMITS : undefined,
       tasks: { ids: taskIds(proc.pid), status: (tid) => threadStatus(proc.pid, tid) },
     });
-    best = threads;
-    if (!threads.some((t) => t.truncated?.includes('unreadable'))) break;
+    const torn = threads.filter((t) => t.torn).length;
+    if (!best || torn < best.torn) best = { threads, torn };
+    if (torn === 0) break;
   }
-  return best ?? [];
+  return best?.threads ?? [];
 }

@@ -7,7 +7,7 @@ import { formatVersion } from '../cpython/discover/detect-version.js';
 import { addSample, type AggregateOptions } from '../profile/aggregate.js';
 import { attachWhenReady, launch, spawned } from '../profile/launch.js';
 import { Profile } from '../profile/model.js';
-import { processGone } from '../profile/proc-state.js';
+import { processGone } from '../memory/proc.js';
 import { FORMATS } from '../profile/output/index.js';
 import { Recorder, type RecorderStats, type StopReason } from '../profile/recorder.js';
 import { Sampler } from '../profile/sampler.js';

@@ -1,7 +1,7 @@
 // Everything the CPython model needs to know about one interpreter build, as plain data: offsets,
-// sizes and which of a few known encodings this version uses. The version switch
-// (version-switch.ts) fills it from per-version declarations (2.7, 3.6-3.12) or from the target's
-// own _Py_DebugOffsets (3.13+); the model code never asks which version it is reading.
+// sizes and which of a few known encodings this version uses. version-switch.ts fills it from the
+// version's traits (version-traits.ts) and its declarations (2.7, 3.6-3.12) or the target's own
+// _Py_DebugOffsets (3.13+); the model code never asks which version it is reading.
 import type { PythonVersion } from './discover/detect-version.js';
 
 export interface Bindings {
@@ -22,6 +22,8 @@ export interface Bindings {
     modules?: number;
   };
   tstate: {
+    /** 3.6+: the list is doubly linked, which lets a reader tell a freed thread state from a live one. */
+    prev?: number;
     next: number;
     interp: number;
     threadId: number;

@@ -5,7 +5,6 @@ import { ExitCode, PyscopeError } from '../common/errors.js';
 import { declare, LP64, type StructLayout } from '../layout/index.js';
 import type { MemorySource } from '../memory/source.js';
 import { DEBUG_COOKIE, fromHex, formatVersion, type PythonVersion } from './discover/detect-version.js';
-import { DEBUG_OFFSETS_DECLARATIONS } from './versions/debug-offsets.js';
 
 export interface DebugOffsets {
   /** Which declared header layout was used ("3.14"); newer targets use the newest known. */
@@ -21,29 +20,24 @@ const MAX_PLAUSIBLE = 1 << 20;
 
 const layouts = new Map<string, StructLayout>();
 
-function headerLayout(key: string): StructLayout {
-  let l = layouts.get(key);
+function headerLayout(layout: DebugOffsetsLayout): StructLayout {
+  let l = layouts.get(layout.layout);
   if (!l) {
-    const text = DEBUG_OFFSETS_DECLARATIONS[key];
-    if (text === undefined) throw new PyscopeError(`no _Py_DebugOffsets declaration for ${key}`, ExitCode.unsupportedVersion);
-    l = declare(text, LP64, `_Py_DebugOffsets ${key}`).struct('_Py_DebugOffsets');
-    layouts.set(key, l);
+    l = declare(layout.declarations, LP64, `_Py_DebugOffsets ${layout.layout}`).struct('_Py_DebugOffsets');
+    layouts.set(layout.layout, l);
   }
   return l;
 }
 
-export function layoutKeyFor(v: PythonVersion): string {
-  const known = Object.keys(DEBUG_OFFSETS_DECLARATIONS).sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]));
-  const exact = `${v.major}.${v.minor}`;
-  if (known.includes(exact)) return exact;
-  const newest = known[known.length - 1];
-  if (newest === undefined) throw new PyscopeError('no _Py_DebugOffsets declarations', ExitCode.unsupportedVersion);
-  return newest;
+/** Which declared header reads a target's table (version-traits.ts chooses it). */
+export interface DebugOffsetsLayout {
+  layout: string;
+  declarations: string;
 }
 
-export function readDebugOffsets(memory: MemorySource, runtime: number, version: PythonVersion): DebugOffsets {
-  const key = layoutKeyFor(version);
-  const layout = headerLayout(key);
+export function readDebugOffsets(memory: MemorySource, runtime: number, version: PythonVersion, header: DebugOffsetsLayout): DebugOffsets {
+  const key = header.layout;
+  const layout = headerLayout(header);
   const raw = memory.read(runtime, layout.size);
   const cookie = raw.toString('latin1', 0, 8);
   if (cookie !== DEBUG_COOKIE) {

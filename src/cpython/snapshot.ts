@@ -1,13 +1,16 @@
 // One consistent-as-possible picture of every thread of a Python process: thread states, their
-// frames (and locals on request), GIL holder, names and kernel status. The target keeps running
-// while we read, so each walk is bounded and a failure in one thread does not lose the others.
-import { PageCacheMemory } from '../memory/page-cache.js';
+// frames (and locals on request), GIL holder, names and kernel status. A live target keeps running
+// while we read, so each walk is bounded and a thread that changes under the reader (a frame freed
+// or reused, a thread ending) is marked torn instead of failing the others. A process that exits
+// while we read ends the snapshot with ExitCode.processExited, whichever read noticed it.
+import { ExitCode, PyscopeError } from '../common/errors.js';
 import type { RenderLimits } from './objects/render.js';
 import type { OpenedPython } from './process.js';
 import { walkFrames, type Frame } from './model/frames.js';
-import { gilHolder, interpreterId, interpreters, threadStates } from './model/threads.js';
+import { currentFrame, gilHolder, interpreterId, interpreters, threadStates } from './model/threads.js';
 import { nativeIdsFromPthreads } from './model/native-ids.js';
 import { threadNames } from './model/thread-names.js';
+import { targetExited } from './target.js';
 
 export interface ThreadSnapshot {
   threadId: number;
@@ -19,6 +22,8 @@ export interface ThreadSnapshot {
   frames: Frame[];
   /** Why the frame list is incomplete, when it is. */
   truncated?: string;
+  /** Live processes: the cut came from the thread changing while it was read; reading again may not cut it. */
+  torn?: boolean;
 }
 
 export interface SnapshotOptions {
@@ -30,16 +35,34 @@ export interface SnapshotOptions {
   activeOnly?: boolean;
 }
 
+/** A live thread whose walk tore is walked again from its thread state's frame, at most this often. */
+const WALK_ATTEMPTS = 2;
+
 export function snapshot(p: OpenedPython, opts: SnapshotOptions = {}): ThreadSnapshot[] {
-  const t = p.target;
   // A snapshot must not be served pages read for an earlier one: the target has moved on.
-  if (p.memory instanceof PageCacheMemory) p.memory.clear();
+  p.memory.refresh?.();
+  const out = readSnapshot(p, opts);
+  // A read that found the process gone may have been caught on the way (a name, a value): the
+  // snapshot of a process that exited under us is not a snapshot.
+  if (p.memory.exited) throw new PyscopeError(`process${p.pid !== undefined ? ` ${p.pid}` : ''} exited while it was being read`, ExitCode.processExited);
+  return out;
+}
+
+function readSnapshot(p: OpenedPython, opts: SnapshotOptions): ThreadSnapshot[] {
+  const t = p.target;
   const roots = { runtime: p.image.symbols.runtime, interpHead: p.image.symbols.interpHead, threadStateCurrent: p.image.symbols.threadStateCurrent };
   const out: ThreadSnapshot[] = [];
+  // In a core nothing moves: an inconsistent chain there is damage, not a torn read.
+  const torn = (why: string): { truncated: string; torn?: boolean } => (p.live ? { truncated: `torn read (the thread changed while it was read): ${why}`, torn: true } : { truncated: why });
   const interps = interpreters(t, roots);
   interps.forEach((interp, index) => {
     const id = interpreterId(t, interp, index);
-    const states = threadStates(t, interp, id);
+    const list = threadStates(t, interp, id);
+    const states = list.states;
+    if (states.length === 0 && list.torn !== undefined) {
+      const why = p.live ? `changed every time it was read` : `is unreadable`;
+      throw new PyscopeError(`the thread list of interpreter ${id} ${why} (${list.torn})`, ExitCode.unreadableMemory);
+    }
     let holder: number | undefined;
     try {
       holder = gilHolder(t, roots, interp);
@@ -62,14 +85,23 @@ export function snapshot(p: OpenedPython, opts: SnapshotOptions = {}): ThreadSna
       const native = s.nativeThreadId ?? pthreadTids.get(s.threadId);
       const status = native !== undefined && opts.tasks ? opts.tasks.status(native) : 'unknown';
       let frames: Frame[] = [];
-      let truncated: string | undefined;
-      try {
-        const walk = s.frame !== 0 && !(opts.activeOnly && status === 'idle');
-        const w = walk ? walkFrames(t, p.codes, s.frame, { locals: opts.locals }) : { frames: [] };
-        frames = w.frames;
-        truncated = w.truncated;
-      } catch (e) {
-        truncated = `stack unreadable: ${e instanceof Error ? e.message : String(e)}`;
+      let cut: { truncated?: string; torn?: boolean } = {};
+      if (s.torn !== undefined) cut = torn(s.torn);
+      else if (s.frame !== 0 && !(opts.activeOnly && status === 'idle')) {
+        for (let attempt = 0; attempt < WALK_ATTEMPTS; attempt++) {
+          // A torn walk mixed pages read at different moments: the next one reads them afresh.
+          if (attempt > 0) p.memory.refresh?.();
+          try {
+            const w = walkFrames(t, p.codes, attempt === 0 ? s.frame : currentFrame(t, s), { locals: opts.locals });
+            frames = w.frames;
+            cut = w.truncated === undefined ? {} : w.inconsistent ? torn(w.truncated) : { truncated: w.truncated };
+          } catch (e) {
+            if (targetExited(e)) throw e;
+            frames = [];
+            cut = torn(`stack unreadable: ${e instanceof Error ? e.message : String(e)}`);
+          }
+          if (!cut.torn || !p.live) break;
+        }
       }
       out.push({
         threadId: s.threadId,
@@ -79,8 +111,15 @@ export function snapshot(p: OpenedPython, opts: SnapshotOptions = {}): ThreadSna
         holdsGil: holder === undefined ? undefined : holder === s.address,
         interpreterId: id,
         frames,
-        truncated,
+        ...cut,
       });
+    }
+    // The list itself tore after the last thread read: say so where it was cut.
+    const last = out[out.length - 1];
+    if (list.torn !== undefined && last) {
+      const why = `${list.torn}; threads listed after this one may be missing`;
+      if (last.truncated === undefined) Object.assign(last, torn(why));
+      else Object.assign(last, { truncated: `${last.truncated}; ${why}`, torn: last.torn });
     }
   });
   return out;

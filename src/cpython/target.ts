@@ -1,6 +1,7 @@
 // A target interpreter: its memory and its bindings, with typed, bounded reads and the type-name
 // cache every walk shares. Only static types are cached: they live as long as the process, so
 // their addresses are never reused, which keeps the cache sound across samples.
+import { ExitCode, PyscopeError } from '../common/errors.js';
 import type { MemorySource } from '../memory/source.js';
 import type { Bindings } from './bindings.js';
 
@@ -13,6 +14,11 @@ export const LIMITS = {
   interpreters: 256,
   frames: 4096,
 } as const;
+
+/** A read failed because the process is gone: never a torn thread, always the end of the read. */
+export function targetExited(e: unknown): boolean {
+  return e instanceof PyscopeError && e.exitCode === ExitCode.processExited;
+}
 
 export class Target {
   private typeNames = new Map<number, string>();

@@ -1,22 +1,14 @@
-// The one place in pyscope that decides per CPython version. It turns a version (and, on 3.13+,
-// the target's own _Py_DebugOffsets) into Bindings, plain data the model reads with. Adding a
-// version means adding declarations under versions/ or, on 3.13+, usually nothing at all.
+// Turns a version's traits (version-traits.ts, the one table that decides per version) into
+// Bindings, plain data the model reads with: from the version's declarations laid out here
+// (2.7, 3.6-3.12), or from the target's own _Py_DebugOffsets plus the few declared structs that
+// table lacks (3.13+). Nothing here compares version numbers: every difference is a trait.
 import { ExitCode, PyscopeError } from '../common/errors.js';
 import { declare, LP64, type Declarations, type StructLayout } from '../layout/index.js';
 import type { MemorySource } from '../memory/source.js';
 import type { Bindings, DictBindings, FrameBindings, IntBindings, StringBindings } from './bindings.js';
 import { DEBUG_COOKIE, formatVersion, type PythonVersion } from './discover/detect-version.js';
 import { readDebugOffsets, type DebugOffsets } from './debug-offsets.js';
-import { DECLARATIONS } from './versions/index.js';
-import { HEAP_TYPE_PREFIX } from './versions/heap-type.js';
-import { OBJECTS_3_13, OBJECTS_3_15 } from './versions/objects-3_13.js';
-
-/** Oldest and newest minor versions with declarations; 3.13+ comes from _Py_DebugOffsets. */
-const FIRST_DEBUG_OFFSETS_MINOR = 13;
-
-export function isSupported(v: PythonVersion): boolean {
-  return (v.major === 2 && v.minor === 7) || (v.major === 3 && v.minor >= 6);
-}
+import { TRAITS, traitsFor, type VersionTraits } from './version-traits.js';
 
 export interface BindingsSource {
   /** "declarations v3.12" or "_Py_DebugOffsets in the target (v3.14)". */
@@ -30,47 +22,32 @@ export function bindingsFor(
   runtimeAddress: number | undefined,
   hasSymbol: (name: string) => boolean = () => false,
 ): { bindings: Bindings; source: BindingsSource } {
-  if (!isSupported(version)) {
+  const traits = traitsFor(version);
+  if (!traits) {
     throw new PyscopeError(`Python ${formatVersion(version)} is not supported (pyscope reads 2.7 and 3.6 or newer)`, ExitCode.unsupportedVersion);
   }
-  if (version.major === 3 && version.minor >= FIRST_DEBUG_OFFSETS_MINOR) {
+  if (traits.debugOffsets) {
     if (runtimeAddress === undefined) {
       throw new PyscopeError(`Python ${formatVersion(version)}: no _PyRuntime symbol, so no _Py_DebugOffsets to read`, ExitCode.unsupportedVersion);
     }
-    const debug = readDebugOffsets(memory, runtimeAddress, version);
-    const extras = declarationsFor(newestDeclaredUpTo(version.minor));
+    const debug = readDebugOffsets(memory, runtimeAddress, version, traits.debugOffsets);
     return {
-      bindings: fromDebugOffsets(version, debug, extras),
+      bindings: fromDebugOffsets(version, traits, debug, declarationsFor(traits.key)),
       source: { describe: `_Py_DebugOffsets read from the target (layout ${debug.layoutVersion}, cookie "${DEBUG_COOKIE}")`, debugOffsets: debug },
     };
   }
-  const key = `${version.major}.${version.minor}`;
-  const decl = declarationsFor(key);
-  return { bindings: fromDeclarations(version, decl, hasSymbol), source: { describe: `declarations for CPython ${key} (src/cpython/versions)` } };
-}
-
-/** The newest 3.x declarations not newer than `minor`: a future 3.16 reads with 3.15's extras. */
-function newestDeclaredUpTo(minor: number): string {
-  const minors = Object.keys(DECLARATIONS)
-    .filter((k) => k.startsWith('3.'))
-    .map((k) => Number(k.split('.')[1]))
-    .filter((m) => m <= minor);
-  return `3.${Math.max(...minors)}`;
+  return { bindings: fromDeclarations(version, traits, declarationsFor(traits.key), hasSymbol), source: { describe: `declarations for CPython ${traits.key} (src/cpython/versions)` } };
 }
 
 const declCache = new Map<string, Declarations>();
 
+/** A version's declarations laid out for LP64: its structs, then its extras. */
 export function declarationsFor(key: string): Declarations {
   let d = declCache.get(key);
   if (d) return d;
-  const base = DECLARATIONS[key];
-  if (base === undefined) throw new PyscopeError(`no struct declarations for Python ${key}`, ExitCode.unsupportedVersion);
-  const minor = Number(key.split('.')[1]);
-  // 3.13+ declarations cover only what _Py_DebugOffsets lacks; type and dict structs come next.
-  const text = minor >= FIRST_DEBUG_OFFSETS_MINOR ? base + (minor >= 15 ? OBJECTS_3_15 : OBJECTS_3_13) : base;
-  // 3.11+ instances keep attributes without a dict, keyed by their heap type's shared keys.
-  const withHeapType = minor >= 11 && /\bPyTypeObject;/.test(text);
-  d = declare(withHeapType ? text + HEAP_TYPE_PREFIX : text, LP64, `CPython ${key}`);
+  const traits = TRAITS[key];
+  if (traits === undefined) throw new PyscopeError(`no struct declarations for Python ${key}`, ExitCode.unsupportedVersion);
+  d = declare(traits.structs + traits.extras.join(''), LP64, `CPython ${key}`);
   declCache.set(key, d);
   return d;
 }
@@ -85,17 +62,17 @@ function first(s: StructLayout, ...paths: string[]): number {
   return s.offset(paths[0]!);
 }
 
-function fromDeclarations(version: PythonVersion, d: Declarations, hasSymbol: (name: string) => boolean): Bindings {
-  const minor = version.major === 2 ? 0 : version.minor;
-  const py2 = version.major === 2;
+function fromDeclarations(version: PythonVersion, traits: VersionTraits, d: Declarations, hasSymbol: (name: string) => boolean): Bindings {
   const interp = d.struct('PyInterpreterState');
   const ts = d.struct('PyThreadState');
   const code = d.struct('PyCodeObject');
   const type = d.struct('PyTypeObject');
+  const py2 = traits.strings === 'py2';
 
   let frame: FrameBindings;
   let tsFrame: Bindings['tstate']['frame'];
-  if (minor >= 11) {
+  const ft = traits.frames;
+  if (ft.kind === 'interpreterframe') {
     const f = d.struct('_PyInterpreterFrame');
     frame = {
       kind: 'interpreterframe',
@@ -104,20 +81,19 @@ function fromDeclarations(version: PythonVersion, d: Declarations, hasSymbol: (n
       instr: f.offset('prev_instr'),
       localsplus: f.offset('localsplus'),
       owner: f.offset('owner'),
-      // 3.12: FRAME_OWNED_BY_CSTACK = 3 marks the shim frames of C calls into Python.
-      skipOwners: minor >= 12 ? [3] : [],
-      taggedRefs: false,
+      skipOwners: [...ft.skipOwners],
+      taggedRefs: ft.taggedRefs,
     };
     tsFrame = { kind: 'cframe', cframe: ts.offset('cframe'), currentFrame: d.struct('_PyCFrame').offset('current_frame') };
   } else {
     const f = d.struct('PyFrameObject');
-    frame = { kind: 'frameobject', back: f.offset('f_back'), code: f.offset('f_code'), lasti: f.offset('f_lasti'), lastiUnit: minor === 10 ? 2 : 1, localsplus: f.offset('f_localsplus') };
+    frame = { kind: 'frameobject', back: f.offset('f_back'), code: f.offset('f_code'), lasti: f.offset('f_lasti'), lastiUnit: ft.lastiUnit, localsplus: f.offset('f_localsplus') };
     tsFrame = { kind: 'direct', offset: ts.offset('frame') };
   }
 
   let gil: Bindings['gil'];
-  if (py2 || minor === 6) gil = { via: 'tstate-current' };
-  else if (minor <= 11) {
+  if (traits.gil === 'tstate-current') gil = { via: 'tstate-current' };
+  else if (traits.gil === 'runtime') {
     const rt = d.struct('_PyRuntimeState');
     gil = { via: 'runtime', lockedOffset: rt.offset('ceval.gil.locked'), holderOffset: rt.offset('ceval.gil.last_holder') };
   } else {
@@ -140,41 +116,40 @@ function fromDeclarations(version: PythonVersion, d: Declarations, hasSymbol: (n
     : pep393(d);
 
   const ints: IntBindings =
-    minor >= 12
+    traits.ints === 'lv_tag'
       ? { kind: 'lv_tag', tag: d.struct('PyLongObject').offset('long_value.lv_tag'), digits: d.struct('PyLongObject').offset('long_value.ob_digit'), digitBits: 30 }
       : {
           kind: 'ob_size',
           size: d.struct('PyVarObject').offset('ob_size'),
           digits: d.struct('PyLongObject').offset('ob_digit'),
           digitBits: d.sizeof('digit') === 2 ? 15 : 30,
-          py2Int: py2 ? { value: d.struct('PyIntObject').offset('ob_ival') } : undefined,
+          py2Int: traits.ints === 'py2' ? { value: d.struct('PyIntObject').offset('ob_ival') } : undefined,
         };
 
   let dict: DictBindings;
-  if (py2) {
+  if (traits.dict === 'table-2.7') {
     const o = d.struct('PyDictObject');
     const e = d.struct('PyDictEntry');
     dict = { kind: 'table-2.7', used: o.offset('ma_used'), mask: o.offset('ma_mask'), table: o.offset('ma_table'), entrySize: e.size, entryKey: e.offset('me_key'), entryValue: e.offset('me_value') };
-  } else dict = splitDict(d, minor);
+  } else dict = splitDict(d, traits);
 
   const set = d.has('PySetObject') ? setBindings(d) : undefined;
-  // Include/internal/pycore_object.h: 3.11 keeps the dict pointer at -3 words and the values
-  // pointer at -4; 3.12 merges both into one tagged word at -3.
-  const managed =
-    minor >= 11
-      ? {
-          flag: 1 << 4,
-          offset: -3 * 8,
-          tagged: minor === 12,
-          valuesOffset: minor === 11 ? -4 * 8 : -3 * 8,
-          cachedKeys: d.has('PyHeapTypeObject') ? d.struct('PyHeapTypeObject').offset('ht_cached_keys') : undefined,
-        }
-      : undefined;
+  const m = traits.managedDict;
+  const managed = m
+    ? {
+        flag: Py_TPFLAGS_MANAGED_DICT,
+        offset: m.dictWord * 8,
+        tagged: m.tagged,
+        valuesOffset: m.valuesWord !== undefined ? m.valuesWord * 8 : undefined,
+        cachedKeys: d.has('PyHeapTypeObject') ? d.struct('PyHeapTypeObject').offset('ht_cached_keys') : undefined,
+      }
+    : undefined;
+  const lnotab = traits.lineTable === 'lnotab' || traits.lineTable === 'lnotab-unsigned';
 
   return {
     version,
     pointerSize: 8,
-    interpreters: py2 || minor === 6 ? { via: 'interp_head' } : { via: 'runtime', headOffset: d.struct('_PyRuntimeState').offset('interpreters.head') },
+    interpreters: traits.interpreters === 'interp_head' ? { via: 'interp_head' } : { via: 'runtime', headOffset: d.struct('_PyRuntimeState').offset('interpreters.head') },
     gil,
     interp: {
       next: interp.offset('next'),
@@ -183,6 +158,7 @@ function fromDeclarations(version: PythonVersion, d: Declarations, hasSymbol: (n
       modules: interp.has('imports.modules') ? interp.offset('imports.modules') : opt(interp, 'modules'),
     },
     tstate: {
+      prev: opt(ts, 'prev'),
       next: ts.offset('next'),
       interp: ts.offset('interp'),
       threadId: ts.offset('thread_id'),
@@ -199,8 +175,8 @@ function fromDeclarations(version: PythonVersion, d: Declarations, hasSymbol: (n
       filename: code.offset('co_filename'),
       name: code.offset('co_name'),
       qualname: opt(code, 'co_qualname'),
-      lineTable: minor >= 10 ? code.offset('co_linetable') : code.offset('co_lnotab'),
-      lineTableFormat: minor >= 11 ? 'locations' : minor === 10 ? 'linetable-3.10' : py2 ? 'lnotab-unsigned' : 'lnotab',
+      lineTable: code.offset(lnotab ? 'co_lnotab' : 'co_linetable'),
+      lineTableFormat: traits.lineTable,
       varnames: opt(code, 'co_varnames'),
       cellvars: opt(code, 'co_cellvars'),
       freevars: opt(code, 'co_freevars'),
@@ -226,6 +202,11 @@ function fromDeclarations(version: PythonVersion, d: Declarations, hasSymbol: (n
   };
 }
 
+/** Include/object.h: the type keeps its instances' __dict__ before them (3.11+). */
+const Py_TPFLAGS_MANAGED_DICT = 1 << 4;
+/** Include/object.h: the instances' attribute values follow them (3.13+). */
+const Py_TPFLAGS_INLINE_VALUES = 1 << 2;
+
 type Pep393Bindings = Extract<StringBindings, { kind: 'pep393' }>;
 
 function pep393(d: Declarations): Pep393Bindings {
@@ -249,7 +230,7 @@ function pep393(d: Declarations): Pep393Bindings {
 
 type SplitDictBindings = Extract<DictBindings, { kind: 'split-keys' }>;
 
-function splitDict(d: Declarations, minor: number): SplitDictBindings {
+function splitDict(d: Declarations, traits: VersionTraits): SplitDictBindings {
   const o = d.struct('PyDictObject');
   const k = d.struct('PyDictKeysObject');
   const e = d.struct('PyDictKeyEntry');
@@ -273,7 +254,7 @@ function splitDict(d: Declarations, minor: number): SplitDictBindings {
     unicodeEntryKey: u ? u.offset('me_key') : undefined,
     unicodeEntryValue: u ? u.offset('me_value') : undefined,
     // 3.13 made ma_values a PyDictValues with a header; before it points at the array itself.
-    valuesArrayOffset: minor >= 13 ? d.struct('PyDictValues').offset('values') : 0,
+    valuesArrayOffset: traits.dict === 'split-keys-values-header' ? d.struct('PyDictValues').offset('values') : 0,
   };
 }
 
@@ -283,11 +264,13 @@ function setBindings(d: Declarations): Bindings['set'] {
   return { used: s.offset('used'), mask: s.offset('mask'), table: s.offset('table'), entrySize: e.size, entryKey: e.offset('key') };
 }
 
-function fromDebugOffsets(version: PythonVersion, o: DebugOffsets, extras: Declarations): Bindings {
+function fromDebugOffsets(version: PythonVersion, traits: VersionTraits, o: DebugOffsets, extras: Declarations): Bindings {
   const f = (path: string): number => o.get(path);
   const has = (path: string) => o.has(path);
-  const minor = version.minor;
-  const dictExtras = splitDict(extras, 13);
+  const ft = traits.frames;
+  if (ft.kind !== 'interpreterframe') throw new PyscopeError(`CPython ${traits.key}: _Py_DebugOffsets describes interpreter frames only`, ExitCode.unsupportedVersion);
+  const m = traits.managedDict;
+  const dictExtras = splitDict(extras, traits);
   const declared = pep393(extras);
   const gil: Bindings['gil'] =
     has('interpreter_state.gil_runtime_state_locked') && has('interpreter_state.gil_runtime_state_holder')
@@ -305,6 +288,7 @@ function fromDebugOffsets(version: PythonVersion, o: DebugOffsets, extras: Decla
       modules: has('interpreter_state.imports_modules') ? f('interpreter_state.imports_modules') : undefined,
     },
     tstate: {
+      prev: f('thread_state.prev'),
       next: f('thread_state.next'),
       interp: f('thread_state.interp'),
       threadId: f('thread_state.thread_id'),
@@ -318,9 +302,8 @@ function fromDebugOffsets(version: PythonVersion, o: DebugOffsets, extras: Decla
       instr: f('interpreter_frame.instr_ptr'),
       localsplus: f('interpreter_frame.localsplus'),
       owner: f('interpreter_frame.owner'),
-      // 3.13: FRAME_OWNED_BY_CSTACK = 3; 3.14: 3 is FRAME_OWNED_BY_INTERPRETER and 4 the C stack.
-      skipOwners: minor === 13 ? [3] : [3, 4],
-      taggedRefs: minor >= 14,
+      skipOwners: [...ft.skipOwners],
+      taggedRefs: ft.taggedRefs,
     },
     code: {
       argcount: f('code_object.argcount'),
@@ -330,7 +313,7 @@ function fromDebugOffsets(version: PythonVersion, o: DebugOffsets, extras: Decla
       name: f('code_object.name'),
       qualname: f('code_object.qualname'),
       lineTable: f('code_object.linetable'),
-      lineTableFormat: 'locations',
+      lineTableFormat: traits.lineTable,
       localsplusnames: f('code_object.localsplusnames'),
       localspluskinds: f('code_object.localspluskinds'),
       codeAdaptive: f('code_object.co_code_adaptive'),
@@ -364,12 +347,11 @@ function fromDebugOffsets(version: PythonVersion, o: DebugOffsets, extras: Decla
     set: setBindings(extras),
     cell: { ref: f('pyobject.size') },
     module: { dict: f('pyobject.size') },
-    // Include/internal/pycore_object.h (3.13+): managed dict pointer at -3 words, values inline.
-    managedDict: {
-      flag: 1 << 4,
-      offset: -3 * 8,
-      tagged: false,
-      inlineValuesFlag: 1 << 2,
+    managedDict: m && {
+      flag: Py_TPFLAGS_MANAGED_DICT,
+      offset: m.dictWord * 8,
+      tagged: m.tagged,
+      inlineValuesFlag: m.inlineValues ? Py_TPFLAGS_INLINE_VALUES : undefined,
       cachedKeys: extras.has('PyHeapTypeObject') ? extras.struct('PyHeapTypeObject').offset('ht_cached_keys') : undefined,
     },
   };

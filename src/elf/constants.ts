@@ -4,8 +4,6 @@ export const ET_DYN = 3;
 export const ET_CORE = 4;
 
 export const PT_LOAD = 1;
-export const PT_DYNAMIC = 2;
-export const PT_INTERP = 3;
 export const PT_NOTE = 4;
 
 export const SHT_SYMTAB = 2;
@@ -14,9 +12,6 @@ export const SHT_NOBITS = 8;
 export const SHT_DYNSYM = 11;
 
 export const SHN_UNDEF = 0;
-
-export const STT_OBJECT = 1;
-export const STT_FUNC = 2;
 
 export const NT_PRSTATUS = 1;
 export const NT_PRPSINFO = 3;

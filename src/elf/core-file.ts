@@ -2,11 +2,12 @@
 // segments; what the core left out (segments with filesz < memsz, or mappings gcore skipped) comes
 // from the mapped files on disk, once their build-ids match the core. Reads go through a small page
 // cache, so walking many small CPython structures costs few system calls.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ExitCode, MemoryReadError, PyscopeError } from '../common/errors.js';
 import { ET_CORE, NT_AUXV, NT_FILE, NT_PRPSINFO, NT_PRSTATUS, NT_SIGINFO, PT_LOAD, PT_NOTE } from './constants.js';
 import { ElfFile } from './elf-file.js';
+import { checkDirectory, checkRegularFile, openRegularFile, type RegularFile } from './regular-file.js';
 import { describeFileProblem, resolveMappedFiles, type MappedFile, type ResolveOptions } from './core-mapped-files.js';
 import {
   AT_EXECFN,
@@ -21,7 +22,7 @@ import {
   type CoreSignalInfo,
   type CoreThread,
 } from './core-notes.js';
-import type { Mapping } from '../memory/maps.js';
+import type { Mapping } from '../memory/proc.js';
 import { readEach, type MemorySource, type ReadRequest } from '../memory/source.js';
 
 const PAGE = 4096;
@@ -59,11 +60,15 @@ export class CoreFile implements MemorySource {
   /** Unusable files (missing, other build) whose memory a read needed: worth telling the user. */
   readonly neededProblems = new Set<MappedFile>();
   private segments: Segment[];
-  private fileFds = new Map<string, number>();
+  private openFiles = new Map<string, RegularFile | PyscopeError>();
   private cache = new Map<number, Buffer | MemoryReadError>();
   private reads = 0;
 
   static open(path: string, opts: CoreOpenOptions = {}): CoreFile {
+    // What stands in for the core's files must be files and folders: a FIFO or a device is refused
+    // here, in one line, rather than skipped as a candidate that did not match.
+    if (opts.exe !== undefined) checkRegularFile(opts.exe, '--exe');
+    for (const dir of opts.libSearchPath ?? []) checkDirectory(dir, '--lib-search-path');
     const elf = openCoreElf(path);
     try {
       return new CoreFile(path, elf, opts);
@@ -208,8 +213,8 @@ export class CoreFile implements MemorySource {
   }
 
   close(): void {
-    for (const fd of this.fileFds.values()) if (fd >= 0) closeSync(fd);
-    this.fileFds.clear();
+    for (const f of this.openFiles.values()) if (!(f instanceof PyscopeError)) closeSync(f.fd);
+    this.openFiles.clear();
     this.cache.clear();
     this.elf.close();
   }
@@ -276,22 +281,23 @@ export class CoreFile implements MemorySource {
   }
 
   private fromFile(path: string, offset: number): Buffer | MemoryReadError {
-    let fd = this.fileFds.get(path);
-    if (fd === undefined) {
+    let file = this.openFiles.get(path);
+    if (file === undefined) {
       try {
-        fd = openSync(path, 'r');
-      } catch {
-        fd = -1;
+        file = openRegularFile(path, 'mapped file');
+      } catch (e) {
+        file = e instanceof PyscopeError ? e : new PyscopeError(String(e));
       }
-      this.fileFds.set(path, fd);
+      this.openFiles.set(path, file);
     }
-    if (fd < 0) return new MemoryReadError(`cannot open ${path} to read memory the core lacks`, offset, PAGE);
-    // Past the end of the file, a mapping reads as zeros up to its page end.
+    if (file instanceof PyscopeError) return new MemoryReadError(`cannot read memory the core lacks: ${file.message}`, offset, PAGE);
+    // Past the end of the file (as it was when opened), a mapping reads as zeros up to its page end.
     const buf = Buffer.alloc(PAGE);
+    const want = Math.max(0, Math.min(PAGE, file.size - offset));
     this.reads++;
     let got = 0;
-    while (got < PAGE) {
-      const n = readSync(fd, buf, got, PAGE - got, offset + got);
+    while (got < want) {
+      const n = readSync(file.fd, buf, got, want - got, offset + got);
       if (n === 0) break;
       got += n;
     }
@@ -397,19 +403,30 @@ function lastMatch(buf: Buffer, psargs: string, lo: number, hi: number): number 
 
 /** Opens `path` as an ELF core, or says in one line what it is instead. */
 function openCoreElf(path: string): ElfFile {
-  let head: Buffer;
+  const file = openRegularFile(path, 'core file');
   try {
-    const fd = openSync(path, 'r');
-    try {
-      head = Buffer.alloc(64);
-      const n = readSync(fd, head, 0, 64, 0);
-      head = head.subarray(0, n);
-    } finally {
-      closeSync(fd);
-    }
+    checkCoreHeader(path, file);
+  } catch (e) {
+    closeSync(file.fd);
+    throw e;
+  }
+  try {
+    return ElfFile.fromFile(path, file);
+  } catch (e) {
+    if (e instanceof PyscopeError) throw new PyscopeError(`${basename(path)} is a truncated core: ${e.message}`, ExitCode.badFile);
+    throw e;
+  }
+}
+
+function checkCoreHeader(path: string, file: RegularFile): void {
+  let head = Buffer.alloc(64);
+  let n: number;
+  try {
+    n = readSync(file.fd, head, 0, Math.min(64, file.size), 0);
   } catch (e) {
     throw new PyscopeError(`cannot read core file ${path}: ${(e as Error).message}`, ExitCode.badFile);
   }
+  head = head.subarray(0, n);
   const name = basename(path);
   if (head.length === 0) throw new PyscopeError(`${name} is empty, not a core file`, ExitCode.badFile);
   if (head.length < 4 || head.readUInt32BE(0) !== 0x7f454c46) throw new PyscopeError(`${name} is not a core file (not an ELF file)`, ExitCode.badFile);
@@ -417,11 +434,5 @@ function openCoreElf(path: string): ElfFile {
   const type = head.readUInt16LE(16);
   if (type !== ET_CORE) {
     throw new PyscopeError(`${name} is not a core file but ${ELF_TYPES[type] ?? `an ELF file of type ${type}`}`, ExitCode.badFile);
-  }
-  try {
-    return ElfFile.open(path);
-  } catch (e) {
-    if (e instanceof PyscopeError) throw new PyscopeError(`${name} is a truncated core: ${e.message}`, ExitCode.badFile);
-    throw e;
   }
 }

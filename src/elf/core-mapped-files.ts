@@ -3,9 +3,10 @@
 // process ran, so each candidate is checked against the GNU build-id found in the core: the kernel
 // dumps the first page of every ELF mapping, and that page holds the build-id note.
 import { existsSync } from 'node:fs';
+import { notRegularFile } from './regular-file.js';
 import { basename, join } from 'node:path';
 import { ET_DYN, NT_GNU_BUILD_ID, PT_LOAD, PT_NOTE } from './constants.js';
-import { ElfFile } from './elf-file.js';
+import { ElfFile, parseNotes } from './elf-file.js';
 import type { CoreFileEntry } from './core-notes.js';
 
 export interface MappedFile {
@@ -20,6 +21,8 @@ export interface MappedFile {
   diskBuildId?: string;
   /** Candidates looked at, in order. */
   tried: string[];
+  /** Why a candidate that exists was not used: it is not a regular file (a FIFO, a device...). */
+  refused?: string;
 }
 
 export interface ResolveOptions {
@@ -61,8 +64,15 @@ export function resolveMappedFiles(entries: readonly CoreFileEntry[], readCore: 
     const head = list.filter((e) => e.fileOffset === 0).sort((a, b) => a.start - b.start)[0];
     const coreBuildId = head ? buildIdInMemory(head.start, readCore) : undefined;
     const tried = candidates(corePath, opts);
-    const existing = tried.filter((p) => existsSync(p));
-    const file: MappedFile = { corePath, status: 'missing', coreBuildId, tried };
+    // Only regular files stand in for a mapped file: a FIFO would block, a device never ends.
+    const existing: string[] = [];
+    let refused: string | undefined;
+    for (const p of tried) {
+      const why = notRegularFile(p);
+      if (why === undefined) existing.push(p);
+      else if (existsSync(p)) refused ??= why;
+    }
+    const file: MappedFile = { corePath, status: 'missing', coreBuildId, tried, ...(refused !== undefined ? { refused } : {}) };
     if (existing.length > 0) {
       if (coreBuildId === undefined) {
         file.status = 'unverified';
@@ -121,25 +131,10 @@ export function buildIdInMemory(start: number, readCore: CoreOnlyReader): string
   for (const p of headers) {
     if (p.type !== PT_NOTE || p.filesz > 1 << 16) continue;
     const notes = readCore(bias + p.vaddr, p.filesz);
-    if (!notes) continue;
-    let o = 0;
-    while (o + 12 <= notes.length) {
-      const namesz = notes.readUInt32LE(o);
-      const descsz = notes.readUInt32LE(o + 4);
-      const noteType = notes.readUInt32LE(o + 8);
-      const desc = o + 12 + align4(namesz);
-      if (desc + descsz > notes.length) break;
-      if (noteType === NT_GNU_BUILD_ID && namesz === 4 && notes.toString('latin1', o + 12, o + 15) === 'GNU') {
-        return notes.toString('hex', desc, desc + descsz);
-      }
-      o = desc + align4(descsz);
-    }
+    const id = notes && parseNotes(notes).find((n) => n.type === NT_GNU_BUILD_ID && n.name === 'GNU');
+    if (id) return id.desc.toString('hex');
   }
   return undefined;
-}
-
-function align4(n: number): number {
-  return (n + 3) & ~3;
 }
 
 /** One line naming an unusable file and how to point pyscope at the right one. */
@@ -147,10 +142,11 @@ export function describeFileProblem(f: MappedFile): string {
   if (f.status === 'missing') {
     const deleted = / \(deleted\)$/.test(f.corePath);
     const path = f.corePath.replace(/ \(deleted\)$/, '');
+    if (f.refused !== undefined) return `${path}, mapped in the core, cannot be read here (${f.refused}): give the folder that holds it with --lib-search-path DIR (or the executable with --exe PATH)`;
     return `${path}, mapped in the core, ${deleted ? 'was deleted while mapped and ' : ''}is not on this machine: give the folder that holds it with --lib-search-path DIR (or the executable with --exe PATH)`;
   }
   return (
-    `${f.tried.find((p) => existsSync(p)) ?? f.corePath} is not the file the process ran (build-id ${short(f.diskBuildId)} here, ${short(f.coreBuildId)} in the core): ` +
+    `${f.tried.find((p) => notRegularFile(p) === undefined) ?? f.corePath} is not the file the process ran (build-id ${short(f.diskBuildId)} here, ${short(f.coreBuildId)} in the core): ` +
     `give the folder that holds the right ${basename(f.corePath)} with --lib-search-path DIR (or the executable with --exe PATH)`
   );
 }

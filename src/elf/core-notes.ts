@@ -1,7 +1,7 @@
 // Decoders for the notes Linux writes into a core file (fs/binfmt_elf.c, and gdb's gcore which
 // imitates it). Layouts are those of LP64 Linux; every decoder checks the descriptor's size first,
 // so a short or foreign note yields undefined rather than garbage.
-import { EM_AARCH64 } from './constants.js';
+import { EM_AARCH64, EM_X86_64 } from './constants.js';
 
 export interface CoreThread {
   tid: number;
@@ -71,7 +71,7 @@ const PRSTATUS_PID = 32;
 const PRSTATUS_REGS = 112;
 // user_regs_struct slots: x86-64 rip = 16, rsp = 19; arm64 sp = 31, pc = 32.
 const REG_SLOTS: Record<number, { pc: number; sp: number; count: number }> = {
-  62: { pc: 16, sp: 19, count: 27 },
+  [EM_X86_64]: { pc: 16, sp: 19, count: 27 },
   [EM_AARCH64]: { pc: 32, sp: 31, count: 34 },
 };
 
@@ -107,8 +107,6 @@ export function parsePrpsinfo(desc: Buffer): CoreProcessInfo | undefined {
 }
 
 export const AT_PHDR = 3;
-export const AT_PAGESZ = 6;
-export const AT_ENTRY = 9;
 export const AT_EXECFN = 31;
 
 export function parseAuxv(desc: Buffer): Map<number, number> {

@@ -1,8 +1,10 @@
-// A lazily read ELF64 little-endian file: headers first, tables only when asked. Every count and
-// offset taken from the file is checked against the file size, so a truncated or hostile file gives
-// an ElfError, never an endless loop or a huge allocation.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+// A lazily read ELF64 little-endian file: headers first, tables only when asked. Only a regular
+// file is opened (regular-file.ts), and every count and offset taken from the file is checked
+// against its size, so a truncated or hostile file gives an ElfError, never an endless loop, a
+// wait or a huge allocation.
+import { closeSync, readSync } from 'node:fs';
 import { ExitCode, PyscopeError } from '../common/errors.js';
+import { openRegularFile, type RegularFile } from './regular-file.js';
 import { NT_GNU_BUILD_ID, PT_LOAD, PT_NOTE, SHN_UNDEF, SHT_DYNSYM, SHT_NOBITS, SHT_NOTE, SHT_SYMTAB } from './constants.js';
 
 export class ElfError extends PyscopeError {
@@ -66,27 +68,27 @@ export class ElfFile {
   private lookups = new Map<string, ElfSymbol | undefined>();
   private tables = new Map<string, { data: Buffer; strings: Buffer } | undefined>();
 
-  static open(path: string): ElfFile {
-    let fd: number;
+  /** Opens `path`, named `what` in errors, if it is a regular file holding an ELF64 LE image. */
+  static open(path: string, what = 'ELF file'): ElfFile {
+    return ElfFile.fromFile(path, openRegularFile(path, what));
+  }
+
+  /** Reads the ELF image of a file already opened; takes the descriptor over (closed on failure). */
+  static fromFile(path: string, file: RegularFile): ElfFile {
     try {
-      fd = openSync(path, 'r');
+      return new ElfFile(path, file);
     } catch (e) {
-      throw new ElfError(`cannot open ${path}: ${(e as Error).message}`);
-    }
-    try {
-      return new ElfFile(path, fd);
-    } catch (e) {
-      closeSync(fd);
+      closeSync(file.fd);
       throw e;
     }
   }
 
   private constructor(
     readonly path: string,
-    fd: number,
+    file: RegularFile,
   ) {
-    this.fd = fd;
-    this.fileSize = fstatSync(fd).size;
+    this.fd = file.fd;
+    this.fileSize = file.size;
     const h = this.readAt(0, 64, 'ELF header');
     if (h.readUInt32BE(0) !== 0x7f454c46) throw new ElfError(`${path} is not an ELF file`);
     if (h[4] !== 2) throw new ElfError(`${path} is a 32-bit ELF file; pyscope reads 64-bit targets`);
@@ -219,19 +221,7 @@ export class ElfFile {
     if (ranges.length === 0) for (const s of this.sections) if (s.type === SHT_NOTE) ranges.push([s.offset, s.size]);
     for (const [offset, size] of ranges) {
       const buf = this.tryRead(offset, size);
-      if (!buf) continue;
-      let o = 0;
-      while (o + 12 <= buf.length) {
-        const namesz = buf.readUInt32LE(o);
-        const descsz = buf.readUInt32LE(o + 4);
-        const type = buf.readUInt32LE(o + 8);
-        const nameStart = o + 12;
-        const descStart = nameStart + align4(namesz);
-        if (descStart + descsz > buf.length) break;
-        const name = buf.toString('latin1', nameStart, nameStart + Math.max(0, namesz - 1));
-        out.push({ name, type, desc: buf.subarray(descStart, descStart + descsz), descOffset: offset + descStart });
-        o = descStart + align4(descsz);
-      }
+      if (buf) out.push(...parseNotes(buf, offset));
     }
     return out;
   }
@@ -277,8 +267,33 @@ function num(v: bigint): number {
   return Number(v);
 }
 
+/**
+ * n rounded up to a multiple of 4. Plain arithmetic: a note size is a uint32, and `(n + 3) & ~3`
+ * would wrap one near 2^31 to a negative offset.
+ */
 function align4(n: number): number {
-  return (n + 3) & ~3;
+  return n + ((4 - (n % 4)) % 4);
+}
+
+/**
+ * The notes in a buffer of note entries (namesz, descsz, type, name, desc, each padded to 4 bytes),
+ * `fileOffset` being where the buffer starts. A size that runs past the buffer ends the list.
+ */
+export function parseNotes(buf: Buffer, fileOffset = 0): ElfNote[] {
+  const out: ElfNote[] = [];
+  let o = 0;
+  while (o + 12 <= buf.length) {
+    const namesz = buf.readUInt32LE(o);
+    const descsz = buf.readUInt32LE(o + 4);
+    const type = buf.readUInt32LE(o + 8);
+    const nameStart = o + 12;
+    const descStart = nameStart + align4(namesz);
+    if (descStart + descsz > buf.length) break;
+    const name = buf.toString('latin1', nameStart, nameStart + Math.max(0, namesz - 1));
+    out.push({ name, type, desc: buf.subarray(descStart, descStart + descsz), descOffset: fileOffset + descStart });
+    o = descStart + align4(descsz);
+  }
+  return out;
 }
 
 export function cstring(buf: Buffer, offset: number, max = 4096): string {

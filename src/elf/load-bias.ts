@@ -1,7 +1,7 @@
 // Where an ELF file's virtual addresses landed in a process: the load bias.
 // PIE executables and shared objects are moved by the loader; non-PIE executables sit at their
 // link address (bias 0).
-import type { Mapping } from '../memory/maps.js';
+import type { Mapping } from '../memory/proc.js';
 import { ET_EXEC, PT_LOAD } from './constants.js';
 import type { ElfFile } from './elf-file.js';
 

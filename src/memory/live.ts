@@ -1,25 +1,27 @@
 // Memory of a live process through /proc/PID/mem: one pread per range, no ptrace stop, nothing
 // ever written. Reading needs the same permission as ptrace attach.
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { ExitCode, MemoryReadError, isErrno } from '../common/errors.js';
-import { procError } from './maps.js';
+import { openMemory, processGone } from './proc.js';
 import { readEach, type MemorySource, type ReadRequest } from './source.js';
 
 export class LiveProcessMemory implements MemorySource {
   readonly pointerSize = 8 as const;
   private fd: number;
   private reads = 0;
+  private gone = false;
 
   constructor(readonly pid: number) {
-    try {
-      this.fd = openSync(`/proc/${pid}/mem`, 'r');
-    } catch (e) {
-      throw procError(pid, e);
-    }
+    this.fd = openMemory(pid);
   }
 
   get readCount(): number {
     return this.reads;
+  }
+
+  /** True once a read failed because the process had exited, even if its caller swallowed it. */
+  get exited(): boolean {
+    return this.gone;
   }
 
   read(address: number, length: number): Buffer {
@@ -69,7 +71,8 @@ export class LiveProcessMemory implements MemorySource {
 
   private failure(e: unknown, address: number, length: number): MemoryReadError {
     const where = `0x${address.toString(16)} (+${length})`;
-    if (isErrno(e, 'ESRCH') || !this.stillAlive()) {
+    if (this.gone || isErrno(e, 'ESRCH') || !this.stillAlive()) {
+      this.gone = true;
       return new MemoryReadError(`process ${this.pid} exited while it was being read`, address, length, ExitCode.processExited);
     }
     return new MemoryReadError(`cannot read target memory at ${where}`, address, length);
@@ -77,21 +80,11 @@ export class LiveProcessMemory implements MemorySource {
 }
 
 /**
- * False once the process is gone or only a zombie: its memory can no longer be read. A process in
- * the middle of exiting loses its memory before it becomes a zombie, so a failed read asks twice.
+ * False once the process is gone: its memory can no longer be read. A process in the middle of
+ * exiting loses its memory before /proc says so, so a failed read asks twice.
  */
 function alive(pid: number): boolean {
-  if (!aliveNow(pid)) return false;
+  if (processGone(pid)) return false;
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
-  return aliveNow(pid);
-}
-
-function aliveNow(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const state = stat.charAt(stat.lastIndexOf(')') + 2);
-    return state !== 'Z' && state !== 'X' && state !== 'x';
-  } catch {
-    return false;
-  }
+  return !processGone(pid);
 }

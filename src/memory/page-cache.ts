@@ -1,4 +1,4 @@
-// A page cache in front of a MemorySource, cleared between snapshots. Python's frames, code
+// A page cache in front of a MemorySource, refreshed between snapshots. Python's frames, code
 // objects and strings sit close together (3.11+ frames share one data-stack chunk), so reading
 // whole 4 KiB pages turns thousands of small reads into a few hundred. A page is either mapped
 // or not as a whole, so reading it never fails where the small read would have succeeded.
@@ -24,8 +24,12 @@ export class PageCacheMemory implements MemorySource {
     return this.inner.readCount;
   }
 
-  /** Forget everything: the next snapshot sees the target's memory as it is then. */
-  clear(): void {
+  get exited(): boolean {
+    return this.inner.exited === true;
+  }
+
+  /** Forget every page: the next reads (a new snapshot, a torn walk read again) see the target as it is now. */
+  refresh(): void {
     for (const b of this.pages.values()) if (b && this.pool.length < POOL_LIMIT) this.pool.push(b);
     this.pages.clear();
   }
@@ -41,7 +45,7 @@ export class PageCacheMemory implements MemorySource {
     }
     const a = this.page(first);
     const b = this.page(last);
-    // Callers may keep what read() returns past clear(), so a straddling read gets its own buffer.
+    // Callers may keep what read() returns past refresh(), so a straddling read gets its own buffer.
     if (a && b && last === first + PAGE) return Buffer.concat([a.subarray(address - first), b.subarray(0, address + length - last)]);
     return this.inner.read(address, length);
   }

@@ -17,10 +17,14 @@ export interface MemorySource {
   readMany(requests: readonly ReadRequest[]): (Buffer | Error)[];
   /** Optional: fills `buf` whole from `address` without allocating, or throws like read(). */
   readInto?(buf: Buffer, address: number): void;
+  /** Optional: forget what is cached, so that the next reads see the target as it is now. */
+  refresh?(): void;
   /** Optional fast path: a little-endian 64-bit pointer at `address`, without allocating. */
   readPointer?(address: number): number;
   /** Number of read operations that reached the operating system since creation (for benchmarks). */
   readonly readCount: number;
+  /** Live processes: true once a read found the process gone (even a read whose failure was caught). */
+  readonly exited?: boolean;
   /** Little-endian except on exotic targets; pyscope supports only little-endian ones. */
   readonly pointerSize: 4 | 8;
   close(): void;

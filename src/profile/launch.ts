@@ -1,7 +1,7 @@
 // Starting the program to profile, and attaching to it once its interpreter is in memory.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { ExitCode, PyscopeError } from '../common/errors.js';
-import { processGone } from './proc-state.js';
+import { processGone } from '../memory/proc.js';
 import { Sampler, type SamplerOptions } from './sampler.js';
 
 export function launch(argv: string[]): ChildProcess {

@@ -7,7 +7,7 @@
 // key presses, gets its turn at least every YIELD_EVERY_MS.
 import { ExitCode, PyscopeError } from '../common/errors.js';
 import type { ProcessInfo } from './aggregate.js';
-import { descendants, processGone } from './proc-state.js';
+import { descendants, processGone } from '../memory/proc.js';
 import type { Sample } from './sample.js';
 import { Sampler } from './sampler.js';
 
@@ -136,7 +136,10 @@ export class Recorder {
     for (let i = 0; i < this.followed.length; i++) {
       const f = this.followed[i]!;
       try {
-        this.stats.samples += this.opts.sink(f.info, f.sampler.sample());
+        const sample = f.sampler.sample();
+        // A thread that changed under the reader is left out of its sample, which counts as an error.
+        if (sample.torn) this.stats.errors++;
+        this.stats.samples += this.opts.sink(f.info, sample);
       } catch (e) {
         if ((e instanceof PyscopeError && e.exitCode === ExitCode.processExited) || processGone(f.info.pid)) {
           this.drop(i--);

@@ -26,4 +26,9 @@ export interface Sample {
   /** Milliseconds since the recording started. */
   time: number;
   threads: ThreadSample[];
+  /**
+   * Threads left out because they changed while they were read (a torn stack would put its
+   * innermost frames under the wrong root); the recorder counts such a sample as an error.
+   */
+  torn?: number;
 }

@@ -1,8 +1,9 @@
 // Takes samples of a live Python process without stopping it. One Sampler keeps its code-object
 // cache across samples (code objects are immutable; the cache checks each entry's fingerprint
 // before reuse), so a steady-state sample reads thread states and frames only.
-import { openLiveProcess, taskIds, ThreadStatusReader, type LiveProcess } from '../cpython/process.js';
+import { openLiveProcess, type LiveProcess } from '../cpython/process.js';
 import { snapshot } from '../cpython/snapshot.js';
+import { taskIds, ThreadStatusReader } from '../memory/proc.js';
 import type { Sample, ThreadSample } from './sample.js';
 
 /** Names change rarely (Thread.name can be set): reread them every this many samples. */
@@ -65,7 +66,8 @@ export class Sampler {
     } else if (wantNames && threads.some((t) => !this.namesSeen.has(t.threadId))) {
       this.namesAge = 0; // a thread we have not named yet: read names at the next sample
     }
-    const out: ThreadSample[] = threads.map((t) => ({
+    const whole = threads.filter((t) => !t.torn);
+    const out: ThreadSample[] = whole.map((t) => ({
       threadId: t.threadId,
       nativeThreadId: t.nativeThreadId,
       threadName: wantNames ? this.names.get(t.threadId) : undefined,
@@ -73,7 +75,8 @@ export class Sampler {
       holdsGil: t.holdsGil,
       frames: t.frames.map((f) => ({ name: f.code.qualname || f.code.name, file: f.code.filename, line: f.line ?? f.code.firstLine, firstLine: f.code.firstLine })),
     }));
-    return { time: performance.now() - this.start, threads: out };
+    const torn = threads.length - whole.length;
+    return { time: performance.now() - this.start, threads: out, ...(torn ? { torn } : {}) };
   }
 
   close(): void {

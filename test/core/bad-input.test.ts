@@ -2,7 +2,7 @@
 // documented non-zero exit, never a stack trace; and a truncated core still shows what it can.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +49,39 @@ describe('files that are not cores', () => {
 
   test('a file that does not exist', async () => {
     oneLineError(await runPyscope(['dump', '--core', join(dir, 'absent')]), BAD_FILE, /cannot read core file .*absent/);
+  });
+});
+
+/** A run that must end at once: a FIFO or a device read as a file would block or never end. */
+async function promptly(args: string[]): Promise<RunResult> {
+  const started = performance.now();
+  const r = await runPyscope(args);
+  const seconds = (performance.now() - started) / 1000;
+  assert.ok(seconds < 60, `pyscope ${args.join(' ')} took ${seconds.toFixed(0)} s`);
+  return r;
+}
+
+function mkfifo(path: string): string {
+  execFileSync('mkfifo', [path]);
+  return path;
+}
+
+describe('only regular files are opened as cores, executables and libraries', () => {
+  test('--core naming a FIFO, /dev/zero or a folder: refused in one line, nothing read', async () => {
+    const fifo = mkfifo(join(dir, 'core-fifo'));
+    oneLineError(await promptly(['dump', '--core', fifo]), BAD_FILE, /core file .*core-fifo is a FIFO, not a regular file/);
+    oneLineError(await promptly(['dump', '--core', '/dev/zero']), BAD_FILE, /core file \/dev\/zero is a character device, not a regular file/);
+    oneLineError(await promptly(['dump', '--core', dir]), BAD_FILE, /core file .* is a directory, not a regular file/);
+  });
+
+  test('--exe naming /dev/zero or a FIFO, --lib-search-path naming a FIFO or a file: refused in one line', async () => {
+    const core = join(dir, 'any-core');
+    writeFileSync(core, 'checked after the options\n');
+    const fifo = mkfifo(join(dir, 'exe-fifo'));
+    oneLineError(await promptly(['dump', '--core', core, '--exe', '/dev/zero']), BAD_FILE, /--exe \/dev\/zero is a character device, not a regular file/);
+    oneLineError(await promptly(['dump', '--core', core, '--exe', fifo]), BAD_FILE, /--exe .*exe-fifo is a FIFO, not a regular file/);
+    oneLineError(await promptly(['dump', '--core', core, '--lib-search-path', fifo]), BAD_FILE, /--lib-search-path .*exe-fifo is a FIFO, not a folder/);
+    oneLineError(await promptly(['dump', '--core', core, '--lib-search-path', core]), BAD_FILE, /--lib-search-path .*any-core is a file, not a folder/);
   });
 });
 
@@ -166,6 +199,13 @@ describe('a core whose mapped files are absent or different here', firstSkip(deb
     const r = await runPyscope(['dump', '--core', core, '--exe', join(savedDir, 'python3.11')]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^ {4}park \(<string>:3\)$/m);
+  });
+
+  test('a FIFO in its place, found through --lib-search-path: one line, no wait', async () => {
+    const fifos = join(dir, 'fifos');
+    mkdirSync(fifos);
+    mkfifo(join(fifos, 'python3.11'));
+    oneLineError(await promptly(['dump', '--core', core, '--lib-search-path', fifos]), BAD_FILE, /bin\/python3\.11, mapped in the core, cannot be read here \(.*fifos\/python3\.11 is a FIFO, not a regular file\)/);
   });
 
   test('another file in its place: one line naming the build-id mismatch', async () => {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pythons, skipIfMissing } from '../support/pythons.js';
 import { LiveProcessMemory } from '../../src/memory/live.js';
-import { readMaps } from '../../src/memory/maps.js';
+import { readMaps } from '../../src/memory/proc.js';
 import { CoreFile } from '../../src/elf/core-file.js';
 import { findInterpreter } from '../../src/cpython/discover/find-interpreter.js';
 import { watch } from '../support/child.js';

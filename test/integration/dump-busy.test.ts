@@ -1,5 +1,7 @@
 // `pyscope dump` of a process that is running Python code right now: the busy thread is "active"
-// and holds the GIL, the waiting main thread is "idle" and does not, on every interpreter.
+// and holds the GIL, the waiting main thread is "idle" and does not, on every interpreter. And of a
+// process whose threads and frames change all the time (churn.py): a thread that changes under the
+// reader is marked torn and the dump goes on, it never fails whole.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -7,9 +9,17 @@ import { join } from 'node:path';
 import { watch } from '../support/child.js';
 import { pythons, skipIfMissing, REPO_ROOT } from '../support/pythons.js';
 import { describeFailure, runPyscope } from '../support/pyscope.js';
-import type { DumpJson } from '../support/dump-json.js';
+import type { DumpJson, DumpThread } from '../support/dump-json.js';
+import { openLiveProcess } from '../../src/cpython/process.js';
+import { snapshot } from '../../src/cpython/snapshot.js';
+import { taskIds, threadStatus } from '../../src/memory/proc.js';
+import { Sampler } from '../../src/profile/sampler.js';
 
 const BUSY = join(REPO_ROOT, 'test', 'fixtures', 'dump', 'busy.py');
+const CHURN = join(REPO_ROOT, 'test', 'fixtures', 'dump', 'churn.py');
+/** Snapshots of the churning process read in this process, and dumps of it through the CLI. */
+const SNAPSHOTS = 300;
+const CLI_DUMPS = 8;
 
 // Also killed here in case a suite's own hook never ran.
 const children: ChildProcess[] = [];
@@ -54,6 +64,77 @@ for (const py of pythons()) {
       assert.equal(main.status, 'idle');
       assert.notEqual(main.gil, true);
       assert.equal(main.frames[0]?.function, 'main');
+    });
+  });
+}
+
+/** The JSON contract plus the two fields of a thread read only in part (docs/dump-json.md). */
+type CutThread = DumpThread & { truncated?: string; torn?: boolean };
+
+for (const py of pythons()) {
+  describe(`pyscope dump of a process whose threads change all the time on ${py.label}`, skipIfMissing(py), () => {
+    let churn: ChildProcess;
+    before(async () => {
+      churn = spawn(py.path, [CHURN, '900'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(churn);
+      await watch(churn, `${py.path} churn.py`).waitFor(/ready/, { step: 'churn.py to print "ready"' });
+    });
+    after(() => {
+      churn?.kill('SIGKILL');
+    });
+
+    test(`${SNAPSHOTS} snapshots: none fails, a torn thread is marked and keeps the frames read before the cut`, (t) => {
+      const pid = churn.pid!;
+      const proc = openLiveProcess(pid);
+      let torn = 0;
+      try {
+        for (let i = 0; i < SNAPSHOTS; i++) {
+          const threads = snapshot(proc, { tasks: { ids: taskIds(pid), status: (tid) => threadStatus(pid, tid) } });
+          // Main, two workers and the spawner live throughout; only a list that tore may show fewer.
+          const listTorn = threads.some((th) => th.truncated?.includes('may be missing'));
+          if (!listTorn) assert.ok(threads.length >= 4, `snapshot ${i}: ${threads.length} threads: ${JSON.stringify(threads.map((th) => [th.name, th.truncated]))}`);
+          for (const th of threads) {
+            if (!th.torn) continue;
+            torn++;
+            assert.match(th.truncated ?? '', /^torn read \(the thread changed while it was read\): /);
+          }
+        }
+      } finally {
+        proc.memory.close();
+      }
+      t.diagnostic(`${torn} torn threads in ${SNAPSHOTS} snapshots`);
+    });
+
+    test(`${SNAPSHOTS} samples for record/top: a torn thread is left out of its sample, which goes on`, (t) => {
+      const sampler = new Sampler(churn.pid!, { names: false });
+      let tornSamples = 0;
+      try {
+        for (let i = 0; i < SNAPSHOTS; i++) {
+          const sample = sampler.sample();
+          if (sample.torn) tornSamples++;
+          // A sample that left nothing out has the four threads that live throughout.
+          if (!sample.torn) assert.ok(sample.threads.length >= 4, `sample ${i}: ${sample.threads.length} threads`);
+          for (const th of sample.threads) for (const f of th.frames) assert.ok(f.name.length > 0 && f.file.length > 0, `sample ${i}: a frame without a name`);
+        }
+      } finally {
+        sampler.close();
+      }
+      t.diagnostic(`${tornSamples} of ${SNAPSHOTS} samples left a torn thread out`);
+    });
+
+    test(`${CLI_DUMPS} dumps through the CLI: each exits 0; torn threads are marked in the JSON`, async () => {
+      for (let i = 0; i < CLI_DUMPS; i++) {
+        const r = await runPyscope(['dump', '--json', String(churn.pid)]);
+        assert.equal(r.code, 0, describeFailure(r));
+        const dump = JSON.parse(r.stdout) as DumpJson;
+        for (const th of dump.threads as CutThread[]) {
+          if (th.torn !== undefined) {
+            assert.equal(th.torn, true);
+            assert.match(th.truncated ?? '', /^torn read /);
+          }
+        }
+        assert.ok(dump.threads.some((th) => th.name === 'worker-0'), `dump ${i} names the workers`);
+      }
     });
   });
 }

@@ -4,7 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { declare, LP64, WASM32 } from '../../src/layout/index.js';
-import { DECLARATIONS } from '../../src/cpython/versions/index.js';
+import { TRAITS } from '../../src/cpython/version-traits.js';
+
+/** Each version's declarations as transcribed, before the model's extras. */
+const DECLARATIONS: Record<string, string> = Object.fromEntries(Object.entries(TRAITS).map(([k, t]) => [k, t.structs]));
 
 type Need = [from: string, to: string, struct: string, paths: string[]];
 

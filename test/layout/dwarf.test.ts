@@ -6,12 +6,16 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { declare, LP64, type Declarations } from '../../src/layout/index.js';
-import { DECLARATIONS } from '../../src/cpython/versions/index.js';
-import { DEBUG_OFFSETS_DECLARATIONS } from '../../src/cpython/versions/debug-offsets.js';
 import { pythons, skipIfMissing, type Python } from '../support/pythons.js';
 import { firstSkip, requireThat, requireTool, skipOrFail } from '../support/requirements.js';
 import { scaled } from '../support/timeouts.js';
 import { findMember, memberNames, parsePtype, splitOutputs, type GdbMember, type GdbType } from './gdb-ptype.js';
+import { TRAITS } from '../../src/cpython/version-traits.js';
+
+/** Each version's declarations as transcribed, before the model's extras. */
+const DECLARATIONS: Record<string, string> = Object.fromEntries(Object.entries(TRAITS).map(([k, t]) => [k, t.structs]));
+/** The _Py_DebugOffsets header each 3.13+ version is read with. */
+const DEBUG_OFFSETS_DECLARATIONS: Record<string, string> = Object.fromEntries(Object.entries(TRAITS).flatMap(([k, t]) => (t.debugOffsets ? [[k, t.debugOffsets.declarations]] : [])));
 
 const hasGdb = spawnSync('gdb', ['--version']).status === 0;
 const gdbSkip = (): { skip: string | false } => requireTool('gdb', hasGdb);

@@ -11,11 +11,15 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { declare, LP64, WASM32, type Abi, type Declarations, type StructLayout } from '../../src/layout/index.js';
-import { DECLARATIONS } from '../../src/cpython/versions/index.js';
-import { DEBUG_OFFSETS_DECLARATIONS } from '../../src/cpython/versions/debug-offsets.js';
+import { TRAITS } from '../../src/cpython/version-traits.js';
 import { pythonsFrom, skipIfMissing, type Python } from '../support/pythons.js';
 import { firstSkip, onPath, partNeeds, requireThat } from '../support/requirements.js';
 import { scaled } from '../support/timeouts.js';
+
+/** Each version's declarations as transcribed, before the model's extras. */
+const DECLARATIONS: Record<string, string> = Object.fromEntries(Object.entries(TRAITS).map(([k, t]) => [k, t.structs]));
+/** The _Py_DebugOffsets header each 3.13+ version is read with. */
+const DEBUG_OFFSETS_DECLARATIONS: Record<string, string> = Object.fromEntries(Object.entries(TRAITS).flatMap(([k, t]) => (t.debugOffsets ? [[k, t.debugOffsets.declarations]] : [])));
 
 // Prints the table's bytes and the sizes each type reports about itself.
 const READ_TABLE = `

@@ -4,7 +4,7 @@
 import { basename } from 'node:path';
 import { ExitCode, PyscopeError } from '../../common/errors.js';
 import { ElfFile, loadBias } from '../../elf/index.js';
-import type { Mapping } from '../../memory/maps.js';
+import type { Mapping } from '../../memory/proc.js';
 
 export interface InterpreterImage {
   /** Path of the ELF file holding the interpreter (python binary or libpython). */

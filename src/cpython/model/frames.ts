@@ -1,6 +1,6 @@
 // Walks one thread's Python frames, innermost first. The walk is bounded in frames and detects
 // cycles, so a frame chain that is being rewritten under us, or is corrupt, ends instead of looping.
-import { LIMITS, Target } from '../target.js';
+import { LIMITS, Target, targetExited } from '../target.js';
 import { render, type RenderLimits } from '../objects/render.js';
 import type { CodeCache, CodeInfo, LocalKind } from './code.js';
 
@@ -28,6 +28,11 @@ export interface FrameWalk {
   frames: Frame[];
   /** Why the walk stopped early, if it did (cycle, limit, unreadable memory). */
   truncated?: string;
+  /**
+   * The chain was inconsistent (a cycle, a frame that cannot be read) rather than too long: in a
+   * live process, frames freed or reused while they were read.
+   */
+  inconsistent?: boolean;
 }
 
 export function walkFrames(t: Target, codes: CodeCache, first: number, opts: FrameWalkOptions = {}): FrameWalk {
@@ -39,7 +44,7 @@ export function walkFrames(t: Target, codes: CodeCache, first: number, opts: Fra
   let addr = first;
   try {
     while (addr !== 0) {
-      if (seen.has(addr)) return { frames, truncated: 'frame chain has a cycle' };
+      if (seen.has(addr)) return { frames, truncated: 'frame chain has a cycle', inconsistent: true };
       if (frames.length >= max) return { frames, truncated: `more than ${max} frames` };
       seen.add(addr);
       const raw = t.read(addr, header);
@@ -67,8 +72,8 @@ export function walkFrames(t: Target, codes: CodeCache, first: number, opts: Fra
       addr = next;
     }
   } catch (e) {
-    if (frames.length === 0) throw e;
-    return { frames, truncated: `frame at 0x${addr.toString(16)} is unreadable` };
+    if (frames.length === 0 || targetExited(e)) throw e;
+    return { frames, truncated: `frame at 0x${addr.toString(16)} is unreadable`, inconsistent: true };
   }
   return { frames };
 }

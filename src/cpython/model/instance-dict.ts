@@ -1,7 +1,7 @@
 // The attributes of an instance of a Python class. Where they live changed over versions: a
 // __dict__ pointer at tp_dictoffset (<= 3.10), a managed dict pointer before the object (3.11+),
 // or values stored without a dict (3.11+), whose keys are then the type's shared keys.
-import { dictEntries } from '../objects/containers.js';
+import { dictEntries, keysEntries } from '../objects/dict.js';
 import type { Target } from '../target.js';
 
 const MAX_ATTRS = 1024;
@@ -24,8 +24,7 @@ export function instanceDictEntries(t: Target, obj: number): [number, number][] 
 /** Attributes kept as a values array keyed by the type's cached (shared) keys. */
 function sharedKeyValues(t: Target, obj: number, type: number): [number, number][] {
   const m = t.b.managedDict;
-  const d = t.b.dict;
-  if (!m || m.cachedKeys === undefined || d.kind !== 'split-keys') return [];
+  if (!m || m.cachedKeys === undefined) return [];
   const keys = t.ptr(type + m.cachedKeys);
   if (!keys) return [];
   let values: number;
@@ -40,21 +39,5 @@ function sharedKeyValues(t: Target, obj: number, type: number): [number, number]
     }
   } else return [];
   if (!values) return [];
-  const head = t.read(keys, d.keysIndices);
-  const log2 = d.keysSize.log2 ? head[d.keysSize.field]! : Math.log2(Number(head.readBigInt64LE(d.keysSize.field)));
-  const nentries = Math.min(Number(head.readBigInt64LE(d.keysNentries)), MAX_ATTRS);
-  const indexBytes = d.keysLog2IndexBytes !== undefined ? 2 ** head[d.keysLog2IndexBytes]! : 2 ** log2;
-  const unicode = d.keysKind !== undefined && head[d.keysKind] !== 0;
-  const es = unicode ? d.unicodeEntrySize! : d.entrySize;
-  const ko = unicode ? d.unicodeEntryKey! : d.entryKey;
-  if (nentries <= 0) return [];
-  const entries = t.read(keys + d.keysIndices + indexBytes, nentries * es);
-  const vals = t.read(values + d.valuesArrayOffset, nentries * 8);
-  const out: [number, number][] = [];
-  for (let i = 0; i < nentries; i++) {
-    const k = Number(entries.readBigUInt64LE(i * es + ko));
-    const v = Number(vals.readBigUInt64LE(i * 8));
-    if (k && v) out.push([k, v]);
-  }
-  return out;
+  return keysEntries(t, keys, values, MAX_ATTRS);
 }

@@ -1,7 +1,7 @@
 // Python-level thread names, from the threading module's registry: sys.modules["threading"]
 // ._active maps each thread ident to its Thread object, whose _name (2.7: _Thread__name) holds
 // the name. Every step is a bounded read; any failure just leaves names unknown.
-import { dictEntries } from '../objects/containers.js';
+import { dictEntries, valueOfName } from '../objects/dict.js';
 import { readInt, readPy2Int } from '../objects/numbers.js';
 import { readName } from '../objects/strings.js';
 import type { Target } from '../target.js';
@@ -10,24 +10,16 @@ import { instanceDictEntries } from './instance-dict.js';
 const MAX_MODULES = 20_000;
 const MAX_THREADS = 4096;
 
-export function lookupString(t: Target, entries: [number, number][], key: string): number | undefined {
-  for (const [k, v] of entries) {
-    const tn = t.typeName(k);
-    if ((tn === 'str' || tn === 'unicode') && readName(t, k, 256) === key) return v;
-  }
-  return undefined;
-}
-
 export function threadNames(t: Target, interp: number): Map<number, string> {
   const names = new Map<number, string>();
   const modulesOff = t.b.interp.modules;
   if (modulesOff === undefined) return names;
   const modules = t.ptr(interp + modulesOff);
   if (!modules) return names;
-  const threading = lookupString(t, dictEntries(t, modules, MAX_MODULES).entries, 'threading');
+  const threading = valueOfName(t, dictEntries(t, modules, MAX_MODULES).entries, 'threading');
   if (!threading) return names;
   const moduleDict = t.ptr(threading + t.b.module.dict);
-  const active = lookupString(t, dictEntries(t, moduleDict, 10_000).entries, '_active');
+  const active = valueOfName(t, dictEntries(t, moduleDict, 10_000).entries, '_active');
   if (!active) return names;
   const py2 = t.b.strings.kind === 'py2';
   for (const [key, thread] of dictEntries(t, active, MAX_THREADS).entries) {
@@ -35,7 +27,7 @@ export function threadNames(t: Target, interp: number): Map<number, string> {
       const kt = t.typeName(key);
       const ident = kt === 'int' && py2 ? readPy2Int(t, key) : readInt(t, key).value;
       const attrs = instanceDictEntries(t, thread);
-      const nameObj = lookupString(t, attrs, py2 ? '_Thread__name' : '_name');
+      const nameObj = valueOfName(t, attrs, py2 ? '_Thread__name' : '_name');
       if (nameObj) names.set(Number(ident), readName(t, nameObj, 256));
     } catch {
       // a thread object being torn down: skip it

@@ -1,6 +1,7 @@
 // Interpreters and their thread states, from _PyRuntime (3.7+) or interp_head (2.7, 3.6).
 // Both lists are bounded and cycle-checked.
-import { LIMITS, Target } from '../target.js';
+import { ExitCode, PyscopeError } from '../../common/errors.js';
+import { LIMITS, Target, targetExited } from '../target.js';
 
 export interface ThreadState {
   address: number;
@@ -12,6 +13,8 @@ export interface ThreadState {
   nativeThreadId?: number;
   /** Address of the innermost frame (PyFrameObject or _PyInterpreterFrame), or 0. */
   frame: number;
+  /** Why the frame pointer could not be read (the thread state changed under the reader). */
+  torn?: string;
 }
 
 export interface InterpreterRoots {
@@ -23,10 +26,10 @@ export function interpreters(t: Target, roots: InterpreterRoots): number[] {
   const b = t.b;
   let head: number;
   if (b.interpreters.via === 'runtime') {
-    if (roots.runtime === undefined) throw new Error('no _PyRuntime address');
+    if (roots.runtime === undefined) throw new PyscopeError('this Python keeps its interpreters in _PyRuntime, but its file defines no _PyRuntime', ExitCode.unsupportedVersion);
     head = t.ptr(roots.runtime + b.interpreters.headOffset);
   } else {
-    if (roots.interpHead === undefined) throw new Error('no interp_head address');
+    if (roots.interpHead === undefined) throw new PyscopeError('this Python keeps its interpreters in interp_head, but its file defines no interp_head', ExitCode.unsupportedVersion);
     head = t.ptr(roots.interpHead);
   }
   const out: number[] = [];
@@ -34,33 +37,88 @@ export function interpreters(t: Target, roots: InterpreterRoots): number[] {
   return out;
 }
 
-export function threadStates(t: Target, interp: number, interpreterId: number): ThreadState[] {
+export interface ThreadList {
+  states: ThreadState[];
+  /** Why the list may lack threads: it changed while it was read (a thread being freed). */
+  torn?: string;
+}
+
+/** Tries to read the list whole this many times before settling for the longest torn read. */
+const LIST_ATTEMPTS = 3;
+
+/**
+ * The thread states of an interpreter. Threads start and end while we read: a thread state freed
+ * under the reader tears the list, which is then read again from its head.
+ */
+export function threadStates(t: Target, interp: number, interpreterId: number): ThreadList {
+  let best: ThreadList | undefined;
+  for (let attempt = 0; attempt < LIST_ATTEMPTS; attempt++) {
+    const list = readThreadList(t, interp, interpreterId);
+    if (list.torn === undefined) return list;
+    if (!best || list.states.length > best.states.length) best = list;
+    // Cached pages are what tore the list (read at different moments): read it afresh.
+    t.memory.refresh?.();
+  }
+  return best!;
+}
+
+function readThreadList(t: Target, interp: number, interpreterId: number): ThreadList {
   const b = t.b;
   const ts = b.tstate;
-  const span = Math.max(ts.next, ts.interp, ts.threadId, ts.nativeThreadId ?? 0, ts.frame.kind === 'direct' ? ts.frame.offset : ts.frame.cframe) + 8;
-  const out: ThreadState[] = [];
+  const span = Math.max(ts.prev ?? 0, ts.next, ts.interp, ts.threadId, ts.nativeThreadId ?? 0, ts.frame.kind === 'direct' ? ts.frame.offset : ts.frame.cframe) + 8;
+  const states: ThreadState[] = [];
   const seen = new Set<number>();
-  for (let a = t.ptr(interp + b.interp.threadsHead); a !== 0 && out.length < LIMITS.threads && !seen.has(a); ) {
+  let previous = 0;
+  for (let a = t.ptr(interp + b.interp.threadsHead); a !== 0 && states.length < LIMITS.threads; ) {
+    const where = `0x${a.toString(16)}`;
+    if (seen.has(a)) return { states, torn: 'the thread list has a cycle' };
     seen.add(a);
-    const raw = t.read(a, span);
+    let raw: Buffer;
+    try {
+      raw = t.read(a, span);
+    } catch (e) {
+      if (targetExited(e)) throw e;
+      return { states, torn: `thread state at ${where} is unreadable` };
+    }
+    // A live thread state names its interpreter and, in a doubly linked list, the one before it.
+    // A freed one fails either: the allocator writes its own links over the first words.
+    const linked = ts.prev === undefined || Target.ptrAt(raw, ts.prev) === previous;
+    if (Target.ptrAt(raw, ts.interp) !== interp || !linked) return { states, torn: `thread state at ${where} is stale (its thread was ending)` };
     let frame: number;
+    let torn: string | undefined;
     if (ts.frame.kind === 'direct') frame = Target.ptrAt(raw, ts.frame.offset);
     else {
       const cframe = Target.ptrAt(raw, ts.frame.cframe);
-      frame = cframe ? t.ptr(cframe + ts.frame.currentFrame) : 0;
+      try {
+        frame = cframe ? t.ptr(cframe + ts.frame.currentFrame) : 0;
+      } catch (e) {
+        if (targetExited(e)) throw e;
+        frame = 0;
+        torn = `its current frame pointer (0x${cframe.toString(16)}) is unreadable`;
+      }
     }
     const native = ts.nativeThreadId !== undefined ? Number(raw.readBigInt64LE(ts.nativeThreadId)) : undefined;
-    out.push({
+    states.push({
       address: a,
       interpreter: interp,
       interpreterId,
       threadId: Target.ptrAt(raw, ts.threadId),
       nativeThreadId: native !== undefined && native > 0 ? native : undefined,
       frame,
+      torn,
     });
+    previous = a;
     a = Target.ptrAt(raw, ts.next);
   }
-  return out;
+  return { states };
+}
+
+/** The innermost frame of a thread state, read afresh: a walk that tore starts again from here. */
+export function currentFrame(t: Target, state: ThreadState): number {
+  const f = t.b.tstate.frame;
+  if (f.kind === 'direct') return t.ptr(state.address + f.offset);
+  const cframe = t.ptr(state.address + f.cframe);
+  return cframe ? t.ptr(cframe + f.currentFrame) : 0;
 }
 
 export function interpreterId(t: Target, interp: number, index: number): number {

@@ -3,7 +3,8 @@
 // rest. Depth, length and element counts are bounded; memory that cannot be read renders as
 // `<unreadable at 0x...>` instead of failing the whole dump.
 import type { Target } from '../target.js';
-import { dictEntries, sequenceItems, setItems } from './containers.js';
+import { sequenceItems, setItems } from './containers.js';
+import { dictEntries } from './dict.js';
 import { floatRepr, readFloat, readInt, readPy2Int } from './numbers.js';
 import { readBytes, readUnicode } from './strings.js';
 

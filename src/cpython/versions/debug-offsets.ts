@@ -10,10 +10,10 @@
  *   3.14: CPython v3.14.10 Include/internal/pycore_debug_offsets.h
  *   3.15: CPython v3.15.2 Include/internal/pycore_debug_offsets.h
  * 3.13 is checked against the DWARF of a 3.13.0 build, and all three against the live table of
- * running interpreters (test/layout/debug-offsets.test.ts). Data only.
+ * running interpreters (test/layout/dwarf.test.ts, live-layout.test.ts). Data only.
  */
 
-const V3_13 = `
+export const DEBUG_OFFSETS_3_13 = `
 typedef struct _Py_DebugOffsets {
     char cookie[8];
     uint64_t version;
@@ -138,7 +138,7 @@ typedef struct _Py_DebugOffsets {
 // 3.14 adds interpreter_state.threads_main, code_object_generation, tlbc_generation;
 // interpreter_frame.stackpointer, tlbc_index; code_object.co_tlbc; set_object; gen_object;
 // llist_node; debugger_support (PEP 768).
-const V3_14 = `
+export const DEBUG_OFFSETS_3_14 = `
 typedef struct _Py_DebugOffsets {
     char cookie[8];
     uint64_t version;
@@ -297,7 +297,7 @@ typedef struct _Py_DebugOffsets {
 // 3.15 adds thread_state.base_frame, last_profiled_frame(_seq), holds_gil, gil_requested,
 // current_exception, exc_state; err_stackitem; type_object.tp_basicsize, tp_dictoffset;
 // heap_type_object; unicode_object.compactunicodeobject_size; gc.frame, generation_stats(_size).
-const V3_15 = `
+export const DEBUG_OFFSETS_3_15 = `
 typedef struct _Py_DebugOffsets {
     char cookie[8];
     uint64_t version;
@@ -474,9 +474,3 @@ typedef struct _Py_DebugOffsets {
     } debugger_support;
 } _Py_DebugOffsets;
 `;
-
-export const DEBUG_OFFSETS_DECLARATIONS: Readonly<Record<string, string>> = {
-  '3.13': V3_13,
-  '3.14': V3_14,
-  '3.15': V3_15,
-};

@@ -1,9 +1,9 @@
 /*
  * CPython v3.13.0 (Include/cpython/object.h, Include/cpython/code.h, Include/cpython/dictobject.h,
  * Include/internal/pycore_dict.h): the type object and dict structs that _Py_DebugOffsets does not
- * describe, added to the 3.13+ declarations. 3.14 and 3.15 keep these layouts (their headers add
- * no field before tp_versions_used, and PyDictObject/PyDictValues are unchanged); the test suite
- * checks 3.13 against DWARF and 3.14/3.15 by reading instance attributes from live processes.
+ * describe, added to the 3.13 and 3.14 declarations (3.14's headers add no field before
+ * tp_versions_used, and PyDictObject/PyDictValues are unchanged; 3.15: objects-3_15.ts). The test
+ * suite checks 3.13 against DWARF and 3.14 by reading instance attributes from live processes.
  */
 export const OBJECTS_3_13 = `
 typedef struct { PyObject ob_base; Py_ssize_t ob_size; } PyVarObject;
@@ -88,8 +88,3 @@ typedef struct {
 } PyDictObject;
 `;
 
-/*
- * 3.15 adds one pointer-sized private field after tp_versions_used: PyTypeObject is 424 bytes on
- * v3.15.2, and heap types' tp_as_async points 424 bytes in (test/layout/heap-type-live.test.ts).
- */
-export const OBJECTS_3_15 = OBJECTS_3_13.replace('uint16_t tp_versions_used;', 'uint16_t tp_versions_used;\n    void *_tp_iteritem;');

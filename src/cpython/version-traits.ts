@@ -1,0 +1,139 @@
+// THE table of what differs between CPython versions: one record of traits per supported minor
+// version, looked up once when a target is opened. version-switch.ts turns a record into Bindings
+// (plain data the model reads with), so this is the only module of the reading side that compares
+// version numbers (test/architecture/layers.test.ts holds the rest to that). The C declarations a
+// record names are data under versions/, each citing the CPython tag it was transcribed from.
+import type { LineTableFormat } from './linetable.js';
+import type { PythonVersion } from './discover/detect-version.js';
+import { DEBUG_OFFSETS_3_13, DEBUG_OFFSETS_3_14, DEBUG_OFFSETS_3_15 } from './versions/debug-offsets.js';
+import { HEAP_TYPE_PREFIX } from './versions/heap-type.js';
+import { OBJECTS_3_13 } from './versions/objects-3_13.js';
+import { OBJECTS_3_15 } from './versions/objects-3_15.js';
+import { V2_7 } from './versions/v2_7.js';
+import { V3_6 } from './versions/v3_6.js';
+import { V3_7 } from './versions/v3_7.js';
+import { V3_8 } from './versions/v3_8.js';
+import { V3_9 } from './versions/v3_9.js';
+import { V3_10 } from './versions/v3_10.js';
+import { V3_11 } from './versions/v3_11.js';
+import { V3_12 } from './versions/v3_12.js';
+import { V3_13 } from './versions/v3_13.js';
+import { V3_14 } from './versions/v3_14.js';
+
+export type FrameTraits =
+  /** 2.7-3.10: PyFrameObject chained by f_back; f_lasti in bytes (1) or code units (2). */
+  | { kind: 'frameobject'; lastiUnit: 1 | 2 }
+  /**
+   * 3.11+: _PyInterpreterFrame chained by previous, reached through tstate->cframe (3.11, 3.12)
+   * or tstate->current_frame; owners of C-stack shim frames to skip; 3.14+ tags f_executable and
+   * the locals as _PyStackRef.
+   */
+  | { kind: 'interpreterframe'; via: 'cframe' | 'current_frame'; skipOwners: readonly number[]; taggedRefs: boolean };
+
+export interface VersionTraits {
+  /** "3.12": the version whose record this is (a newer target may read with it). */
+  key: string;
+  /** The version's struct declarations, as transcribed (what test/layout holds against DWARF). */
+  structs: string;
+  /** Declarations laid out after `structs`: 3.11+ heap types; 3.13+ the objects _Py_DebugOffsets lacks. */
+  extras: readonly string[];
+  /** 3.13+: the declared layout of the _Py_DebugOffsets header the target publishes, which then gives most offsets. */
+  debugOffsets?: { layout: string; declarations: string };
+  /** How the first interpreter is found: the interp_head global, or _PyRuntime.interpreters.head. */
+  interpreters: 'interp_head' | 'runtime';
+  /** Where the GIL's holder is kept: _PyThreadState_Current, _PyRuntime.ceval.gil, interp->ceval.gil, or interp's GIL state. */
+  gil: 'tstate-current' | 'runtime' | 'interpreter-pointer' | 'interpreter';
+  frames: FrameTraits;
+  lineTable: LineTableFormat;
+  /** 2.7: str is bytes, unicode a separate type; 3.x: PEP 393 compact strings. */
+  strings: 'py2' | 'pep393';
+  /** 2.7: int and long; before 3.12 longs sized by ob_size; 3.12+ by lv_tag. */
+  ints: 'py2' | 'ob_size' | 'lv_tag';
+  /** 2.7's open table; split keys (3.6+), whose split values have a header from 3.13. */
+  dict: 'table-2.7' | 'split-keys' | 'split-keys-values-header';
+  /**
+   * 3.11+ (Include/internal/pycore_object.h): the managed dict pointer sits `dictWord` words
+   * before the object; the values of an instance without one sit `valuesWord` words before it
+   * (3.11; 3.12 shares the dict's word, tagged with bit 0) or inline after it (3.13+).
+   */
+  managedDict?: { dictWord: number; valuesWord?: number; tagged: boolean; inlineValues: boolean };
+}
+
+const FRAME_OBJECT: FrameTraits = { kind: 'frameobject', lastiUnit: 1 };
+const OLD_RUNTIME = { interpreters: 'runtime', gil: 'runtime', frames: FRAME_OBJECT, lineTable: 'lnotab', strings: 'pep393', ints: 'ob_size', dict: 'split-keys' } as const;
+const NEW_OBJECTS = { interpreters: 'runtime', gil: 'interpreter', lineTable: 'locations', strings: 'pep393', ints: 'lv_tag', dict: 'split-keys-values-header' } as const;
+const INLINE_VALUES = { dictWord: -3, tagged: false, inlineValues: true } as const;
+
+/** Every supported version, oldest first. */
+export const TRAITS: Readonly<Record<string, VersionTraits>> = {
+  '2.7': { key: '2.7', structs: V2_7, extras: [], interpreters: 'interp_head', gil: 'tstate-current', frames: FRAME_OBJECT, lineTable: 'lnotab-unsigned', strings: 'py2', ints: 'py2', dict: 'table-2.7' },
+  '3.6': { key: '3.6', structs: V3_6, extras: [], ...OLD_RUNTIME, interpreters: 'interp_head', gil: 'tstate-current' },
+  '3.7': { key: '3.7', structs: V3_7, extras: [], ...OLD_RUNTIME },
+  '3.8': { key: '3.8', structs: V3_8, extras: [], ...OLD_RUNTIME },
+  '3.9': { key: '3.9', structs: V3_9, extras: [], ...OLD_RUNTIME },
+  '3.10': { key: '3.10', structs: V3_10, extras: [], ...OLD_RUNTIME, frames: { kind: 'frameobject', lastiUnit: 2 }, lineTable: 'linetable-3.10' },
+  '3.11': {
+    key: '3.11',
+    structs: V3_11,
+    extras: [HEAP_TYPE_PREFIX],
+    ...OLD_RUNTIME,
+    frames: { kind: 'interpreterframe', via: 'cframe', skipOwners: [], taggedRefs: false },
+    lineTable: 'locations',
+    managedDict: { dictWord: -3, valuesWord: -4, tagged: false, inlineValues: false },
+  },
+  '3.12': {
+    key: '3.12',
+    structs: V3_12,
+    extras: [HEAP_TYPE_PREFIX],
+    ...OLD_RUNTIME,
+    gil: 'interpreter-pointer',
+    // FRAME_OWNED_BY_CSTACK = 3 marks the shim frames of C calls into Python.
+    frames: { kind: 'interpreterframe', via: 'cframe', skipOwners: [3], taggedRefs: false },
+    lineTable: 'locations',
+    ints: 'lv_tag',
+    managedDict: { dictWord: -3, valuesWord: -3, tagged: true, inlineValues: false },
+  },
+  '3.13': {
+    key: '3.13',
+    structs: V3_13,
+    extras: [OBJECTS_3_13, HEAP_TYPE_PREFIX],
+    debugOffsets: { layout: '3.13', declarations: DEBUG_OFFSETS_3_13 },
+    ...NEW_OBJECTS,
+    frames: { kind: 'interpreterframe', via: 'current_frame', skipOwners: [3], taggedRefs: false },
+    managedDict: INLINE_VALUES,
+  },
+  '3.14': {
+    key: '3.14',
+    structs: V3_14,
+    extras: [OBJECTS_3_13, HEAP_TYPE_PREFIX],
+    debugOffsets: { layout: '3.14', declarations: DEBUG_OFFSETS_3_14 },
+    ...NEW_OBJECTS,
+    // 3 is FRAME_OWNED_BY_INTERPRETER from 3.14, and 4 the C stack.
+    frames: { kind: 'interpreterframe', via: 'current_frame', skipOwners: [3, 4], taggedRefs: true },
+    managedDict: INLINE_VALUES,
+  },
+  // 3.15's structs are 3.14's (v3_14.ts says so); its type object is not (objects-3_15.ts).
+  '3.15': {
+    key: '3.15',
+    structs: V3_14,
+    extras: [OBJECTS_3_15, HEAP_TYPE_PREFIX],
+    debugOffsets: { layout: '3.15', declarations: DEBUG_OFFSETS_3_15 },
+    ...NEW_OBJECTS,
+    frames: { kind: 'interpreterframe', via: 'current_frame', skipOwners: [3, 4], taggedRefs: true },
+    managedDict: INLINE_VALUES,
+  },
+};
+
+const KEYS = Object.keys(TRAITS);
+const NEWEST = TRAITS[KEYS[KEYS.length - 1]!]!;
+const NEWEST_MINOR = Number(NEWEST.key.split('.')[1]);
+
+/**
+ * The traits to read `v` with, or undefined when pyscope does not read it. A 3.x newer than the
+ * table reads with the newest record: its _Py_DebugOffsets describes most of its layout itself.
+ */
+export function traitsFor(v: PythonVersion): VersionTraits | undefined {
+  const exact = TRAITS[`${v.major}.${v.minor}`];
+  if (exact) return exact;
+  return v.major === 3 && v.minor > NEWEST_MINOR ? NEWEST : undefined;
+}

@@ -1,0 +1,91 @@
+// Address -> function name for one module: the function symbols of its .symtab and .dynsym and of
+// its separate debug file, sorted once, then a binary search per lookup. A pc is named by the
+// function symbol whose range holds it, else by the nearest function symbol before it (with the
+// offset), as `symbol+offset` tools print.
+import type { ElfFile, ElfSymbol } from '../elf/elf-file.js';
+
+export interface SymbolHit {
+  name: string;
+  /** pc - the symbol's start. */
+  offset: number;
+  /** Other names of the same function (aliases at the same address), for comparisons. */
+  aliases: string[];
+  /** The pc lies inside the symbol's size (false: only the nearest symbol before it). */
+  inside: boolean;
+}
+
+interface Entry {
+  value: number;
+  size: number;
+  names: string[];
+}
+
+const STB_LOCAL = 0;
+const STB_GLOBAL = 1;
+
+/**
+ * Which alias names a function. glibc's internal entry points carry a `__GI_` alias, the name
+ * gdb shows from their DWARF: taken first so both tools name libc's frames alike; then global,
+ * weak, local, and the shorter name.
+ */
+function rank(s: ElfSymbol): number {
+  if (s.name.startsWith('__GI_')) return 0;
+  if (s.binding === STB_GLOBAL) return 1;
+  if (s.binding === STB_LOCAL) return 3;
+  return 2;
+}
+
+export class SymbolTable {
+  private entries: Entry[];
+
+  constructor(files: readonly ElfFile[]) {
+    const all = files.flatMap((f) => f.functionSymbols());
+    all.sort((a, b) => a.value - b.value || rank(a) - rank(b) || a.name.length - b.name.length || (a.name < b.name ? -1 : 1));
+    const entries: Entry[] = [];
+    for (const s of all) {
+      const last = entries[entries.length - 1];
+      if (last && last.value === s.value) {
+        if (!last.names.includes(s.name)) last.names.push(s.name);
+        last.size = Math.max(last.size, s.size);
+      } else entries.push({ value: s.value, size: s.size, names: [s.name] });
+    }
+    this.entries = entries;
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** The function at `address` (the module's own, unrelocated address). */
+  lookup(address: number): SymbolHit | undefined {
+    const e = this.entries;
+    let lo = 0;
+    let hi = e.length - 1;
+    let best = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (e[mid]!.value <= address) {
+        best = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (best < 0) return undefined;
+    // A zero-sized symbol (an assembler label) may sit inside a sized function: prefer the
+    // function whose range holds the address, looking back a little.
+    for (let i = best; i >= 0 && i > best - 4; i--) {
+      const c = e[i]!;
+      if (c.size > 0 && address < c.value + c.size) return hit(c, address, true);
+      if (c.size > 0) break;
+    }
+    return hit(e[best]!, address, false);
+  }
+
+  /** Every name at the start of the function holding `name`'s address. */
+  aliasesOf(name: string): string[] {
+    return this.entries.find((x) => x.names.includes(name))?.names ?? [];
+  }
+}
+
+function hit(e: Entry, address: number, inside: boolean): SymbolHit {
+  return { name: e.names[0]!, offset: address - e.value, aliases: e.names.slice(1), inside };
+}

@@ -18,8 +18,15 @@ export interface NativeFrameLike {
   /** Path of the ELF file holding pc. */
   module?: string;
   symbol?: string;
+  /** The symbol is only the nearest one before pc (pc lies past its end): not the function's name. */
+  beyondSymbol?: boolean;
   file?: string;
   line?: number;
+}
+
+/** The function a native frame is in, when its symbol says so. */
+export function functionOf(n: NativeFrameLike): string | undefined {
+  return n.beyondSymbol ? undefined : n.symbol;
 }
 
 export type MergedFrame =
@@ -60,7 +67,8 @@ interface Host {
 }
 
 function isEvalCall(n: NativeFrameLike, traits: NativeEvalTraits): boolean {
-  return n.symbol !== undefined && traits.functions.includes(plainSymbol(n.symbol));
+  const name = functionOf(n);
+  return name !== undefined && traits.functions.includes(plainSymbol(name));
 }
 
 function perCallHosts(native: readonly NativeFrameLike[], python: readonly Frame[], traits: NativeEvalTraits): Host[] | string {
@@ -117,7 +125,8 @@ function frameHolding(native: readonly NativeFrameLike[], address: number): numb
 
 function nativeEntry(n: NativeFrameLike, interpreter: string): MergedFrame {
   const own = n.module !== undefined && (n.module === interpreter || basename(n.module) === basename(interpreter));
-  return { kind: 'native', frame: n, machinery: own && n.symbol !== undefined && isCallMachinery(n.symbol) };
+  const name = functionOf(n);
+  return { kind: 'native', frame: n, machinery: own && name !== undefined && isCallMachinery(name) };
 }
 
 function unmerged(native: readonly NativeFrameLike[], python: readonly Frame[], interpreter: string, why: string): MergedStack {

@@ -48,6 +48,8 @@ const CALLEE_SAVED = new Set<number>([X86_64.rbx, X86_64.rbp, X86_64.r12, X86_64
 
 export class NativeUnwinder {
   private readonly sorted: NativeModule[];
+  /** Each module's info, looked up in the shared cache once per unwinder (that lookup stats the file). */
+  private readonly infos = new Map<NativeModule, ModuleInfo | undefined>();
 
   constructor(
     private readonly memory: MemorySource,
@@ -64,8 +66,11 @@ export class NativeUnwinder {
   /** The module info of a module, or undefined when its file cannot be used. */
   infoOf(module: NativeModule): ModuleInfo | undefined {
     if (module.problem !== undefined) return undefined;
-    const info = this.cache.get(module.path, module.buildId);
-    return info instanceof Error ? undefined : info;
+    if (this.infos.has(module)) return this.infos.get(module);
+    const found = this.cache.get(module.path, module.buildId);
+    const info = found instanceof Error ? undefined : found;
+    this.infos.set(module, info);
+    return info;
   }
 
   /** Names an address: the module holding it, its symbol and offset. */

@@ -117,6 +117,7 @@ function nativeJson(n: NativeFrameLike & { offset?: number }): Record<string, un
     address: `0x${n.pc.toString(16)}`,
     library: n.module ?? null,
     ...(n.offset !== undefined && functionOf(n) !== undefined ? { offset: n.offset } : {}),
+    ...(n.aliases !== undefined && functionOf(n) !== undefined ? { aliases: n.aliases } : {}),
     ...(n.file !== undefined ? { file: n.file, line: n.line ?? null } : {}),
   };
 }

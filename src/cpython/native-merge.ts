@@ -18,6 +18,8 @@ export interface NativeFrameLike {
   /** Path of the ELF file holding pc. */
   module?: string;
   symbol?: string;
+  /** Other names of the same function (aliases at its address). */
+  aliases?: string[];
   /** The symbol is only the nearest one before pc (pc lies past its end): not the function's name. */
   beyondSymbol?: boolean;
   file?: string;

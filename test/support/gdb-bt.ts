@@ -16,6 +16,11 @@ export interface GdbFrame {
   pc: number;
   /** A frame gdb synthesizes for a function inlined into the next physical frame (same pc). */
   inline: boolean;
+  /**
+   * A frame gdb synthesizes from DWARF call-site information for a function that tail-called the
+   * one below it (a `jmp`): it has no frame of its own on the stack, so no unwinder can see it.
+   */
+  tailcall: boolean;
   /** The library (or executable) holding pc, as a full path, when gdb knows it. */
   library?: string;
   /** Source file and line, where debug information says. */
@@ -60,7 +65,7 @@ for t in sorted(gdb.selected_inferior().threads(), key=lambda t: t.ptid[1]):
         f = None
     while f is not None and len(out) < ${MAX_FRAMES}:
         sal = f.find_sal()
-        out.append({'name': f.name(), 'pc': f.pc(), 'inline': f.type() == gdb.INLINE_FRAME, 'library': _lib(f.pc()),
+        out.append({'name': f.name(), 'pc': f.pc(), 'inline': f.type() == gdb.INLINE_FRAME, 'tailcall': f.type() == gdb.TAILCALL_FRAME, 'library': _lib(f.pc()),
                     'file': sal.symtab.filename if sal and sal.symtab else None, 'line': sal.line if sal and sal.symtab else None})
         try:
             f = f.older()
@@ -139,6 +144,7 @@ interface RawFrame {
   name: string | null;
   pc: number;
   inline: boolean;
+  tailcall: boolean;
   library: string | null;
   file: string | null;
   line: number | null;
@@ -156,6 +162,7 @@ export function parseGdbThreads(stdout: string): Map<number, GdbThread> {
         name: f.name ?? undefined,
         pc: f.pc,
         inline: f.inline,
+        tailcall: f.tailcall,
         library: f.library ?? undefined,
         file: f.file ?? undefined,
         line: f.line ?? undefined,
@@ -165,18 +172,20 @@ export function parseGdbThreads(stdout: string): Map<number, GdbThread> {
   return out;
 }
 
-/** The frames that are real calls on the stack (what an unwinder sees): inlined ones folded away. */
+/** The frames that are real calls on the stack (what an unwinder sees): inlined and tail-called ones left out. */
 export function physicalFrames(t: GdbThread): GdbFrame[] {
-  return t.frames.filter((f) => !f.inline);
+  return t.frames.filter((f) => !f.inline && !f.tailcall);
 }
 
 /**
- * A function name with glibc's internal aliases taken off (`__GI___libc_read` and `read` are the
+ * A function name with glibc's internal aliases and the compiler's suffixes taken off (`__GI___libc_read` and `read` are the
  * same code, named by the debug information or by the symbol table), for comparing names that
  * two tools found by different routes.
  */
 export function baseName(name: string): string {
-  return name
+  // The symbol table names a compiler's copies and parts (`f.constprop.0`, `f.part.0`, `f.cold`); DWARF names the function.
+  const dot = name.indexOf('.');
+  return (dot > 0 ? name.slice(0, dot) : name)
     .replace(/^__GI_/, '')
     .replace(/^_+/, '')
     .replace(/^libc_/, '')

@@ -6,10 +6,10 @@
 // --native` makes of the same process is recorded as a diagnostic, not asserted.
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { gcore, hasGcore } from '../core/cores.js';
+import { gcore, hasGcore, kernelCoresUnavailable } from '../core/cores.js';
 import { startBlocked, type BlockedTarget, type BlockedThread } from '../support/blocked-target.js';
 import { baseName, gdbAvailable, gdbCore, gdbLive, physicalFrames, programOf, type GdbBacktrace, type GdbFrame } from '../support/gdb-bt.js';
 import { pythons, skipIfMissing, REPO_ROOT, type Python } from '../support/pythons.js';
@@ -38,6 +38,7 @@ interface NativeDumpThread {
 
 interface NativeDumpJson {
   threads: NativeDumpThread[];
+  core?: { lost_stacks: number[] };
 }
 
 const SYSTEM_LIBRARY = /^(libc\.so|libffi\.so)/;
@@ -110,8 +111,14 @@ function checkThread(where: string, truth: BlockedThread, ours: NativeDumpThread
   }
 }
 
-function checkAll(where: string, target: BlockedTarget, json: NativeDumpJson, gdb: GdbBacktrace): void {
+function checkAll(where: string, target: BlockedTarget, json: NativeDumpJson, gdb: GdbBacktrace, t?: TestContext): void {
   for (const truth of target.truth.threads) {
+    // gcore writes zeros for the stacks of threads whose stack has a guard region (glibc 2.41+,
+    // Debian sid's): neither pyscope nor gdb can unwind those, and pyscope says so.
+    if (json.core?.lost_stacks.includes(truth.native_thread_id)) {
+      t?.diagnostic(`${where} (${target.python.label}): thread ${truth.role}'s stack is zeros in the core (lost_stacks), not compared`);
+      continue;
+    }
     const ours = json.threads.find((t) => t.native_thread_id === truth.native_thread_id);
     assert.ok(ours, `${where}: thread ${truth.role} (${truth.native_thread_id}) missing from the dump`);
     const theirs = gdb.threads.get(truth.native_thread_id);
@@ -147,8 +154,8 @@ async function pySpyDiagnostic(t: TestContext, target: BlockedTarget): Promise<v
 }
 
 function nativeTest(py: Python): void {
-  test(`${py.label}: dump --native, live and of a gcore core, against the truth and gdb`, { ...skipIfMissing(py), ...requireTool('gdb', gdbAvailable()) }, async (t) => {
-    const target = await startBlocked(py, { MALLOC_ARENA_MAX: '1' });
+  test(`${py.label}: dump --native, live, of a gcore core and of a kernel core, against the truth and gdb`, { ...skipIfMissing(py), ...requireTool('gdb', gdbAvailable()) }, async (t) => {
+    const target = await startBlocked(py, { MALLOC_ARENA_MAX: '1' }, { coreDumps: kernelCoresUnavailable() === undefined });
     const dir = mkdtempSync(join(tmpdir(), 'pyscope-native-'));
     try {
       const program = programOf(target.pid);
@@ -164,9 +171,21 @@ function nativeTest(py: Python): void {
       if (existsSync(PYSPY)) await pySpyDiagnostic(t, target);
       if (partNeeds(t, hasGcore(), 'gcore is not installed')) {
         const core = await gcore(target.pid, dir);
-        target.stop();
         const fromCore = parse(await runPyscope(['dump', '--core', core, '--native-all', '--json']));
-        checkAll('core', target, fromCore, await gdbCore(core, program));
+        checkAll('gcore core', target, fromCore, await gdbCore(core, program), t);
+        rmSync(core, { force: true });
+      }
+      const noKernelCores = kernelCoresUnavailable();
+      if (noKernelCores !== undefined) t.diagnostic(`kernel core not checked: ${noKernelCores}`);
+      else {
+        // SIGABRT's default action: the kernel writes the core of every thread where it stands.
+        process.kill(target.pid, 'SIGABRT');
+        await target.ended;
+        const name = readdirSync(target.dir).find((f) => f === 'core' || /^core\.\d+$/.test(f));
+        assert.ok(name, `${py.label}: SIGABRT left no core in ${target.dir}`);
+        const core = join(target.dir, name);
+        const fromCore = parse(await runPyscope(['dump', '--core', core, '--native-all', '--json']));
+        checkAll('kernel core', target, fromCore, await gdbCore(core, program));
       }
     } finally {
       target.stop();

@@ -37,6 +37,10 @@ export interface BlockedTarget {
   python: Python;
   pid: number;
   truth: BlockedTruth;
+  /** The target's own folder (its working directory, where the kernel writes its core). */
+  dir: string;
+  /** Resolves with how the target ended. */
+  ended: Promise<string>;
   /** Kills the target and removes its folder; safe to call twice. */
   stop(): void;
 }
@@ -56,21 +60,30 @@ function tasks(pid: number): number[] {
  * Starts the target; resolves once it printed "ready" and only the threads its truth lists remain.
  * `env` is added to this process's environment (MALLOC_ARENA_MAX keeps a gcore core small).
  */
-export async function startBlocked(python: Python, env: NodeJS.ProcessEnv = {}): Promise<BlockedTarget> {
+export async function startBlocked(python: Python, env: NodeJS.ProcessEnv = {}, opts: { coreDumps?: boolean } = {}): Promise<BlockedTarget> {
   const dir = mkdtempSync(join(tmpdir(), 'pyscope-blocked-'));
   const truthPath = join(dir, 'truth.json');
   let stdout = '';
   let stderr = '';
   let exited: string | undefined;
   // The sid wrappers exec their loader, which runs python in the same process: the pid is python's.
-  const child = spawn(python.path, [BLOCKED, truthPath, String(LIFETIME_SECONDS)], {
+  // With coreDumps the shell raises its core size limit and execs python in its place (same pid).
+  const [file, args] = opts.coreDumps
+    ? ['sh', ['-c', 'ulimit -c unlimited && exec "$0" "$@"', python.path, BLOCKED, truthPath, String(LIFETIME_SECONDS)]]
+    : [python.path, [BLOCKED, truthPath, String(LIFETIME_SECONDS)]];
+  const child = spawn(file, args, {
     cwd: dir,
     env: { ...process.env, ...env, LC_ALL: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
   child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-  child.on('exit', (code, signal) => (exited = `exited (code ${code}, signal ${signal})`));
+  const ended = new Promise<string>((resolve) =>
+    child.on('exit', (code, signal) => {
+      exited = `exited (code ${code}, signal ${signal})`;
+      resolve(exited);
+    }),
+  );
   const stop = (): void => {
     if (exited === undefined) child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
@@ -89,7 +102,7 @@ export async function startBlocked(python: Python, env: NodeJS.ProcessEnv = {}):
       if (want && tasks(pid).join() === want.join()) break;
       await sleep(25);
     }
-    return { python, pid, truth: truth!, stop };
+    return { python, pid, truth: truth!, dir, ended, stop };
   } catch (e) {
     stop();
     throw e;

@@ -26,10 +26,14 @@ export interface NativeView {
   unwindNote?: string;
 }
 
+/** The modules of a live process, to unwind with (a sampler keeps them across samples). */
+export function liveModules(p: OpenedPython): NativeModule[] {
+  return modulesFromMappings(p.maps, p.memory);
+}
+
 /** Copies and unwinds the stacks of live threads `tids`: each is stopped only while it is copied. */
-export function liveNativeStacks(p: OpenedPython & { pid: number }, tids: readonly number[]): Map<number, NativeStack> {
+export function liveNativeStacks(p: OpenedPython & { pid: number }, tids: readonly number[], modules: readonly NativeModule[] = liveModules(p)): Map<number, NativeStack> {
   const captured = captureThreads(p.pid, tids);
-  const modules = modulesFromMappings(p.maps, p.memory);
   const out = new Map<number, NativeStack>();
   for (const [tid, c] of captured) {
     if (c instanceof Error) {

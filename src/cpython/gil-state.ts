@@ -6,10 +6,12 @@
 //   (3.8: take_gil.constprop.0), called from PyEval_RestoreThread, PyEval_AcquireThread, the eval
 //   loop's pending-call handler, or _PyEval_AcquireLock / _PyEval_ReleaseLock (3.13+);
 // - stripped builds (Debian's, whose .dynsym lacks static functions) show take_gil as a frame
-//   without a name (or an unrelated one) under an exported caller: PyEval_RestoreThread,
-//   PyEval_AcquireThread, _PyThreadState_Attach (3.13+), PyGILState_Ensure;
-// - 2.7 has no take_gil: its GIL is a semaphore taken by PyThread_acquire_lock, which
-//   PyEval_RestoreThread, PyEval_AcquireThread and the eval loop (every check interval) call.
+//   without a name under an exported caller: PyEval_RestoreThread, PyEval_AcquireThread,
+//   _PyThreadState_Attach (3.13+), PyGILState_Ensure, or the eval loop itself (gdb on Debian's
+//   3.11: pthread_cond_timedwait, ??, _PyEval_EvalFrameDefault);
+// - 2.7 has no take_gil: its GIL is a semaphore taken by PyThread_acquire_lock and given back by
+//   PyThread_release_lock, which PyEval_RestoreThread / PyEval_SaveThread and the eval loop
+//   (every check interval) call.
 //   threading.Lock goes through PyThread_acquire_lock too, but from the lock object's method, so
 //   the caller tells the two apart.
 
@@ -21,40 +23,47 @@ const DROP = /^drop_gil(\.|$)/;
 
 /** Exported functions that take the GIL and do nothing else that blocks. */
 const TAKES_THE_GIL = new Set(['PyEval_RestoreThread', 'PyEval_AcquireThread', 'PyEval_AcquireLock', '_PyThreadState_Attach', '_PyEval_AcquireLock', 'PyGILState_Ensure']);
-/** 2.7: the eval loop itself takes the GIL back after each check interval. */
+/** The eval loop: it takes the GIL back itself when another thread asked for it (2.7: every check interval). */
+const EVAL_LOOP = new Set(['_PyEval_EvalFrameDefault', 'PyEval_EvalFrameEx']);
+/** 2.7: callers of PyThread_acquire_lock / PyThread_release_lock on the GIL's semaphore. */
 const TAKES_THE_GIL_2_7 = new Set([...TAKES_THE_GIL, 'PyEval_EvalFrameEx']);
+const DROPS_THE_GIL_2_7 = new Set(['PyEval_EvalFrameEx', 'PyEval_SaveThread', 'PyEval_ReleaseThread', 'PyEval_ReleaseLock']);
 
 /**
- * libc's blocking primitives under a wait: a condition variable, a mutex, a semaphore, the futex
- * they sleep in, and glibc's internal names for them (__pthread_cond_wait_common,
- * __futex_abstimed_wait_common64, __lll_lock_wait, __GI___pthread_mutex_lock, ...).
+ * libc's synchronization under a wait or a wake-up: a condition variable, a mutex, a semaphore, the
+ * futex they sleep in, and glibc's internal names for them (__pthread_cond_wait_common,
+ * __futex_abstimed_wait_common64, __lll_lock_wait, __new_sem_post, ___pthread_cond_timedwait64, ...).
  */
-const LIBC_WAIT = /^(__)?(GI_+)?(pthread_(cond|mutex)|futex|lll_|new_sem|sem_|do_futex|syscall$)|^_*(futex|lll|sem)_|^__pthread_(cond|mutex)|wait_common/;
+const LIBC_SYNC = /^_*(GI_+)?(pthread_(cond|mutex)|futex|lll_|new_sem|sem_|do_futex)|^syscall$|wait_common/;
+/** A condition variable: what take_gil sleeps on (locks and semaphores of threading do not use one). */
+const COND_WAIT = /pthread_cond_(timed)?wait/;
 
-/** Frames that may stand for an inlined or stripped take_gil between the wait and its exported caller. */
-const UNNAMED_BUDGET = 1;
+/** Frames that may stand for an inlined helper (PyCOND_TIMEDWAIT) or a nameless take_gil of a stripped build. */
+const BETWEEN = 1;
 
+/**
+ * What a thread does with the GIL, from its native frames innermost first: 'waiting' in take_gil,
+ * 'dropping' in drop_gil, undefined when the stack shows neither (or was not taken).
+ */
 export function gilStateFromNative(frames: readonly { symbol?: string }[]): GilActivity | undefined {
+  const name = (k: number): string => frames[k]?.symbol ?? '';
   let i = 0;
-  while (i < frames.length && LIBC_WAIT.test(frames[i]!.symbol ?? '')) i++;
-  // A thread that is not sleeping in a wait may still be in take_gil (spinning on its mutex) or
-  // drop_gil (signalling): the first interpreter frame decides.
-  const waited = i > 0;
-  for (let j = i; j < frames.length; j++) {
-    const name = frames[j]!.symbol ?? '';
-    if (TAKE.test(name)) return 'waiting';
-    if (DROP.test(name)) return 'dropping';
-    // Only the innermost interpreter frames: take_gil further out is not this wait.
-    if (j - i > UNNAMED_BUDGET) break;
+  while (i < frames.length && LIBC_SYNC.test(name(i))) i++;
+  // The innermost interpreter frames decide: take_gil further out is not this thread's wait.
+  for (let j = i; j < frames.length && j - i <= BETWEEN; j++) {
+    if (TAKE.test(name(j))) return 'waiting';
+    if (DROP.test(name(j))) return 'dropping';
   }
-  if (!waited) return undefined;
-  // No take_gil by name: a stripped build, or 2.7.
-  const first = frames[i]?.symbol;
-  if (first === 'PyThread_acquire_lock' || first === 'PyThread_acquire_lock_timed') {
-    return TAKES_THE_GIL_2_7.has(frames[i + 1]?.symbol ?? '') ? 'waiting' : undefined;
-  }
-  for (let j = i; j < frames.length && j - i <= UNNAMED_BUDGET; j++) {
-    if (TAKES_THE_GIL.has(frames[j]!.symbol ?? '')) return 'waiting';
+  if (i === 0) return undefined;
+  // No take_gil by name: 2.7's semaphore, or a build whose take_gil has no name.
+  if (name(i) === 'PyThread_acquire_lock') return TAKES_THE_GIL_2_7.has(name(i + 1)) ? 'waiting' : undefined;
+  if (name(i) === 'PyThread_release_lock') return DROPS_THE_GIL_2_7.has(name(i + 1)) ? 'dropping' : undefined;
+  const onCondition = frames.slice(0, i).some((f) => COND_WAIT.test(f.symbol ?? ''));
+  for (let j = i; j < frames.length && j - i <= BETWEEN; j++) {
+    if (TAKES_THE_GIL.has(name(j))) return 'waiting';
+    // A stripped build: a nameless frame sleeping on a condition variable, called by the eval loop,
+    // is take_gil (or, for the moment it waits for a successor, drop_gil: they look alike there).
+    if (j > i && onCondition && EVAL_LOOP.has(name(j)) && frames[i]!.symbol === undefined) return 'waiting';
   }
   return undefined;
 }

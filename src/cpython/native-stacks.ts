@@ -9,7 +9,8 @@ import type { MemorySource } from '../memory/source.js';
 import { modulesFromMappings, modulesOfCore, type NativeModule } from '../native/modules.js';
 import { registersFromUserRegs } from '../native/registers.js';
 import { NativeUnwinder, type NativeFrame } from '../native/unwind.js';
-import { mergeStacks, type MergedStack } from './native-merge.js';
+import { gilStateFromNative } from './gil-state.js';
+import { functionOf, mergeStacks, type MergedStack } from './native-merge.js';
 import type { OpenedPython } from './process.js';
 import type { ThreadSnapshot } from './snapshot.js';
 import { traitsFor } from './version-traits.js';
@@ -68,7 +69,10 @@ function unwindOne(memory: MemorySource, modules: readonly NativeModule[], regs:
   }
 }
 
-/** Each Python thread's stack merged with its native one (by kernel thread id). */
+/**
+ * Each Python thread's stack merged with its native one (by kernel thread id). A thread whose GIL
+ * activity memory did not tell gets it from its native stack (waiting in take_gil, dropping it).
+ */
 export function mergeThreads(p: OpenedPython, threads: readonly ThreadSnapshot[], stacks: ReadonlyMap<number, NativeStack>): Map<ThreadSnapshot, NativeView> {
   const traits = traitsFor(p.version);
   const out = new Map<ThreadSnapshot, NativeView>();
@@ -80,6 +84,7 @@ export function mergeThreads(p: OpenedPython, threads: readonly ThreadSnapshot[]
       continue;
     }
     const stack = mergeStacks(native.frames, t.frames, t.evalMarks, traits.nativeEval, p.image.path);
+    t.gilState ??= gilStateFromNative(native.frames.map((n) => ({ symbol: functionOf(n) })));
     out.set(t, native.note === undefined ? { stack } : { stack, unwindNote: native.note });
   }
   return out;

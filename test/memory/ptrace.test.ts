@@ -6,7 +6,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { openSync, readSync, closeSync } from 'node:fs';
+import { openSync, readFileSync, readSync, closeSync } from 'node:fs';
 import { ExitCode } from '../../src/common/errors.js';
 import { readMaps, type Mapping } from '../../src/memory/proc.js';
 import { captureThreads, pendingThreads, PtraceError, RED_ZONE, ThreadCaptureError, USER_REGS_SIZE, type CapturedThread } from '../../src/memory/ptrace.js';
@@ -261,6 +261,37 @@ describe('captureThreads refused', () => {
     assert.deepEqual({ name: e.name, reason: e.reason, exitCode: e.exitCode }, { name: 'PtraceError', reason: 'user', exitCode: ExitCode.permission }, run.stdout + run.stderr);
     assert.equal(e.message, `cannot stop process ${target.pid}: it belongs to uid 0, not to you (uid 65534): run pyscope as that user or with sudo`);
     await assertLetGo(target);
+  });
+});
+
+describe('captureThreads of a process whose main thread has exited', () => {
+  test('the zombie leader is an Error at once; the other threads are captured, stack and all', { ...skipIfMissingAny(), timeout: lastResort() }, async () => {
+    const source = [
+      'import ctypes, os, sys, threading',
+      'def worker():',
+      '    print("tid %d" % ctypes.CDLL(None).syscall(186), flush=True)',
+      '    sys.stdin.read()',
+      '    os._exit(0)',
+      'threading.Thread(target=worker).start()',
+      'ctypes.CDLL(None).pthread_exit(None)',
+    ].join('\n');
+    const child = watch(spawn(firstPython!.path, ['-c', source], { stdio: ['pipe', 'pipe', 'pipe'] }), 'a process whose main thread exits');
+    try {
+      const tid = Number((await child.waitFor(/tid (\d+)/))[1]);
+      const pid = child.child.pid!;
+      await until(() => /\) Z/.test(readFileSync(`/proc/${pid}/task/${pid}/stat`, 'latin1')), { step: 'the main thread to be a zombie' });
+      const r = captureThreads(pid, [pid, tid]);
+      const leader = r.get(pid);
+      assert.ok(leader instanceof ThreadCaptureError && leader.reason === 'exited', String(leader));
+      const c = captured(r, tid);
+      const rsp = reg(c, RSP);
+      // The process's own maps are empty once its leader is gone: the thread's view bounds the copy.
+      assert.ok(c.stack.address === rsp - RED_ZONE && c.stack.bytes.length > RED_ZONE, `stack copied from ${hex(c.stack.address)}: ${c.stack.bytes.length} bytes`);
+      assert.deepEqual(pendingThreads(), []);
+    } finally {
+      child.child.stdin!.end();
+      await child.exited();
+    }
   });
 });
 

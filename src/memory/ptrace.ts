@@ -64,6 +64,7 @@ export function captureThreads(pid: number, tids: readonly number[], options: Ca
     if (r instanceof PtraceError && r.reason !== 'tracer') throw r;
     out.set(tid, r);
   }
+  settlePending(c);
   const results = [...out.values()];
   const refused = results.find((r): r is PtraceError => r instanceof PtraceError);
   if (refused && !results.some((r) => !(r instanceof Error))) throw refused;
@@ -192,6 +193,22 @@ function releasePending(c: Libc): void {
     if (s === undefined) continue;
     if (s.kind === 'stopped' && c.ptrace(PTRACE.detach, tid, signalToPassOn(s)) === -1 && c.errno() !== c.E.ESRCH) continue;
     pending.delete(tid);
+  }
+}
+
+/** How long a capture waits at its end for threads that did not stop in time, to let them go. */
+const SETTLE_MS = 100;
+
+/**
+ * A thread left pending stays ours until it stops and is detached: each capture lets go of those
+ * that have stopped since, and waits a little at its end for the rest. Whatever is still pending
+ * then is released by the next capture or, at the latest, by the kernel when pyscope exits.
+ */
+function settlePending(c: Libc): void {
+  const deadline = performance.now() + SETTLE_MS;
+  while (pending.size > 0 && performance.now() < deadline) {
+    releasePending(c);
+    if (pending.size > 0) pause(1);
   }
 }
 

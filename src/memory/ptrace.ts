@@ -5,10 +5,9 @@
 // Every request comes from this one thread inside one synchronous call, as ptrace demands. The
 // target's memory is never written.
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
-import { ExitCode, PyscopeError } from '../common/errors.js';
 import { libc, PTRACE, WALL, WNOHANG, type Libc } from './ptrace-libc.js';
 import { diagnoseRefusal, PtraceError, ThreadCaptureError } from './ptrace-errors.js';
-import { readMaps, type Mapping } from './proc.js';
+import { parseMaps, type Mapping } from './proc.js';
 import { decodeWaitStatus, signalToPassOn, type WaitStatus } from './wait-status.js';
 
 export { PtraceError, ThreadCaptureError } from './ptrace-errors.js';
@@ -60,15 +59,12 @@ export function captureThreads(pid: number, tids: readonly number[], options: Ca
   const stacks = new StackMaps(pid);
   const copier = new StackCopier(c, pid);
   const out = new Map<number, CapturedThread | Error>();
-  try {
-    for (const tid of tids) {
-      const r = captureOne(c, pid, tid, stackBytes, timeoutMs, stacks, copier);
-      if (r instanceof PtraceError && r.reason !== 'tracer') throw r;
-      out.set(tid, r);
-    }
-  } finally {
-    copier.close();
+  for (const tid of tids) {
+    const r = captureOne(c, pid, tid, stackBytes, timeoutMs, stacks, copier);
+    if (r instanceof PtraceError && r.reason !== 'tracer') throw r;
+    out.set(tid, r);
   }
+  settlePending(c);
   const results = [...out.values()];
   const refused = results.find((r): r is PtraceError => r instanceof PtraceError);
   if (refused && !results.some((r) => !(r instanceof Error))) throw refused;
@@ -76,7 +72,10 @@ export function captureThreads(pid: number, tids: readonly number[], options: Ca
 }
 
 function captureOne(c: Libc, pid: number, tid: number, stackBytes: number, timeoutMs: number, stacks: StackMaps, copier: StackCopier): CapturedThread | Error {
-  if (threadEnded(pid, tid)) return exited(tid, 'before it could be stopped');
+  // Only the leader lingers as a zombie while its process lives (others are reaped when they end,
+  // and then seizing them fails): a seized zombie never stops, so it is not seized. Asked only of
+  // the leader, as reading /proc costs as much as stopping a thread.
+  if (tid === pid && threadEnded(pid, tid)) return exited(tid, 'before it could be stopped');
   const start = performance.now();
   if (c.ptrace(PTRACE.seize, tid, 0) === -1) {
     const e = c.errno();
@@ -118,7 +117,7 @@ function stopAndCopy(c: Libc, tid: number, stackBytes: number, timeoutMs: number
     return e === c.E.ESRCH ? exited(tid, 'while it was stopped') : new ThreadCaptureError(`cannot read the registers of thread ${tid}: ${c.errnoName(e)}`, tid, 'failed');
   }
   const sp = Number(regs.readBigUInt64LE(RSP_OFFSET));
-  const captured: CapturedThread = { tid, regs, stack: copier.copy(stacks.range(sp, stackBytes)), heldMs: 0 };
+  const captured: CapturedThread = { tid, regs, stack: copier.copy(tid, stacks.range(tid, sp, stackBytes)), heldMs: 0 };
   const passed = signalToPassOn(stop);
   if (passed) captured.passedSignal = passed;
   return captured;
@@ -197,6 +196,22 @@ function releasePending(c: Libc): void {
   }
 }
 
+/** How long a capture waits at its end for threads that did not stop in time, to let them go. */
+const SETTLE_MS = 100;
+
+/**
+ * A thread left pending stays ours until it stops and is detached: each capture lets go of those
+ * that have stopped since, and waits a little at its end for the rest. Whatever is still pending
+ * then is released by the next capture or, at the latest, by the kernel when pyscope exits.
+ */
+function settlePending(c: Libc): void {
+  const deadline = performance.now() + SETTLE_MS;
+  while (pending.size > 0 && performance.now() < deadline) {
+    releasePending(c);
+    if (pending.size > 0) pause(1);
+  }
+}
+
 /** Threads seized by an earlier capture that have not stopped yet, so are not let go yet. */
 export function pendingThreads(): number[] {
   return [...pending];
@@ -207,7 +222,7 @@ function pause(ms: number): void {
   Atomics.wait(sleeper, 0, 0, ms);
 }
 
-/** True when the thread is gone or a zombie: seizing it would wait for a stop that never comes. */
+/** True when the thread is gone or a zombie. */
 function threadEnded(pid: number, tid: number): boolean {
   let stat: string;
   try {
@@ -222,26 +237,22 @@ function threadEnded(pid: number, tid: number): boolean {
 /** The mappings of the process, to bound each stack copy by the end of the mapping sp lies in. */
 class StackMaps {
   private maps: Mapping[];
-  private fresh = true;
 
   constructor(private readonly pid: number) {
-    try {
-      this.maps = readMaps(pid);
-    } catch (e) {
-      if (e instanceof PyscopeError && e.exitCode === ExitCode.noSuchProcess) throw e;
-      this.maps = [];
-    }
+    this.maps = this.read(`/proc/${pid}/maps`);
   }
 
-  /** The range to copy for a thread whose stack pointer is sp. */
-  range(sp: number, stackBytes: number): { address: number; length: number } {
+  /**
+   * The range to copy for thread tid whose stack pointer is sp. A stack mapped since the maps were
+   * read, or a process whose leader has exited (its /proc/PID/maps is then empty), is looked up
+   * again in the thread's own view of the same address space.
+   */
+  range(tid: number, sp: number, stackBytes: number): { address: number; length: number } {
     let m = this.find(sp);
-    if (!m && !this.fresh) {
-      this.maps = readMaps(this.pid);
-      this.fresh = true;
+    if (!m) {
+      this.maps = this.read(`/proc/${this.pid}/task/${tid}/maps`);
       m = this.find(sp);
     }
-    this.fresh = false;
     if (!m) return { address: Math.max(0, sp - RED_ZONE), length: 0 };
     const address = Math.max(m.start, sp - RED_ZONE);
     return { address, length: Math.max(0, Math.min(sp + stackBytes, m.end) - address) };
@@ -250,11 +261,18 @@ class StackMaps {
   private find(address: number): Mapping | undefined {
     return this.maps.find((m) => m.start <= address && address < m.end);
   }
+
+  private read(path: string): Mapping[] {
+    try {
+      return parseMaps(readFileSync(path, 'latin1'));
+    } catch {
+      return []; // the process or thread is gone; its seize will say so
+    }
+  }
 }
 
 /** Copies a stack range: one process_vm_readv, or /proc/PID/mem where that call is unavailable. */
 class StackCopier {
-  private fd: number | undefined;
   private static readvBroken = false;
 
   constructor(
@@ -262,38 +280,37 @@ class StackCopier {
     private readonly pid: number,
   ) {}
 
-  copy(range: { address: number; length: number }): { address: number; bytes: Buffer } {
+  /** Reads through the thread itself: a process whose leader has exited has no memory under its pid. */
+  copy(tid: number, range: { address: number; length: number }): { address: number; bytes: Buffer } {
     const buf = Buffer.allocUnsafe(range.length);
     if (range.length === 0) return { address: range.address, bytes: buf };
     if (!StackCopier.readvBroken) {
-      const n = this.c.readRemote(this.pid, buf, range.address);
+      const n = this.c.readRemote(tid, buf, range.address);
       if (n >= 0) return { address: range.address, bytes: buf.subarray(0, n) };
       const e = this.c.errno();
       // Seccomp filters (some containers) and kernels without CROSS_MEMORY_ATTACH refuse the call itself.
       if (e !== this.c.E.ENOSYS && e !== this.c.E.EPERM) return { address: range.address, bytes: buf.subarray(0, 0) };
       StackCopier.readvBroken = true;
     }
-    return { address: range.address, bytes: buf.subarray(0, this.readMem(buf, range.address)) };
+    return { address: range.address, bytes: buf.subarray(0, this.readMem(tid, buf, range.address)) };
   }
 
   /** Bytes read from /proc/PID/mem at address, up to the first that cannot be read. */
-  private readMem(buf: Buffer, address: number): number {
+  private readMem(tid: number, buf: Buffer, address: number): number {
+    let fd: number | undefined;
     try {
-      this.fd ??= openSync(`/proc/${this.pid}/mem`, 'r');
+      fd = openSync(`/proc/${this.pid}/task/${tid}/mem`, 'r');
       let got = 0;
       while (got < buf.length) {
-        const n = readSync(this.fd, buf, got, buf.length - got, address + got);
+        const n = readSync(fd, buf, got, buf.length - got, address + got);
         if (n <= 0) break;
         got += n;
       }
       return got;
     } catch {
       return 0;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
-  }
-
-  close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
   }
 }

@@ -144,12 +144,38 @@ export class DwarfReader {
 
   /** An unsigned LEB128 that must fit a safe integer (counts, lengths, register numbers). */
   uleb(): number {
+    // Most numbers take one or two bytes: read those without bigints.
+    const at = this.offset;
+    if (at < this.end) {
+      const b0 = this.buf[at]!;
+      if (b0 < 0x80) {
+        this.offset = at + 1;
+        return b0;
+      }
+      if (at + 1 < this.end && this.buf[at + 1]! < 0x80) {
+        this.offset = at + 2;
+        return (b0 & 0x7f) | (this.buf[at + 1]! << 7);
+      }
+    }
     const v = this.ulebBig();
     if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new CfiError(`${this.what}: number too large at offset ${this.offset}`);
     return Number(v);
   }
 
   sleb(): number {
+    const at = this.offset;
+    if (at < this.end) {
+      const b0 = this.buf[at]!;
+      if (b0 < 0x80) {
+        this.offset = at + 1;
+        return b0 & 0x40 ? b0 - 0x80 : b0;
+      }
+      if (at + 1 < this.end && this.buf[at + 1]! < 0x80) {
+        this.offset = at + 2;
+        const v = (b0 & 0x7f) | (this.buf[at + 1]! << 7);
+        return v & 0x2000 ? v - 0x4000 : v;
+      }
+    }
     const v = this.slebBig();
     if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) throw new CfiError(`${this.what}: number too large at offset ${this.offset}`);
     return Number(v);

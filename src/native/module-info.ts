@@ -10,9 +10,13 @@ import { ruleRowAt, type RuleRow } from './cfa-program.js';
 import { CfiError } from './dwarf-reader.js';
 import { openDebugFile } from './debug-file.js';
 import { SymbolTable, type SymbolHit } from './symbols.js';
+import { LineTable, type SourceLine } from './line-table.js';
+import { PyscopeError } from '../common/errors.js';
 
 export class ModuleInfo {
   private rows = new Map<number, RuleRow | undefined>();
+  /** Read on first use: a module's line table costs more than its CFI and symbols together. */
+  private lineTable?: LineTable | null;
 
   constructor(
     readonly path: string,
@@ -45,6 +49,24 @@ export class ModuleInfo {
 
   symbol(pc: number): SymbolHit | undefined {
     return this.symbols.lookup(pc);
+  }
+
+  /** The source line of `pc` (the file's own address) from .debug_line of the debug file or the file. */
+  line(pc: number): SourceLine | undefined {
+    if (this.lineTable === undefined) {
+      this.lineTable = null;
+      const opened: ElfFile[] = [];
+      try {
+        for (const p of this.debugFile !== undefined ? [this.debugFile, this.path] : [this.path]) opened.push(ElfFile.open(p, 'mapped file'));
+        this.lineTable = LineTable.load(opened) ?? null;
+      } catch (e) {
+        // No line information is no error: frames keep their function names.
+        if (!(e instanceof PyscopeError)) throw e;
+      } finally {
+        for (const f of opened) f.close();
+      }
+    }
+    return this.lineTable?.lookup(pc);
   }
 
   static load(path: string): ModuleInfo {

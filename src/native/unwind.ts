@@ -43,6 +43,13 @@ export interface UnwindResult {
 
 export const DEFAULT_MAX_FRAMES = 256;
 
+export interface UnwinderOptions {
+  /** Where parsed CFI, symbols and line tables are kept; shared by every unwinder of the process by default. */
+  cache?: ModuleInfoCache;
+  /** Give frames file:line from .debug_line where it exists (default true; the first lookup per module reads its table). */
+  lines?: boolean;
+}
+
 /** Callee-saved registers of the SysV x86-64 ABI: unchanged in the caller unless CFI says otherwise. */
 const CALLEE_SAVED = new Set<number>([X86_64.rbx, X86_64.rbp, X86_64.r12, X86_64.r13, X86_64.r14, X86_64.r15]);
 
@@ -51,12 +58,17 @@ export class NativeUnwinder {
   /** Each module's info, looked up in the shared cache once per unwinder (that lookup stats the file). */
   private readonly infos = new Map<NativeModule, ModuleInfo | undefined>();
 
+  private readonly cache: ModuleInfoCache;
+  private readonly lines: boolean;
+
   constructor(
     private readonly memory: MemorySource,
     modules: readonly NativeModule[],
-    private readonly cache: ModuleInfoCache = sharedModuleInfo,
+    options: UnwinderOptions = {},
   ) {
     this.sorted = [...modules].sort((a, b) => a.start - b.start);
+    this.cache = options.cache ?? sharedModuleInfo;
+    this.lines = options.lines ?? true;
   }
 
   get modules(): readonly NativeModule[] {
@@ -74,17 +86,23 @@ export class NativeUnwinder {
   }
 
   /** Names an address: the module holding it, its symbol and offset. */
-  describe(pc: number, lookup = pc): Pick<NativeFrame, 'module' | 'symbol' | 'offset' | 'aliases' | 'moduleProblem' | 'beyondSymbol'> {
+  describe(pc: number, lookup = pc): Pick<NativeFrame, 'module' | 'symbol' | 'offset' | 'aliases' | 'moduleProblem' | 'beyondSymbol' | 'file' | 'line'> {
     const module = moduleAt(this.sorted, pc);
     if (!module) return {};
-    const out: Pick<NativeFrame, 'module' | 'symbol' | 'offset' | 'aliases' | 'moduleProblem' | 'beyondSymbol'> = { module: module.mappedPath ?? module.path };
+    const out: Pick<NativeFrame, 'module' | 'symbol' | 'offset' | 'aliases' | 'moduleProblem' | 'beyondSymbol' | 'file' | 'line'> = { module: module.mappedPath ?? module.path };
     if (module.problem !== undefined) out.moduleProblem = module.problem;
-    const hit = this.infoOf(module)?.symbol(lookup - module.bias);
+    const info = this.infoOf(module);
+    const hit = info?.symbol(lookup - module.bias);
     if (hit) {
       out.symbol = hit.name;
       out.offset = pc - (lookup - hit.offset);
       if (hit.aliases.length > 0) out.aliases = hit.aliases;
       if (!hit.inside) out.beyondSymbol = true;
+    }
+    const where = this.lines ? info?.line(lookup - module.bias) : undefined;
+    if (where) {
+      out.file = where.file;
+      out.line = where.line;
     }
     return out;
   }

@@ -20,7 +20,7 @@ import { gcore, needsGcore, needsKernelCores } from '../core/cores.js';
 import { watch } from '../support/child.js';
 import { pythonsFrom, REPO_ROOT, skipIfMissing, type Python } from '../support/pythons.js';
 import { firstSkip } from '../support/requirements.js';
-import { cloneBase, describeFrames, gdbFrames, physicalFrames, sameFunction, sameModule, type GdbFrame } from './gdb-truth.js';
+import { cloneBase, describeFrames, gdbFrames, physicalFrames, sameFunction, sameLine, sameModule, type GdbFrame } from './gdb-truth.js';
 
 const FIXTURE = join(REPO_ROOT, 'test', 'fixtures', 'native', 'blocking.py');
 const QSORT_NAMES = new Set(['qsort', 'qsort_r', '__qsort_r', '__GI___qsort_r', '__GI_qsort', 'msort_with_tmp']);
@@ -88,7 +88,7 @@ for (const python of pythonsFrom(3, 8)) for (const kind of ['gcore', 'kernel'] a
         truth = await gdbFrames(local ?? made.exe, made.core);
         lost = new Set(core.lostStacks());
         const started = performance.now();
-        const unwinder = new NativeUnwinder(core, modulesOfCore(core), new ModuleInfoCache());
+        const unwinder = new NativeUnwinder(core, modulesOfCore(core), { cache: new ModuleInfoCache() });
         const unwindAll = (): Map<number, UnwindResult> => new Map(core.threads.map((t) => [t.tid, unwinder.unwind(registersFromUserRegs(t.regs!))]));
         ours = unwindAll();
         const cold = performance.now() - started;
@@ -96,7 +96,7 @@ for (const python of pythonsFrom(3, 8)) for (const kind of ['gcore', 'kernel'] a
         unwindAll();
         const warm = performance.now() - again;
         const frames = [...ours.values()].reduce((n, r) => n + r.frames.length, 0);
-        timing = (`${python.label}: ${core.threads.length} threads, ${frames} frames: cold ${cold.toFixed(1)} ms (modules, CFI, symbols read), warm ${warm.toFixed(2)} ms`);
+        timing = (`${python.label}: ${core.threads.length} threads, ${frames} frames: cold ${cold.toFixed(1)} ms (modules, CFI, symbols, line tables read), warm ${warm.toFixed(2)} ms`);
       } finally {
         core.close();
       }
@@ -133,6 +133,7 @@ for (const python of pythonsFrom(3, 8)) for (const kind of ['gcore', 'kernel'] a
         result.frames.forEach((f, i) => {
           assert.ok(sameFunction(f, physical[i]!), `frame ${i}: ${f.symbol} is not gdb's ${physical[i]!.name}\n${table}`);
           assert.ok(sameModule(f, physical[i]!), `frame ${i}: ${f.module} is not gdb's ${physical[i]!.lib}\n${table}`);
+          assert.ok(sameLine(f, physical[i]!), `frame ${i}: ${f.file}:${f.line} is not gdb's ${physical[i]!.file}:${physical[i]!.line}\n${table}`);
         });
         assert.equal(result.note, undefined, `the walk reached the outermost frame\n${table}`);
         if (role === 'qsort') {

@@ -14,6 +14,8 @@ export interface GdbFrame {
   pc: number;
   name: string | null;
   lib: string | null;
+  file?: string;
+  line?: number;
 }
 
 const SCRIPT = join(REPO_ROOT, 'test', 'fixtures', 'native', 'gdb_frames.py');
@@ -36,6 +38,9 @@ export interface PhysicalFrame {
   name: string | null;
   lib: string | null;
   inlined: string[];
+  /** The source line gdb gives the innermost frame at this pc (an inlined one, if any). */
+  file?: string;
+  line?: number;
 }
 
 /** gdb's frames that stand for stack frames, and the names of the tail-call frames it added. */
@@ -43,12 +48,16 @@ export function physicalFrames(frames: readonly GdbFrame[]): { frames: PhysicalF
   const out: PhysicalFrame[] = [];
   const tailcalls: string[] = [];
   let inlined: string[] = [];
+  let innermost: GdbFrame | undefined;
   for (const f of frames) {
+    if (f.kind !== 'tailcall') innermost ??= f;
     if (f.kind === 'inline') inlined.push(f.name ?? '??');
     else if (f.kind === 'tailcall') tailcalls.push(f.name ?? '??');
     else {
-      out.push({ pc: f.pc, name: f.name, lib: f.lib, inlined });
+      const where = innermost?.line !== undefined ? { file: innermost.file, line: innermost.line } : {};
+      out.push({ pc: f.pc, name: f.name, lib: f.lib, inlined, ...where });
       inlined = [];
+      innermost = undefined;
     }
   }
   return { frames: out, tailcalls };
@@ -79,15 +88,21 @@ function real(path: string): string {
   }
 }
 
+/** Same source line as gdb's innermost frame at that pc, where both have one. */
+export function sameLine(ours: NativeFrame, gdb: PhysicalFrame): boolean {
+  if (gdb.line === undefined || ours.line === undefined) return true;
+  return ours.line === gdb.line && basename(ours.file ?? '') === basename(gdb.file ?? '');
+}
+
 export function describeFrames(ours: readonly NativeFrame[], gdb: readonly PhysicalFrame[]): string {
   const n = Math.max(ours.length, gdb.length);
   const lines: string[] = [];
   for (let i = 0; i < n; i++) {
     const o = ours[i];
     const g = gdb[i];
-    const left = o ? `0x${o.pc.toString(16)} ${o.symbol ?? '??'}${o.beyondSymbol ? '?' : ''} (${o.module ? basename(o.module) : '-'}) [${o.how}]` : '-';
-    const right = g ? `0x${g.pc.toString(16)} ${g.name ?? '??'} (${g.lib ? basename(g.lib) : 'exe'})${g.inlined.length ? ' inlining ' + g.inlined.join(', ') : ''}` : '-';
-    lines.push(`  #${i} ${left.padEnd(80)} | ${right}`);
+    const left = o ? `0x${o.pc.toString(16)} ${o.symbol ?? '??'}${o.beyondSymbol ? '?' : ''} (${o.module ? basename(o.module) : '-'}) ${o.file ? `${basename(o.file)}:${o.line}` : ''} [${o.how}]` : '-';
+    const right = g ? `0x${g.pc.toString(16)} ${g.name ?? '??'} (${g.lib ? basename(g.lib) : 'exe'}) ${g.file ? `${basename(g.file)}:${g.line}` : ''}${g.inlined.length ? ' inlining ' + g.inlined.join(', ') : ''}` : '-';
+    lines.push(`  #${i} ${left.padEnd(100)} | ${right}`);
   }
   return lines.join('\n');
 }

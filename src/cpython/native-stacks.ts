@@ -84,7 +84,10 @@ export function mergeThreads(p: OpenedPython, threads: readonly ThreadSnapshot[]
       continue;
     }
     const stack = mergeStacks(native.frames, t.frames, t.evalMarks, traits.nativeEval, p.image.path);
-    t.gilState ??= gilStateFromNative(native.frames.map((n) => ({ symbol: functionOf(n) })));
+    // The stack was copied a moment before memory was read: a thread memory found holding the GIL
+    // has taken it since, and is not shown waiting for it as well.
+    const activity = gilStateFromNative(native.frames.map((n) => ({ symbol: functionOf(n) })));
+    if (!(activity === 'waiting' && t.holdsGil)) t.gilState ??= activity;
     out.set(t, native.note === undefined ? { stack } : { stack, unwindNote: native.note });
   }
   return out;

@@ -49,13 +49,17 @@ export function liveNativeStacks(p: OpenedPython & { pid: number }, tids: readon
 /** Unwinds every thread of a core from the registers its NT_PRSTATUS notes hold. */
 export function coreNativeStacks(core: CoreFile): Map<number, NativeStack> {
   const modules = modulesOfCore(core);
+  const lost = new Set(core.lostStacks());
   const out = new Map<number, NativeStack>();
   for (const t of core.threads) {
     if (!t.regs) {
       out.set(t.tid, { frames: [], note: 'the core holds no registers for this thread' });
       continue;
     }
-    out.set(t.tid, unwindOne(core, modules, t.regs));
+    const stack = unwindOne(core, modules, t.regs);
+    // gcore writes zeros for stacks with guard regions (glibc 2.41+): say so rather than what the zeros made of the walk.
+    if (lost.has(t.tid)) stack.note = `the core holds only zeros where this thread's stack should be${stack.note ? ` (${stack.note})` : ''}`;
+    out.set(t.tid, stack);
   }
   return out;
 }

@@ -31,6 +31,8 @@ export interface GdbFrame {
 export interface GdbThread {
   lwp: number;
   frames: GdbFrame[];
+  /** Why gdb's unwind ended before the outermost frame (gdb's "Backtrace stopped: ..."), if it did. */
+  stopped?: string;
 }
 
 export interface GdbBacktrace {
@@ -63,15 +65,20 @@ for t in sorted(gdb.selected_inferior().threads(), key=lambda t: t.ptid[1]):
         f = gdb.newest_frame()
     except gdb.error:
         f = None
+    stopped = None
     while f is not None and len(out) < ${MAX_FRAMES}:
         sal = f.find_sal()
         out.append({'name': f.name(), 'pc': f.pc(), 'inline': f.type() == gdb.INLINE_FRAME, 'tailcall': f.type() == gdb.TAILCALL_FRAME, 'library': _lib(f.pc()),
                     'file': sal.symtab.filename if sal and sal.symtab else None, 'line': sal.line if sal and sal.symtab else None})
         try:
-            f = f.older()
-        except gdb.error:
+            older = f.older()
+        except gdb.error as e:
+            stopped = str(e)
             break
-    print('${MARK}' + json.dumps({'lwp': t.ptid[1], 'frames': out}))
+        if older is None and f.unwind_stop_reason() not in (gdb.FRAME_UNWIND_NO_REASON, gdb.FRAME_UNWIND_OUTERMOST):
+            stopped = gdb.frame_stop_reason_string(f.unwind_stop_reason())
+        f = older
+    print('${MARK}' + json.dumps({'lwp': t.ptid[1], 'frames': out, 'stopped': stopped}))
 `;
 
 export function gdbAvailable(): boolean {
@@ -155,9 +162,10 @@ export function parseGdbThreads(stdout: string): Map<number, GdbThread> {
   const out = new Map<number, GdbThread>();
   for (const line of stdout.split('\n')) {
     if (!line.startsWith(MARK)) continue;
-    const raw = JSON.parse(line.slice(MARK.length)) as { lwp: number; frames: RawFrame[] };
+    const raw = JSON.parse(line.slice(MARK.length)) as { lwp: number; frames: RawFrame[]; stopped: string | null };
     out.set(raw.lwp, {
       lwp: raw.lwp,
+      ...(raw.stopped ? { stopped: raw.stopped } : {}),
       frames: raw.frames.map((f) => ({
         name: f.name ?? undefined,
         pc: f.pc,

@@ -125,6 +125,9 @@ function runGdb(open: string[]): Promise<GdbBacktrace> {
     'set exec-file-mismatch off',
     '-iex',
     'set auto-load safe-path /',
+    // gdb stops at main by default: the unwinder under test goes on to libc's start frames.
+    '-iex',
+    'set backtrace past-main on',
     ...open,
     '-ex',
     'thread apply all bt',

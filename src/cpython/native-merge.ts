@@ -110,9 +110,10 @@ function entryHosts(native: readonly NativeFrameLike[], python: readonly Frame[]
   const calls = native.flatMap((n, i) => (isEvalCall(n, traits) ? [i] : []));
   if (calls.length === groups.length) return groups.map((g, i) => ({ index: calls[i]!, start: g.start, end: g.end }));
   const lost = placed.filter((p) => p === undefined).length;
+  const counted = `${calls.length} call${calls.length === 1 ? '' : 's'} of ${traits.functions.join('/')} found by name`;
   return lost > 0
-    ? `${lost} of ${groups.length} evaluation calls' entry frames lie in no C frame read, and ${countMismatch(calls.length, groups.length, traits).replace(/Python frames?$/, 'evaluation calls')}`
-    : `the evaluation calls' entry frames are not in the order of the C stack`;
+    ? `${lost} of ${groups.length} evaluation calls' entry frames lie in no C frame read, and ${counted}`
+    : `the evaluation calls' entry frames are not in the order of the C stack, and ${counted}`;
 }
 
 /** The native frame whose locals include `address`: between its stack pointer and the next one's. */

@@ -153,11 +153,16 @@ async function pySpyDiagnostic(t: TestContext, target: BlockedTarget): Promise<v
     return;
   }
   const lines = r.stdout.split('\n').filter((l) => /^\s{4}\S/.test(l));
-  const bare = lines.filter((l) => /^\s+0x[0-9a-f]+ /.test(l) || /\?\?/.test(l)).length;
-  const qsort = /qsort/.test(r.stdout);
+  const libcBare = lines.filter((l) => /^\s+0x[0-9a-f]+ \(libc\.so/.test(l)).length;
+  const libc = lines.filter((l) => /\(libc\.so/.test(l)).length;
+  // sorted() calls its key function from C (builtin_sorted, list_sort): those frames belong between the two Python frames.
+  const sortedBlock = r.stdout.split(/\n(?=Thread )/).find((b) => b.includes('sort_key')) ?? '';
+  const between = sortedBlock.slice(sortedBlock.indexOf('sort_key'), sortedBlock.indexOf('block_in_sorted'));
+  const sortedC = /sort/.test(between.replace(/sort_key[^\n]*/, ''));
   const missing = target.truth.threads.flatMap((th) => th.frames.map((f) => f.function)).filter((name) => !r.stdout.includes(name));
   t.diagnostic(
-    `py-spy dump --native (${target.python.label}): ${lines.length} frame lines, ${bare} of them bare addresses; qsort frame ${qsort ? 'shown' : 'missing'}; ` +
+    `py-spy dump --native (${target.python.label}): ${libcBare} of its ${libc} libc frames are bare addresses (gdb and pyscope name them); ` +
+      `sorted()'s C frames between sort_key and block_in_sorted ${sortedC ? 'shown' : 'missing'}; ` +
       `${missing.length} Python frames of the truth missing${missing.length ? ` (${[...new Set(missing)].join(', ')})` : ''}`,
   );
 }

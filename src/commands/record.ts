@@ -82,6 +82,7 @@ async function record(a: RecordArgs, sampler: Sampler, child: ChildProcess | und
     rate: a.rate,
     durationMs: a.durationMs,
     subprocesses: a.subprocesses,
+    ...(a.native ? { sampler: { native: a.native } } : {}),
     sink: (proc, s) => addSample(profile, proc, s, agg, s.time),
   });
   const startedAt = new Date();

@@ -80,6 +80,11 @@ export class SymbolTable {
     return hit(e[best]!, address, false);
   }
 
+  /** The address of the function named `name` (any alias), or undefined. */
+  addressOf(name: string): number | undefined {
+    return this.entries.find((x) => x.names.includes(name))?.value;
+  }
+
   /** Every name at the start of the function holding `name`'s address. */
   aliasesOf(name: string): string[] {
     return this.entries.find((x) => x.names.includes(name))?.names ?? [];

@@ -9,7 +9,7 @@ import type { RuleRow, RegisterRule } from './cfa-program.js';
 import { evaluate, type ExpressionContext } from './dwarf-expression.js';
 import { CfiError } from './dwarf-reader.js';
 import { ModuleInfo, sharedModuleInfo, type ModuleInfoCache } from './module-info.js';
-import { moduleAt, type NativeModule } from './modules.js';
+import { elfImageSize, moduleAt, type NativeModule } from './modules.js';
 import { REGISTER_COUNT, X86_64, type Registers } from './registers.js';
 
 export interface NativeFrame {
@@ -79,10 +79,21 @@ export class NativeUnwinder {
   infoOf(module: NativeModule): ModuleInfo | undefined {
     if (module.problem !== undefined) return undefined;
     if (this.infos.has(module)) return this.infos.get(module);
-    const found = this.cache.get(module.path, module.buildId);
+    const found = module.inMemory ? this.imageInfo(module) : this.cache.get(module.path, module.buildId);
     const info = found instanceof Error ? undefined : found;
     this.infos.set(module, info);
     return info;
+  }
+
+  /** The info of a module whose ELF image is read from the target (the vDSO); kept per unwinder. */
+  private imageInfo(module: NativeModule): ModuleInfo | Error {
+    try {
+      const size = elfImageSize(this.memory, module.start);
+      if (size === undefined) return new Error(`no ELF image at 0x${module.start.toString(16)}`);
+      return ModuleInfo.fromImage(module.path, this.memory.read(module.start, size));
+    } catch (e) {
+      return e instanceof Error ? e : new Error(String(e));
+    }
   }
 
   /** Names an address: the module holding it, its symbol and offset. */

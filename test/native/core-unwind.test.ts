@@ -13,8 +13,9 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { CoreFile } from '../../src/elf/core-file.js';
 import { ModuleInfoCache } from '../../src/native/module-info.js';
-import { modulesOfCore } from '../../src/native/modules.js';
-import { registersFromUserRegs } from '../../src/native/registers.js';
+import { modulesOfCore, VDSO } from '../../src/native/modules.js';
+import { readEach, type MemorySource } from '../../src/memory/source.js';
+import { registersFromUserRegs, X86_64 } from '../../src/native/registers.js';
 import { NativeUnwinder, type UnwindResult } from '../../src/native/unwind.js';
 import { gcore, needsGcore, needsKernelCores } from '../core/cores.js';
 import { watch } from '../support/child.js';
@@ -33,6 +34,19 @@ interface Made {
 }
 
 type CoreKind = 'gcore' | 'kernel';
+
+/** `memory` with one 64-bit word changed at `address` (a return address pushed by a call). */
+function withWord(memory: MemorySource, address: number, value: number): MemorySource {
+  const read = (at: number, length: number): Buffer => {
+    const b = Buffer.from(memory.read(at, length));
+    for (let i = 0; i < 8; i++) {
+      const o = address + i - at;
+      if (o >= 0 && o < length) b[o] = Number((BigInt(value) >> BigInt(8 * i)) & 0xffn);
+    }
+    return b;
+  };
+  return { read, readMany: (r) => readEach({ read }, r), readCount: 0, pointerSize: 8, close: () => undefined };
+}
 
 /**
  * Runs the fixture until every thread is parked, then takes its core: gcore's of the live process,
@@ -107,6 +121,36 @@ for (const python of pythonsFrom(3, 8)) for (const kind of ['gcore', 'kernel'] a
 
     test('time to unwind every thread, cold and warm', (t) => {
       t.diagnostic(timing);
+    });
+
+    test('a call into the vDSO unwinds through the CFI and symbols read from its image in the core', () => {
+      const core = CoreFile.open(made.core);
+      try {
+        const modules = modulesOfCore(core);
+        const vdso = modules.find((m) => m.path === VDSO);
+        assert.ok(vdso, 'the vDSO is a module (AT_SYSINFO_EHDR)');
+        const thread = core.threads.find((x) => x.tid === made.roles.sleep)!;
+        const regs = registersFromUserRegs(thread.regs!);
+        const plain = new NativeUnwinder(core, modules, { lines: false }).unwind(regs);
+        const info = new NativeUnwinder(core, modules, { lines: false }).infoOf(vdso);
+        const entry = info?.symbols.addressOf('__vdso_clock_gettime');
+        assert.ok(entry !== undefined, 'the vDSO names __vdso_clock_gettime');
+        // The thread as it would be one instruction into a call of clock_gettime from where it
+        // sleeps: its pc pushed as the return address, the pc at the vDSO function's entry.
+        const sp = regs[X86_64.rsp]! - 8;
+        const called = regs.map((v, i) => (i === X86_64.rsp ? sp : i === X86_64.rip ? vdso.bias + entry : v));
+        const memory = withWord(core, sp, regs[X86_64.rip]!);
+        const through = new NativeUnwinder(memory, modules, { lines: false }).unwind(called);
+        assert.equal(through.frames[0]!.module, VDSO);
+        assert.ok([through.frames[0]!.symbol, ...(through.frames[0]!.aliases ?? [])].includes('__vdso_clock_gettime'), through.frames[0]!.symbol);
+        assert.deepEqual(
+          through.frames.slice(1).map((f) => f.pc),
+          plain.frames.map((f) => f.pc),
+        );
+        assert.equal(through.frames[1]!.how, 'cfi');
+      } finally {
+        core.close();
+      }
     });
 
     for (const role of ['main', 'sleep', 'lock', 'read', 'qsort']) {

@@ -79,7 +79,8 @@ export class SymbolTable {
       if (c.size > 0 && address < c.value + c.size) return hit(c, address, true);
       if (c.size > 0) break;
     }
-    return hit(e[best]!, address, false);
+    // An assembler entry point without a size (glibc's __restore_rt) names its own first byte.
+    return hit(e[best]!, address, e[best]!.value === address);
   }
 
   /** The address of the function named `name` (any alias), or undefined. */

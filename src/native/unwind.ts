@@ -33,6 +33,11 @@ export interface NativeFrame {
   beyondSymbol?: boolean;
   /** The module's file cannot be used here (gone, another build): the frame is an address. */
   moduleProblem?: string;
+  /**
+   * A signal trampoline (its CIE says 'S', e.g. glibc's __restore_rt): the frames above it ran in
+   * a signal handler, and the frame below it is the interrupted code (gdb: <signal handler called>).
+   */
+  signalFrame?: boolean;
 }
 
 export interface UnwindResult {
@@ -139,6 +144,12 @@ export class NativeUnwinder {
         return { frames, note: `frame ${frames.length - 1} (0x${pc.toString(16)}): could not read the stack: ${message}` };
       }
       if ('end' in step) return step.end === undefined ? { frames } : { frames, note: step.end };
+      if (step.signal) {
+        // A trampoline's return address is its first instruction, not after a call: name it by pc
+        // (its FDE starts a byte early so that pc - 1 found the CFI).
+        if (lookup !== pc) frames[frames.length - 1] = { pc, sp, how, ...this.describe(pc, pc) };
+        frames[frames.length - 1]!.signalFrame = true;
+      }
       const nextPc = step.regs[X86_64.rip];
       const nextSp = step.regs[X86_64.rsp];
       // A return address of 0 (or none) marks the outermost frame: thread start, _start.

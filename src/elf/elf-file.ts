@@ -59,7 +59,9 @@ export class ElfFile {
   readonly type: number;
   readonly machine: number;
   readonly programHeaders: readonly ProgramHeader[];
-  private fd: number;
+  /** The open file, or undefined for an image held in memory (fromImage). */
+  private fd: number | undefined;
+  private image?: Buffer;
   readonly fileSize: number;
   private phoff: number;
   private shoff: number;
@@ -85,11 +87,21 @@ export class ElfFile {
     }
   }
 
+  /**
+   * An ELF image already in memory, named `path` in errors: the vDSO, which the kernel maps into
+   * every process with no file behind it. Reads are bounded by the buffer like a file's by its size.
+   */
+  static fromImage(path: string, image: Buffer): ElfFile {
+    return new ElfFile(path, { fd: -1, size: image.length }, image);
+  }
+
   private constructor(
     readonly path: string,
     file: RegularFile,
+    image?: Buffer,
   ) {
-    this.fd = file.fd;
+    this.fd = image ? undefined : file.fd;
+    if (image) this.image = image;
     this.fileSize = file.size;
     const h = this.readAt(0, 64, 'ELF header');
     if (h.readUInt32BE(0) !== 0x7f454c46) throw new ElfError(`${path} is not an ELF file`);
@@ -123,7 +135,7 @@ export class ElfFile {
   }
 
   close(): void {
-    closeSync(this.fd);
+    if (this.fd !== undefined) closeSync(this.fd);
   }
 
   /** Reads file bytes; throws ElfError naming `what` if the file is too short. */
@@ -131,10 +143,11 @@ export class ElfFile {
     if (length < 0 || length > MAX_TABLE || offset < 0 || offset + length > this.fileSize) {
       throw new ElfError(`${this.path}: ${what} lies outside the file (truncated or corrupt)`);
     }
+    if (this.image) return Buffer.from(this.image.subarray(offset, offset + length));
     const buf = Buffer.allocUnsafe(length);
     let got = 0;
     while (got < length) {
-      const n = readSync(this.fd, buf, got, length - got, offset + got);
+      const n = readSync(this.fd!, buf, got, length - got, offset + got);
       if (n === 0) throw new ElfError(`${this.path}: unexpected end of file reading ${what}`);
       got += n;
     }

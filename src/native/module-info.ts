@@ -74,24 +74,36 @@ export class ModuleInfo {
     let debug: ElfFile | undefined;
     try {
       debug = openDebugFile(elf);
-      const cfi: CfiEntries[] = [];
-      const eh = elf.section('.eh_frame');
-      const ehData = elf.sectionBytes('.eh_frame');
-      if (eh && ehData) {
-        const hdr = elf.section('.eh_frame_hdr');
-        const hdrData = elf.sectionBytes('.eh_frame_hdr');
-        cfi.push(new CfiEntries(path, { kind: 'eh', data: ehData, address: eh.addr }, hdr && hdrData ? { data: hdrData, address: hdr.addr } : undefined));
-      }
-      for (const f of debug ? [elf, debug] : [elf]) {
-        const data = f.sectionBytes('.debug_frame');
-        if (data) cfi.push(new CfiEntries(f.path, { kind: 'debug', data, address: 0 }));
-      }
-      const symbols = new SymbolTable(debug ? [elf, debug] : [elf]);
-      return new ModuleInfo(path, cfi, symbols, debug?.path);
+      return ModuleInfo.fromElf(elf, debug);
     } finally {
       debug?.close();
       elf.close();
     }
+  }
+
+  /** The info of an ELF image read from the target's memory (the vDSO): CFI and symbols, no lines. */
+  static fromImage(name: string, image: Buffer): ModuleInfo {
+    const info = ModuleInfo.fromElf(ElfFile.fromImage(name, image), undefined);
+    info.lineTable = null;
+    return info;
+  }
+
+  private static fromElf(elf: ElfFile, debug: ElfFile | undefined): ModuleInfo {
+    const path = elf.path;
+    const cfi: CfiEntries[] = [];
+    const eh = elf.section('.eh_frame');
+    const ehData = elf.sectionBytes('.eh_frame');
+    if (eh && ehData) {
+      const hdr = elf.section('.eh_frame_hdr');
+      const hdrData = elf.sectionBytes('.eh_frame_hdr');
+      cfi.push(new CfiEntries(path, { kind: 'eh', data: ehData, address: eh.addr }, hdr && hdrData ? { data: hdrData, address: hdr.addr } : undefined));
+    }
+    for (const f of debug ? [elf, debug] : [elf]) {
+      const data = f.sectionBytes('.debug_frame');
+      if (data) cfi.push(new CfiEntries(f.path, { kind: 'debug', data, address: 0 }));
+    }
+    const symbols = new SymbolTable(debug ? [elf, debug] : [elf]);
+    return new ModuleInfo(path, cfi, symbols, debug?.path);
   }
 }
 

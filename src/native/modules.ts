@@ -23,6 +23,18 @@ export interface NativeModule {
   mappedPath?: string;
   /** Why the file cannot describe the module's frames (gone, another build): frames stay addresses. */
   problem?: string;
+  /** The image is read from the target's memory, not a file: the vDSO. */
+  inMemory?: boolean;
+}
+
+/** The vDSO's name in /proc/PID/maps, and the module name it is given. */
+export const VDSO = '[vdso]';
+/** AT_SYSINFO_EHDR: where the kernel mapped the vDSO (auxv). */
+const AT_SYSINFO_EHDR = 33;
+
+/** The vDSO as a module, mapped at `start`. Its ELF image sits in memory; vaddrs start at 0. */
+function vdsoModule(start: number, end: number): NativeModule {
+  return { path: VDSO, start, end, bias: start, inMemory: true };
 }
 
 /** Modules of a live process from its maps; with `memory`, each file's build-id is checked against the mapped image. */
@@ -40,6 +52,8 @@ export function modulesFromMappings(mappings: readonly Mapping[], memory?: Memor
     else byPath.set(m.path, [m]);
   }
   const out: NativeModule[] = [];
+  const vdso = mappings.find((m) => m.path === VDSO);
+  if (vdso) out.push(vdsoModule(vdso.start, vdso.end));
   for (const [path, list] of byPath) {
     // Only files with code: a mapped data file (a locale archive, a font) has no frames.
     if (!list.some((m) => m.executable)) continue;
@@ -104,6 +118,13 @@ export function modulesOfCore(core: CoreFile): NativeModule[] {
     if (corePath !== undefined && corePath !== m.path) m.mappedPath = corePath;
     out.push(m);
   }
+  // NT_FILE lists only files: the vDSO is found through the auxiliary vector, and its pages are
+  // in the core (kernel cores and gcore dump it).
+  const vdsoStart = core.auxv.get(AT_SYSINFO_EHDR);
+  if (vdsoStart !== undefined && vdsoStart > 0) {
+    const size = elfImageSize(core, vdsoStart);
+    if (size !== undefined) out.push(vdsoModule(vdsoStart, vdsoStart + size));
+  }
   for (const f of core.fileProblems()) {
     const list = core.files.filter((x) => x.path === f.corePath);
     if (list.length === 0) continue;
@@ -118,6 +139,23 @@ export function modulesOfCore(core: CoreFile): NativeModule[] {
     });
   }
   return out.sort((a, b) => a.start - b.start);
+}
+
+/** Largest ELF image read from memory: the vDSO is two or three pages. */
+export const MAX_IMAGE = 1 << 20;
+
+/** The size of the ELF image mapped at `start` (to the end of its section headers), read from memory. */
+export function elfImageSize(memory: MemorySource, start: number): number | undefined {
+  let h: Buffer;
+  try {
+    h = memory.read(start, 64);
+  } catch {
+    return undefined;
+  }
+  if (h.readUInt32BE(0) !== 0x7f454c46 || h[4] !== 2 || h[5] !== 1) return undefined;
+  const shoff = Number(h.readBigUInt64LE(40));
+  const size = shoff + h.readUInt16LE(58) * h.readUInt16LE(60);
+  return size > 64 && size <= MAX_IMAGE ? size : undefined;
 }
 
 /** The module holding `address`, by binary search over modules sorted by start. */

@@ -24,9 +24,10 @@ const STB_LOCAL = 0;
 const STB_GLOBAL = 1;
 
 /**
- * Which alias names a function. glibc's internal entry points carry a `__GI_` alias, the name
- * gdb shows from their DWARF: taken first so both tools name libc's frames alike; then global,
- * weak, local, and the shorter name.
+ * Which alias names a function. glibc's internal entry points carry `__GI_` aliases, one for the
+ * name the function is defined under (`__GI___libc_read` for `__libc_read`) and shorter ones for
+ * its public names (`__GI_read`): the defined one is the name gdb shows from DWARF, and the longest.
+ * So `__GI_` names first, longest first; then global, weak, local, and the shorter name.
  */
 function rank(s: ElfSymbol): number {
   if (s.name.startsWith('__GI_')) return 0;
@@ -40,7 +41,8 @@ export class SymbolTable {
 
   constructor(files: readonly ElfFile[]) {
     const all = files.flatMap((f) => f.functionSymbols());
-    all.sort((a, b) => a.value - b.value || rank(a) - rank(b) || a.name.length - b.name.length || (a.name < b.name ? -1 : 1));
+    const byLength = (a: ElfSymbol, b: ElfSymbol): number => (rank(a) === 0 ? b.name.length - a.name.length : a.name.length - b.name.length);
+    all.sort((a, b) => a.value - b.value || rank(a) - rank(b) || byLength(a, b) || (a.name < b.name ? -1 : 1));
     const entries: Entry[] = [];
     for (const s of all) {
       const last = entries[entries.length - 1];
@@ -77,7 +79,13 @@ export class SymbolTable {
       if (c.size > 0 && address < c.value + c.size) return hit(c, address, true);
       if (c.size > 0) break;
     }
-    return hit(e[best]!, address, false);
+    // An assembler entry point without a size (glibc's __restore_rt) names its own first byte.
+    return hit(e[best]!, address, e[best]!.value === address);
+  }
+
+  /** The address of the function named `name` (any alias), or undefined. */
+  addressOf(name: string): number | undefined {
+    return this.entries.find((x) => x.names.includes(name))?.value;
   }
 
   /** Every name at the start of the function holding `name`'s address. */

@@ -9,7 +9,7 @@ import type { RuleRow, RegisterRule } from './cfa-program.js';
 import { evaluate, type ExpressionContext } from './dwarf-expression.js';
 import { CfiError } from './dwarf-reader.js';
 import { ModuleInfo, sharedModuleInfo, type ModuleInfoCache } from './module-info.js';
-import { moduleAt, type NativeModule } from './modules.js';
+import { elfImageSize, moduleAt, type NativeModule } from './modules.js';
 import { REGISTER_COUNT, X86_64, type Registers } from './registers.js';
 
 export interface NativeFrame {
@@ -33,6 +33,11 @@ export interface NativeFrame {
   beyondSymbol?: boolean;
   /** The module's file cannot be used here (gone, another build): the frame is an address. */
   moduleProblem?: string;
+  /**
+   * A signal trampoline (its CIE says 'S', e.g. glibc's __restore_rt): the frames above it ran in
+   * a signal handler, and the frame below it is the interrupted code (gdb: <signal handler called>).
+   */
+  signalFrame?: boolean;
 }
 
 export interface UnwindResult {
@@ -79,10 +84,21 @@ export class NativeUnwinder {
   infoOf(module: NativeModule): ModuleInfo | undefined {
     if (module.problem !== undefined) return undefined;
     if (this.infos.has(module)) return this.infos.get(module);
-    const found = this.cache.get(module.path, module.buildId);
+    const found = module.inMemory ? this.imageInfo(module) : this.cache.get(module.path, module.buildId);
     const info = found instanceof Error ? undefined : found;
     this.infos.set(module, info);
     return info;
+  }
+
+  /** The info of a module whose ELF image is read from the target (the vDSO); kept per unwinder. */
+  private imageInfo(module: NativeModule): ModuleInfo | Error {
+    try {
+      const size = elfImageSize(this.memory, module.start);
+      if (size === undefined) return new Error(`no ELF image at 0x${module.start.toString(16)}`);
+      return ModuleInfo.fromImage(module.path, this.memory.read(module.start, size));
+    } catch (e) {
+      return e instanceof Error ? e : new Error(String(e));
+    }
   }
 
   /** Names an address: the module holding it, its symbol and offset. */
@@ -128,6 +144,12 @@ export class NativeUnwinder {
         return { frames, note: `frame ${frames.length - 1} (0x${pc.toString(16)}): could not read the stack: ${message}` };
       }
       if ('end' in step) return step.end === undefined ? { frames } : { frames, note: step.end };
+      if (step.signal) {
+        // A trampoline's return address is its first instruction, not after a call: name it by pc
+        // (its FDE starts a byte early so that pc - 1 found the CFI).
+        if (lookup !== pc) frames[frames.length - 1] = { pc, sp, how, ...this.describe(pc, pc) };
+        frames[frames.length - 1]!.signalFrame = true;
+      }
       const nextPc = step.regs[X86_64.rip];
       const nextSp = step.regs[X86_64.rsp];
       // A return address of 0 (or none) marks the outermost frame: thread start, _start.

@@ -33,6 +33,8 @@ export function gdbFrames(exe: string, core: string): Promise<Map<number, GdbFra
 }
 
 export interface PhysicalFrame {
+  /** normal, or sigtramp for a signal trampoline. */
+  kind: string;
   pc: number;
   /** The function the pc is in, as gdb names it (the outermost of its inline chain), or null ("??"). */
   name: string | null;
@@ -55,7 +57,7 @@ export function physicalFrames(frames: readonly GdbFrame[]): { frames: PhysicalF
     else if (f.kind === 'tailcall') tailcalls.push(f.name ?? '??');
     else {
       const where = innermost?.line !== undefined ? { file: innermost.file, line: innermost.line } : {};
-      out.push({ pc: f.pc, name: f.name, lib: f.lib, inlined, ...where });
+      out.push({ kind: f.kind, pc: f.pc, name: f.name, lib: f.lib, inlined, ...where });
       inlined = [];
       innermost = undefined;
     }

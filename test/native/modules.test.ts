@@ -4,7 +4,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
 import { ElfFile } from '../../src/elf/elf-file.js';
 import { loadBias } from '../../src/elf/load-bias.js';
 import { LiveProcessMemory } from '../../src/memory/live.js';
@@ -14,6 +15,7 @@ import { ModuleInfo } from '../../src/native/module-info.js';
 import { moduleAt, modulesFromMappings, modulesOfProcess } from '../../src/native/modules.js';
 import { watch, type WatchedChild } from '../support/child.js';
 import { pythonsFrom, requirePython } from '../support/pythons.js';
+import { requireThat } from '../support/requirements.js';
 
 const LIBC = realpathSync('/lib/x86_64-linux-gnu/libc.so.6');
 const python = pythonsFrom(3, 8).find((p) => p.missing === undefined);
@@ -70,7 +72,18 @@ test('a library replaced on disk since it was mapped is named, not read', requir
   }
 });
 
-test("libc's debug file is found by build-id and names libc's internal functions", () => {
+/** Whether libc's debug file is installed (Debian's libc6-dbg), at the path its build-id gives. */
+function libcDebugInstalled(): boolean {
+  const elf = ElfFile.open(LIBC);
+  try {
+    const id = elf.buildId();
+    return id !== undefined && existsSync(join('/usr/lib/debug/.build-id', id.slice(0, 2), `${id.slice(2)}.debug`));
+  } finally {
+    elf.close();
+  }
+}
+
+test("libc's debug file is found by build-id and names libc's internal functions", requireThat(libcDebugInstalled(), "libc's debug file is not installed (apt-get install libc6-dbg; .ci/run does)"), () => {
   const elf = ElfFile.open(LIBC);
   let debug: ElfFile | undefined;
   try {

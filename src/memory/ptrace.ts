@@ -77,7 +77,10 @@ function captureOne(c: Libc, pid: number, tid: number, stackBytes: number, timeo
   // the leader, as reading /proc costs as much as stopping a thread.
   if (tid === pid && threadEnded(pid, tid)) return exited(tid, 'before it could be stopped');
   const start = performance.now();
-  if (c.ptrace(PTRACE.seize, tid, 0) === -1) {
+  // A thread an earlier capture gave up waiting for is still ours: seizing it again would fail
+  // as "already traced" (by us); it is interrupted and waited for like a freshly seized one.
+  const seized = pending.delete(tid);
+  if (!seized && c.ptrace(PTRACE.seize, tid, 0) === -1) {
     const e = c.errno();
     if (e === c.E.ESRCH) return exited(tid, 'before it could be stopped');
     if (e === c.E.EPERM) return diagnoseRefusal(pid, tid);

@@ -345,6 +345,20 @@ describe('captureThreads where process_vm_readv is refused (seccomp, as in some 
   });
 });
 
+describe('captureThreads of a thread id that is not of the process', () => {
+  test('an Error for it alone (an id reused by another process), and that thread is let go', { ...skipIfMissingAny(), timeout: lastResort() }, async () => {
+    const target = await startTarget(firstPython!.path);
+    const other = await startTarget(firstPython!.path);
+    const r = captureThreads(target.pid, [target.pid, other.threads.sleep]);
+    captured(r, target.pid);
+    const e = r.get(other.threads.sleep);
+    assert.ok(e instanceof ThreadCaptureError && e.reason === 'exited', String(e));
+    assert.equal(e.message, `thread ${other.threads.sleep} is not a thread of process ${target.pid} (it ended and its id was reused)`);
+    await assertLetGo(other);
+    assert.equal(await other.ask('ping', /pong \d+/), 'pong 0');
+  });
+});
+
 describe('StackOverlayMemory', () => {
   test('reads inside the copy come from it, reads outside from the live process, straddling reads from both', { ...skipIfMissingAny(), timeout: lastResort() }, async () => {
     const target = await startTarget(firstPython!.path);

@@ -4,7 +4,7 @@
 // wait for the stop, PTRACE_GETREGS, one process_vm_readv of the used stack, PTRACE_DETACH.
 // Every request comes from this one thread inside one synchronous call, as ptrace demands. The
 // target's memory is never written.
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { libc, PTRACE, WALL, WNOHANG, type Libc } from './ptrace-libc.js';
 import { diagnoseRefusal, PtraceError, ThreadCaptureError } from './ptrace-errors.js';
 import { parseMaps, type Mapping } from './proc.js';
@@ -77,7 +77,10 @@ function captureOne(c: Libc, pid: number, tid: number, stackBytes: number, timeo
   // the leader, as reading /proc costs as much as stopping a thread.
   if (tid === pid && threadEnded(pid, tid)) return exited(tid, 'before it could be stopped');
   const start = performance.now();
-  if (c.ptrace(PTRACE.seize, tid, 0) === -1) {
+  // A thread an earlier capture gave up waiting for is still ours: seizing it again would fail
+  // as "already traced" (by us); it is interrupted and waited for like a freshly seized one.
+  const seized = pending.delete(tid);
+  if (!seized && c.ptrace(PTRACE.seize, tid, 0) === -1) {
     const e = c.errno();
     if (e === c.E.ESRCH) return exited(tid, 'before it could be stopped');
     if (e === c.E.EPERM) return diagnoseRefusal(pid, tid);
@@ -87,7 +90,7 @@ function captureOne(c: Libc, pid: number, tid: number, stackBytes: number, timeo
   const held: { state: Held } = { state: 'running' };
   let result: CapturedThread | Error;
   try {
-    result = stopAndCopy(c, tid, stackBytes, timeoutMs, stacks, copier, held);
+    result = stopAndCopy(c, pid, tid, stackBytes, timeoutMs, stacks, copier, held);
   } finally {
     release(c, tid, held.state);
   }
@@ -98,7 +101,7 @@ function captureOne(c: Libc, pid: number, tid: number, stackBytes: number, timeo
 /** Where a seized thread stands: running (not stopped yet), stopped (this status), or gone (reaped). */
 type Held = 'running' | 'gone' | Extract<WaitStatus, { kind: 'stopped' }>;
 
-function stopAndCopy(c: Libc, tid: number, stackBytes: number, timeoutMs: number, stacks: StackMaps, copier: StackCopier, held: { state: Held }): CapturedThread | Error {
+function stopAndCopy(c: Libc, pid: number, tid: number, stackBytes: number, timeoutMs: number, stacks: StackMaps, copier: StackCopier, held: { state: Held }): CapturedThread | Error {
   if (c.ptrace(PTRACE.interrupt, tid, 0) === -1) {
     const e = c.errno();
     return e === c.E.ESRCH ? exited(tid, 'before it could be stopped') : new ThreadCaptureError(`cannot stop thread ${tid}: PTRACE_INTERRUPT failed with ${c.errnoName(e)}`, tid, 'failed');
@@ -111,6 +114,10 @@ function stopAndCopy(c: Libc, tid: number, stackBytes: number, timeoutMs: number
   }
   if (stop.kind !== 'stopped') return new ThreadCaptureError(`thread ${tid} reported an unexpected wait status while being stopped`, tid, 'failed');
   held.state = stop;
+  // Held by us, the thread cannot end and free its id: whether it belongs to the process is
+  // settled here, where a thread that ended after it was listed and whose id went to another
+  // process is told apart (a check before the seize could not be sure).
+  if (!existsSync(`/proc/${pid}/task/${tid}`)) return new ThreadCaptureError(`thread ${tid} is not a thread of process ${pid} (it ended and its id was reused)`, tid, 'exited');
   const regs = Buffer.alloc(USER_REGS_SIZE);
   if (c.ptrace(PTRACE.getRegs, tid, regs) === -1) {
     const e = c.errno();

@@ -318,6 +318,47 @@ describe('captureThreads of threads that do not stop in time', () => {
   });
 });
 
+describe('captureThreads where process_vm_readv is refused (seccomp, as in some containers)', () => {
+  test('the stack is copied through /proc/PID/mem instead, the same bytes', { ...skipIfMissingAny(), timeout: lastResort() }, async () => {
+    const target = await startTarget(firstPython!.path);
+    const tid = target.threads.read;
+    const dist = `${REPO_ROOT}/dist/src/memory`;
+    const script = [
+      `const m = await import(${JSON.stringify(`${dist}/ptrace.js`)});`,
+      `const { libc } = await import(${JSON.stringify(`${dist}/ptrace-libc.js`)});`,
+      `const c = m.captureThreads(${target.pid}, [${tid}], { stackBytes: 4096 }).get(${tid});`,
+      'if (c instanceof Error) throw c;',
+      'const l = libc();',
+      `const refused = l.readRemote(${tid}, Buffer.alloc(8), c.stack.address) === -1 ? l.errnoName(l.errno()) : 'allowed';`,
+      'console.log(JSON.stringify({ refused, address: c.stack.address, rsp: Number(c.regs.readBigUInt64LE(152)), bytes: c.stack.bytes.toString("hex") }));',
+    ].join('\n');
+    const run = spawnSync(firstPython!.path, [`${REPO_ROOT}/test/fixtures/ptrace/no_process_vm_readv.py`, process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8', timeout: scaled(60_000) });
+    assert.equal(run.status, 0, run.stderr);
+    const out = JSON.parse(run.stdout) as { refused: string; address: number; rsp: number; bytes: string };
+    assert.equal(out.refused, 'EPERM', 'process_vm_readv is refused under the filter');
+    const bytes = Buffer.from(out.bytes, 'hex');
+    assert.equal(out.address, out.rsp - RED_ZONE);
+    assert.ok(bytes.length > RED_ZONE, `${bytes.length} bytes copied`);
+    // The thread is blocked for good: its stack above rsp is what the copy holds.
+    assert.deepEqual(bytes.subarray(RED_ZONE), liveBytes(target.pid, out.rsp, bytes.length - RED_ZONE));
+    await assertLetGo(target);
+  });
+});
+
+describe('captureThreads of a thread id that is not of the process', () => {
+  test('an Error for it alone (an id reused by another process), and that thread is let go', { ...skipIfMissingAny(), timeout: lastResort() }, async () => {
+    const target = await startTarget(firstPython!.path);
+    const other = await startTarget(firstPython!.path);
+    const r = captureThreads(target.pid, [target.pid, other.threads.sleep]);
+    captured(r, target.pid);
+    const e = r.get(other.threads.sleep);
+    assert.ok(e instanceof ThreadCaptureError && e.reason === 'exited', String(e));
+    assert.equal(e.message, `thread ${other.threads.sleep} is not a thread of process ${target.pid} (it ended and its id was reused)`);
+    await assertLetGo(other);
+    assert.equal(await other.ask('ping', /pong \d+/), 'pong 0');
+  });
+});
+
 describe('StackOverlayMemory', () => {
   test('reads inside the copy come from it, reads outside from the live process, straddling reads from both', { ...skipIfMissingAny(), timeout: lastResort() }, async () => {
     const target = await startTarget(firstPython!.path);

@@ -14,8 +14,12 @@ import { firstSkip, requireThat } from '../support/requirements.js';
 import type { DumpJson, DumpThread } from '../support/dump-json.js';
 
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'dump');
-/** Dumps of the contending process: the GIL changes hands every 5 ms, so some catch it mid-switch. */
+/**
+ * Dumps of the contending process: the GIL changes hands every 5 ms, so some catch it mid-switch
+ * (3.15+, where a waiter is visible); elsewhere a few suffice to check that one thread holds it.
+ */
 const CONTENDED_DUMPS = 12;
+const CONTENDED_DUMPS_WITHOUT_WAITERS = 4;
 
 const children: ChildProcess[] = [];
 after(() => {
@@ -103,7 +107,8 @@ for (const py of pythons()) {
         const spinners = [Number(c.match[1]), Number(c.match[2])];
         let waitingSeen = 0;
         let waitingShown = 0;
-        for (let i = 0; i < CONTENDED_DUMPS; i++) {
+        const rounds = atLeast(py, 3, 15) ? CONTENDED_DUMPS : CONTENDED_DUMPS_WITHOUT_WAITERS;
+        for (let i = 0; i < rounds; i++) {
           const d = await dump(c.pid);
           const threads = d.json.threads.filter((t) => spinners.includes(t.native_thread_id ?? -1));
           assert.equal(threads.length, 2, JSON.stringify(d.json.threads));
@@ -118,8 +123,8 @@ for (const py of pythons()) {
           for (const tid of spinners) if (/, waiting for gil\)/.test(header(d.text, tid))) waitingShown++;
         }
         if (atLeast(py, 3, 15)) {
-          assert.ok(waitingSeen > 0, `in ${CONTENDED_DUMPS} JSON dumps a spinner was seen waiting for the GIL`);
-          assert.ok(waitingShown > 0, `in ${CONTENDED_DUMPS} text dumps a spinner was shown waiting for the GIL`);
+          assert.ok(waitingSeen > 0, `in ${rounds} JSON dumps a spinner was seen waiting for the GIL`);
+          assert.ok(waitingShown > 0, `in ${rounds} text dumps a spinner was shown waiting for the GIL`);
         } else assert.equal(waitingShown, 0);
       } finally {
         c.child.kill('SIGKILL');

@@ -6,9 +6,7 @@ import type { CoreFile } from '../elf/core-file.js';
 import { captureThreads } from '../memory/ptrace.js';
 import { StackOverlayMemory } from '../memory/stack-overlay.js';
 import type { MemorySource } from '../memory/source.js';
-import { modulesFromMappings, modulesOfCore, type NativeModule } from '../native/modules.js';
-import { registersFromUserRegs } from '../native/registers.js';
-import { NativeUnwinder, type NativeFrame } from '../native/unwind.js';
+import { modulesFromMappings, modulesOfCore, NativeUnwinder, registersFromUserRegs, type NativeFrame, type NativeModule } from '../native/index.js';
 import { gilStateFromNative } from './gil-state.js';
 import { functionOf, mergeStacks, type MergedStack } from './native-merge.js';
 import type { OpenedPython } from './process.js';
@@ -33,7 +31,12 @@ export function liveModules(p: OpenedPython): NativeModule[] {
 }
 
 /** Copies and unwinds the stacks of live threads `tids`: each is stopped only while it is copied. */
-export function liveNativeStacks(p: OpenedPython & { pid: number }, tids: readonly number[], modules: readonly NativeModule[] = liveModules(p)): Map<number, NativeStack> {
+export function liveNativeStacks(
+  p: OpenedPython & { pid: number },
+  tids: readonly number[],
+  modules: readonly NativeModule[] = liveModules(p),
+  opts: UnwindOptions = {},
+): Map<number, NativeStack> {
   const captured = captureThreads(p.pid, tids);
   const out = new Map<number, NativeStack>();
   for (const [tid, c] of captured) {
@@ -41,7 +44,7 @@ export function liveNativeStacks(p: OpenedPython & { pid: number }, tids: readon
       out.set(tid, { frames: [], note: c.message });
       continue;
     }
-    out.set(tid, unwindOne(new StackOverlayMemory(p.memory, c.stack), modules, c.regs));
+    out.set(tid, unwindOne(new StackOverlayMemory(p.memory, c.stack), modules, c.regs, opts));
   }
   return out;
 }
@@ -64,9 +67,14 @@ export function coreNativeStacks(core: CoreFile): Map<number, NativeStack> {
   return out;
 }
 
-function unwindOne(memory: MemorySource, modules: readonly NativeModule[], regs: Buffer): NativeStack {
+/** `lines: false` leaves out file:line (a profile names native functions by library only, and reads no line tables). */
+export interface UnwindOptions {
+  lines?: boolean;
+}
+
+function unwindOne(memory: MemorySource, modules: readonly NativeModule[], regs: Buffer, opts: UnwindOptions = {}): NativeStack {
   try {
-    const r = new NativeUnwinder(memory, modules).unwind(registersFromUserRegs(regs));
+    const r = new NativeUnwinder(memory, modules, { lines: opts.lines ?? true }).unwind(registersFromUserRegs(regs));
     return r.note === undefined ? { frames: r.frames } : { frames: r.frames, note: r.note };
   } catch (e) {
     return { frames: [], note: `the stack could not be unwound: ${e instanceof Error ? e.message : String(e)}` };

@@ -5,7 +5,7 @@ import { functionOf, type MergedFrame } from '../cpython/native-merge.js';
 import { liveModules, liveNativeStacks, mergeThreads } from '../cpython/native-stacks.js';
 import { openLiveProcess, type LiveProcess } from '../cpython/process.js';
 import { snapshot, type ThreadSnapshot } from '../cpython/snapshot.js';
-import type { NativeModule } from '../native/modules.js';
+import type { NativeModule } from '../native/index.js';
 import { taskIds, ThreadStatusReader } from '../memory/proc.js';
 import type { Sample, SampleFrame, ThreadSample } from './sample.js';
 
@@ -69,6 +69,7 @@ export class Sampler {
           this.process,
           this.tids.filter((tid) => !this.opts.activeOnly || this.statuses.status(tid) !== 'idle'),
           (this.modules ??= liveModules(this.process)),
+          { lines: false },
         )
       : undefined;
     const threads = snapshot(this.process, {

@@ -3,7 +3,7 @@ import { ExitCode } from '../common/errors.js';
 import { formatVersion } from '../cpython/discover/detect-version.js';
 import { DEFAULT_LIMITS } from '../cpython/objects/render.js';
 import { exitedOr, openLiveProcess, type LiveProcess } from '../cpython/process.js';
-import { liveNativeStacks, mergeThreads } from '../cpython/native-stacks.js';
+import { liveNativeStacks, mergeThreads, type NativeView } from '../cpython/native-stacks.js';
 import { snapshot, type ThreadSnapshot } from '../cpython/snapshot.js';
 import { taskIds, threadStatus } from '../memory/proc.js';
 import { formatText, toJson, type NativeOutput } from './dump-format.js';
@@ -63,11 +63,13 @@ export async function dumpCommand(args: string[]): Promise<number> {
   const pid = parsePid(parsed.positionals, o.pid, 'dump');
   const proc = openLiveProcess(pid);
   try {
-    // The native stacks first: copied while each thread is held for a moment, then the Python
-    // frames read from the running process (a thread blocked in C has not moved meanwhile).
-    const stacks = native ? liveNativeStacks(proc, taskIds(pid)) : undefined;
-    const threads = readThreads(proc, o.locals, native);
-    const nativeOut: NativeOutput | undefined = stacks ? { views: mergeThreads(proc, threads, stacks), all: o['native-all'] } : undefined;
+    let threads: ThreadSnapshot[];
+    let nativeOut: NativeOutput | undefined;
+    if (native) {
+      const read = readNative(proc, o.locals);
+      threads = read.threads;
+      nativeOut = { views: read.views, all: o['native-all'] };
+    } else threads = readThreads(proc, o.locals, false);
     const header = { pid, command: proc.commandLine, version: formatVersion(proc.version), binary: proc.image.path };
     const out = o.json
       ? JSON.stringify(toJson(header, threads, o.locals, nativeOut), null, 2) + '\n'
@@ -80,6 +82,25 @@ export async function dumpCommand(args: string[]): Promise<number> {
   } finally {
     proc.memory.close();
   }
+}
+
+/**
+ * --native: the native stacks first, each copied while its thread is held for a moment, then the
+ * Python frames, read from the running process (a thread blocked in C has not moved meanwhile).
+ * A thread that ran on in between may not merge: the whole read is taken again, up to ATTEMPTS
+ * times, and the one with the fewest unmerged threads is shown.
+ */
+function readNative(proc: LiveProcess, locals: boolean): { threads: ThreadSnapshot[]; views: Map<ThreadSnapshot, NativeView> } {
+  let best: { threads: ThreadSnapshot[]; views: Map<ThreadSnapshot, NativeView>; unmerged: number } | undefined;
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const stacks = liveNativeStacks(proc, taskIds(proc.pid));
+    const threads = readThreads(proc, locals, true);
+    const views = mergeThreads(proc, threads, stacks);
+    const unmerged = [...views.values()].filter((v) => !v.stack.merged).length;
+    if (!best || unmerged < best.unmerged) best = { threads, views, unmerged };
+    if (unmerged === 0) break;
+  }
+  return best!;
 }
 
 /** The snapshot with the fewest torn threads of up to ATTEMPTS. */

@@ -70,6 +70,8 @@ export async function doctorCommand(args: string[]): Promise<number> {
     const problems = threads.filter((t) => t.truncated).map((t) => t.truncated);
     rows.push(['threads', `${threads.length} (${threads.filter((t) => t.name !== undefined).length} named), ${frames} frames, ${proc.memory.readCount} reads`]);
     rows.push(['GIL holder', threads.some((t) => t.holdsGil) ? String(threads.find((t) => t.holdsGil)?.nativeThreadId ?? '?') : threads.some((t) => t.holdsGil === false) ? 'none' : 'unknown for this version']);
+    const collecting = threads.find((t) => t.gcCollecting !== undefined)?.gcCollecting;
+    rows.push(['garbage collection', collecting === undefined ? 'unknown for this build' : collecting ? 'running' : 'not running']);
     rows.push(['result', problems.length ? `partial: ${problems.join('; ')}` : `ok: pyscope dump ${pid} will work (${basename(proc.image.path)})`]);
   } catch (e) {
     rows.push(['result', `failed: ${(e as Error).message}`]);

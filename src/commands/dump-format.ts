@@ -23,12 +23,26 @@ function functionName(f: Frame): string {
   return f.code.qualname || f.code.name;
 }
 
-export function threadLabel(t: ThreadSnapshot): string {
+/** How the header words a thread's dealings with the GIL beyond holding it (pystack: "Waiting for the GIL", "Dropping the GIL"). */
+const GIL_ACTIVITY: Record<NonNullable<ThreadSnapshot['gilState']>, string> = { waiting: 'waiting for gil', dropping: 'dropping gil' };
+
+/**
+ * `Thread 1234 (active+gil, gc): "MainThread"`: the kernel's status joined with holding the GIL as
+ * before, then what else the thread is doing (waiting for or dropping the GIL, running the garbage
+ * collector) and, when the process runs several interpreters, which one the thread belongs to.
+ */
+export function threadLabel(t: ThreadSnapshot, several?: { interpreters: boolean }): string {
   const id = t.nativeThreadId !== undefined ? String(t.nativeThreadId) : `0x${t.threadId.toString(16).toUpperCase()}`;
   const state = t.status === 'unknown' ? '' : t.status;
   const gil = t.holdsGil ? 'gil' : '';
-  const tags = [state, gil].filter(Boolean).join('+');
+  const first = [state, gil].filter(Boolean).join('+');
+  const tags = [first, t.gilState ? GIL_ACTIVITY[t.gilState] : '', t.gc ? 'gc' : '', several?.interpreters ? `interpreter ${t.interpreterId}` : ''].filter(Boolean).join(', ');
   return `Thread ${id}${tags ? ` (${tags})` : ''}${t.name !== undefined ? `: "${t.name}"` : ''}`;
+}
+
+/** More than one interpreter among the threads (subinterpreters): the header then names each thread's. */
+export function severalInterpreters(threads: readonly ThreadSnapshot[]): boolean {
+  return new Set(threads.map((t) => t.interpreterId)).size > 1;
 }
 
 export function formatText(h: DumpHeader, threads: ThreadSnapshot[], o: TextOptions): string {
@@ -37,9 +51,10 @@ export function formatText(h: DumpHeader, threads: ThreadSnapshot[], o: TextOpti
     lines.push(`Crashed: ${h.crash.signal}${h.crash.address ? ` at ${h.crash.address}` : ''}`);
   }
   lines.push('');
+  const interpreters = severalInterpreters(threads);
   for (const t of threads) {
     const crashed = h.crash?.thread !== undefined && h.crash.thread === t.nativeThreadId ? ' [crashed]' : '';
-    lines.push(threadLabel(t) + crashed);
+    lines.push(threadLabel(t, { interpreters }) + crashed);
     for (const f of t.frames) {
       const file = o.fullFilenames ? f.code.filename : basename(f.code.filename);
       lines.push(`    ${functionName(f)} (${file}:${f.line ?? '?'})`);
@@ -74,6 +89,11 @@ export function toJson(h: DumpHeader, threads: ThreadSnapshot[], locals: boolean
       name: t.name ?? null,
       status: t.status,
       gil: t.holdsGil ?? null,
+      gil_state: t.gilState ?? null,
+      gil_locked: t.gilLocked ?? null,
+      gil_last_holder: t.lastGilHolder ?? null,
+      gc: t.gc ?? null,
+      gc_collecting: t.gcCollecting ?? null,
       interpreter_id: t.interpreterId,
       ...(t.truncated ? { truncated: t.truncated } : {}),
       ...(t.torn ? { torn: true } : {}),

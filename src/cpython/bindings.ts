@@ -9,12 +9,18 @@ export interface Bindings {
   pointerSize: 4 | 8;
   /** How the first interpreter is reached: a field of _PyRuntime, or the interp_head global. */
   interpreters: { via: 'runtime'; headOffset: number } | { via: 'interp_head' };
-  /** Where the GIL's state is, when known. */
+  /**
+   * Where the GIL's state is, when known: `locked` (an int) and `last_holder` (a thread state
+   * pointer, kept after the GIL is let go) as offsets into _PyRuntime or the struct interp->ceval.gil
+   * points to, or as addresses of statics (3.6); 2.7 has only the current thread state.
+   */
   gil?:
     | { via: 'runtime'; lockedOffset: number; holderOffset: number }
     | { via: 'interpreter-pointer'; pointerOffset: number; lockedOffset: number; holderOffset: number }
-    | { via: 'interpreter'; lockedOffset: number; holderOffset: number }
-    | { via: 'tstate-current'; runtimeOffset?: number };
+    | { via: 'statics'; lockedAddress: number; holderAddress: number }
+    | { via: 'tstate-current' };
+  /** Where the collector's `collecting` int is: at an address (a static), or an offset into _PyRuntime or an interpreter. */
+  gc?: { via: 'address'; address: number } | { via: 'runtime'; offset: number } | { via: 'interpreter'; offset: number };
   interp: {
     next: number;
     id?: number;
@@ -28,6 +34,9 @@ export interface Bindings {
     interp: number;
     threadId: number;
     nativeThreadId?: number;
+    /** 3.15+: ints the thread sets while it holds the GIL and while it waits for it. */
+    holdsGil?: number;
+    gilRequested?: number;
     /** Frame pointer path: tstate->frame, tstate->cframe->current_frame, or tstate->current_frame. */
     frame: { kind: 'direct'; offset: number } | { kind: 'cframe'; cframe: number; currentFrame: number };
   };

@@ -12,6 +12,9 @@ import { Target } from './target.js';
 import { bindingsFor, type BindingsSource } from './version-switch.js';
 import { CodeCache } from './model/code.js';
 
+/** ELF symbol type of a data object. */
+const STT_OBJECT = 1;
+
 export interface OpenedPython {
   memory: MemorySource;
   image: InterpreterImage;
@@ -31,7 +34,17 @@ export interface OpenedPython {
 export function openPython(memory: MemorySource, maps: Mapping[], pid: number | undefined, exePath?: string, live = false): OpenedPython {
   const image = findInterpreter(pid, maps, exePath);
   const version = detectVersion(image, memory);
-  const { bindings, source } = bindingsFor(version, memory, image.symbols.runtime, (name) => image.elf.symbol(name) !== undefined);
+  const { bindings, source } = bindingsFor(
+    version,
+    memory,
+    image.symbols.runtime,
+    (name) => image.elf.symbol(name) !== undefined,
+    (name) => {
+      // Data only: a file-local name such as `collecting` could also name a function elsewhere.
+      const s = image.elf.symbol(name);
+      return s && s.type === STT_OBJECT ? s.value + image.bias : undefined;
+    },
+  );
   const target = new Target(memory, bindings);
   return { memory, image, version, bindings, bindingsSource: source, target, codes: new CodeCache(target), maps, pid, live };
 }

@@ -7,7 +7,9 @@ import { ExitCode, PyscopeError } from '../common/errors.js';
 import type { RenderLimits } from './objects/render.js';
 import type { OpenedPython } from './process.js';
 import { walkFrames, type Frame } from './model/frames.js';
-import { currentFrame, gilHolder, interpreterId, interpreters, threadStates } from './model/threads.js';
+import { currentFrame, interpreterId, interpreters, threadStates } from './model/threads.js';
+import { gcCollecting, readGil, type GilState } from './model/gil-and-gc.js';
+import type { GilActivity } from './gil-state.js';
 import { nativeIdsFromPthreads } from './model/native-ids.js';
 import { threadNames } from './model/thread-names.js';
 import { targetExited } from './target.js';
@@ -18,6 +20,20 @@ export interface ThreadSnapshot {
   name?: string;
   status: 'active' | 'idle' | 'unknown';
   holdsGil?: boolean;
+  /**
+   * What the thread is doing with the GIL beyond holding it: waiting to take it or letting it go.
+   * Read from the thread state where the interpreter records it (3.15+ gil_requested), else from
+   * the native stack (gilStateFromNative) when one was taken.
+   */
+  gilState?: GilActivity;
+  /** The GIL of the thread's interpreter is taken, by whichever thread; undefined when the build does not say. */
+  gilLocked?: boolean;
+  /** The thread took the GIL last: it holds it, or let go of it and nobody took it since. */
+  lastGilHolder?: boolean;
+  /** The collector of the thread's interpreter is running; undefined when the build does not say. */
+  gcCollecting?: boolean;
+  /** This thread runs that collection: the interpreter collects and the thread holds its GIL. */
+  gc?: boolean;
   interpreterId: number;
   frames: Frame[];
   /** Why the frame list is incomplete, when it is. */
@@ -63,11 +79,19 @@ function readSnapshot(p: OpenedPython, opts: SnapshotOptions): ThreadSnapshot[] 
       const why = p.live ? `changed every time it was read` : `is unreadable`;
       throw new PyscopeError(`the thread list of interpreter ${id} ${why} (${list.torn})`, ExitCode.unreadableMemory);
     }
-    let holder: number | undefined;
+    let gil: GilState | undefined;
+    let collecting: boolean | undefined;
     try {
-      holder = gilHolder(t, roots, interp);
-    } catch {
-      holder = undefined;
+      gil = readGil(t, roots, interp);
+    } catch (e) {
+      if (targetExited(e)) throw e;
+      gil = undefined;
+    }
+    try {
+      collecting = gcCollecting(t, roots, interp);
+    } catch (e) {
+      if (targetExited(e)) throw e;
+      collecting = undefined;
     }
     let names = new Map<number, string>();
     if (opts.names !== false) {
@@ -108,7 +132,7 @@ function readSnapshot(p: OpenedPython, opts: SnapshotOptions): ThreadSnapshot[] 
         nativeThreadId: native,
         name: names.get(s.threadId),
         status,
-        holdsGil: holder === undefined ? undefined : holder === s.address,
+        ...threadGil(s, gil, collecting),
         interpreterId: id,
         frames,
         ...cut,
@@ -123,4 +147,22 @@ function readSnapshot(p: OpenedPython, opts: SnapshotOptions): ThreadSnapshot[] 
     }
   });
   return out;
+}
+
+/** The GIL and collector facts of one thread, from its interpreter's state and its own. */
+function threadGil(
+  s: { address: number; holdsGil?: boolean; gilRequested?: boolean },
+  gil: GilState | undefined,
+  collecting: boolean | undefined,
+): Pick<ThreadSnapshot, 'holdsGil' | 'gilState' | 'gilLocked' | 'lastGilHolder' | 'gcCollecting' | 'gc'> {
+  // The interpreter's GIL names its holder; a 3.15+ thread state also says so itself.
+  const holds = gil !== undefined ? gil.holder !== 0 && gil.holder === s.address : s.holdsGil;
+  return {
+    holdsGil: holds,
+    gilState: s.gilRequested && !holds ? 'waiting' : undefined,
+    gilLocked: gil?.locked,
+    lastGilHolder: gil?.lastHolder === undefined ? undefined : gil.lastHolder === s.address,
+    gcCollecting: collecting,
+    gc: collecting === undefined || holds === undefined ? undefined : collecting && holds,
+  };
 }

@@ -21,6 +21,8 @@ export function bindingsFor(
   memory: MemorySource,
   runtimeAddress: number | undefined,
   hasSymbol: (name: string) => boolean = () => false,
+  /** The address in the target of a data symbol of the interpreter's file (statics of 2.7, 3.6). */
+  symbolAddress: (name: string) => number | undefined = () => undefined,
 ): { bindings: Bindings; source: BindingsSource } {
   const traits = traitsFor(version);
   if (!traits) {
@@ -36,7 +38,7 @@ export function bindingsFor(
       source: { describe: `_Py_DebugOffsets read from the target (layout ${debug.layoutVersion}, cookie "${DEBUG_COOKIE}")`, debugOffsets: debug },
     };
   }
-  return { bindings: fromDeclarations(version, traits, declarationsFor(traits.key), hasSymbol), source: { describe: `declarations for CPython ${traits.key} (src/cpython/versions)` } };
+  return { bindings: fromDeclarations(version, traits, declarationsFor(traits.key), hasSymbol, symbolAddress), source: { describe: `declarations for CPython ${traits.key} (src/cpython/versions)` } };
 }
 
 const declCache = new Map<string, Declarations>();
@@ -62,7 +64,13 @@ function first(s: StructLayout, ...paths: string[]): number {
   return s.offset(paths[0]!);
 }
 
-function fromDeclarations(version: PythonVersion, traits: VersionTraits, d: Declarations, hasSymbol: (name: string) => boolean): Bindings {
+function fromDeclarations(
+  version: PythonVersion,
+  traits: VersionTraits,
+  d: Declarations,
+  hasSymbol: (name: string) => boolean,
+  symbolAddress: (name: string) => number | undefined,
+): Bindings {
   const interp = d.struct('PyInterpreterState');
   const ts = d.struct('PyThreadState');
   const code = d.struct('PyCodeObject');
@@ -91,15 +99,28 @@ function fromDeclarations(version: PythonVersion, traits: VersionTraits, d: Decl
     tsFrame = { kind: 'direct', offset: ts.offset('frame') };
   }
 
+  const statics = traits.statics ?? {};
+  const staticAddress = (name: string | undefined) => (name === undefined ? undefined : symbolAddress(name));
   let gil: Bindings['gil'];
   if (traits.gil === 'tstate-current') gil = { via: 'tstate-current' };
-  else if (traits.gil === 'runtime') {
+  else if (traits.gil === 'statics') {
+    const locked = staticAddress(statics.gilLocked);
+    const holder = staticAddress(statics.gilLastHolder);
+    // A file stripped of .symtab has no statics: the GIL is then read through the current thread state.
+    gil = locked !== undefined && holder !== undefined ? { via: 'statics', lockedAddress: locked, holderAddress: holder } : { via: 'tstate-current' };
+  } else if (traits.gil === 'runtime') {
     const rt = d.struct('_PyRuntimeState');
     gil = { via: 'runtime', lockedOffset: rt.offset('ceval.gil.locked'), holderOffset: rt.offset('ceval.gil.last_holder') };
   } else {
     const g = d.struct('_gil_runtime_state');
     gil = { via: 'interpreter-pointer', pointerOffset: interp.offset('ceval.gil'), lockedOffset: g.offset('locked'), holderOffset: g.offset('last_holder') };
   }
+  let gc: Bindings['gc'];
+  if (traits.gc === 'static') {
+    const address = staticAddress(statics.gcCollecting);
+    gc = address !== undefined ? { via: 'address', address } : undefined;
+  } else if (traits.gc === 'runtime') gc = { via: 'runtime', offset: d.struct('_PyRuntimeState').offset('gc.collecting') };
+  else gc = { via: 'interpreter', offset: interp.offset('gc.collecting') };
 
   const obj = d.struct('PyObject');
   const strings: StringBindings = py2
@@ -151,6 +172,7 @@ function fromDeclarations(version: PythonVersion, traits: VersionTraits, d: Decl
     pointerSize: 8,
     interpreters: traits.interpreters === 'interp_head' ? { via: 'interp_head' } : { via: 'runtime', headOffset: d.struct('_PyRuntimeState').offset('interpreters.head') },
     gil,
+    gc,
     interp: {
       next: interp.offset('next'),
       id: opt(interp, 'id'),
@@ -272,15 +294,27 @@ function fromDebugOffsets(version: PythonVersion, traits: VersionTraits, o: Debu
   const m = traits.managedDict;
   const dictExtras = splitDict(extras, traits);
   const declared = pep393(extras);
+  // The table gives the GIL fields inside the interpreter's own _gil; a subinterpreter that shares
+  // the main GIL leaves its own unused, so the GIL is read where interp->ceval.gil points, at the
+  // fields' offsets from the start of _gil.
+  const gilFields = ['ceval_gil', 'gil_runtime_state', 'gil_runtime_state_locked', 'gil_runtime_state_holder'].map((n) => `interpreter_state.${n}`);
+  const gilBase = gilFields.every(has) ? f('interpreter_state.gil_runtime_state') : undefined;
   const gil: Bindings['gil'] =
-    has('interpreter_state.gil_runtime_state_locked') && has('interpreter_state.gil_runtime_state_holder')
-      ? { via: 'interpreter', lockedOffset: f('interpreter_state.gil_runtime_state_locked'), holderOffset: f('interpreter_state.gil_runtime_state_holder') }
+    gilBase !== undefined && traits.gil === 'interpreter-pointer'
+      ? {
+          via: 'interpreter-pointer',
+          pointerOffset: f('interpreter_state.ceval_gil'),
+          lockedOffset: f('interpreter_state.gil_runtime_state_locked') - gilBase,
+          holderOffset: f('interpreter_state.gil_runtime_state_holder') - gilBase,
+        }
       : undefined;
+  const gc: Bindings['gc'] = traits.gc === 'interpreter' && has('interpreter_state.gc') && has('gc.collecting') ? { via: 'interpreter', offset: f('interpreter_state.gc') + f('gc.collecting') } : undefined;
   return {
     version,
     pointerSize: 8,
     interpreters: { via: 'runtime', headOffset: f('runtime_state.interpreters_head') },
     gil,
+    gc,
     interp: {
       next: f('interpreter_state.next'),
       id: has('interpreter_state.id') ? f('interpreter_state.id') : undefined,
@@ -293,6 +327,8 @@ function fromDebugOffsets(version: PythonVersion, traits: VersionTraits, o: Debu
       interp: f('thread_state.interp'),
       threadId: f('thread_state.thread_id'),
       nativeThreadId: f('thread_state.native_thread_id'),
+      holdsGil: has('thread_state.holds_gil') ? f('thread_state.holds_gil') : undefined,
+      gilRequested: has('thread_state.gil_requested') ? f('thread_state.gil_requested') : undefined,
       frame: { kind: 'direct', offset: f('thread_state.current_frame') },
     },
     frame: {

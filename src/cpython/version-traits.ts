@@ -41,8 +41,19 @@ export interface VersionTraits {
   debugOffsets?: { layout: string; declarations: string };
   /** How the first interpreter is found: the interp_head global, or _PyRuntime.interpreters.head. */
   interpreters: 'interp_head' | 'runtime';
-  /** Where the GIL's holder is kept: _PyThreadState_Current, _PyRuntime.ceval.gil, interp->ceval.gil, or interp's GIL state. */
-  gil: 'tstate-current' | 'runtime' | 'interpreter-pointer' | 'interpreter';
+  /**
+   * Where the GIL's state is kept: only _PyThreadState_Current (2.7: the GIL is a bare semaphore),
+   * static variables of ceval.c (3.6, named by `statics`), _PyRuntime.ceval.gil (3.7-3.11), or the
+   * struct interp->ceval.gil points to (3.12+; 3.13+ through _Py_DebugOffsets).
+   */
+  gil: 'tstate-current' | 'statics' | 'runtime' | 'interpreter-pointer';
+  /**
+   * Where the collector's `collecting` flag is: a static of Modules/gcmodule.c (2.7, 3.6, named by
+   * `statics`), _PyRuntime.gc (3.7, 3.8), or interp->gc (3.9+; 3.13+ through _Py_DebugOffsets).
+   */
+  gc: 'static' | 'runtime' | 'interpreter';
+  /** File-local symbols (.symtab) of the GIL's and the collector's state, where `gil`/`gc` say statics. */
+  statics?: { gilLocked?: string; gilLastHolder?: string; gcCollecting?: string };
   frames: FrameTraits;
   lineTable: LineTableFormat;
   /** 2.7: str is bytes, unicode a separate type; 3.x: PEP 393 compact strings. */
@@ -60,16 +71,28 @@ export interface VersionTraits {
 }
 
 const FRAME_OBJECT: FrameTraits = { kind: 'frameobject', lastiUnit: 1 };
-const OLD_RUNTIME = { interpreters: 'runtime', gil: 'runtime', frames: FRAME_OBJECT, lineTable: 'lnotab', strings: 'pep393', ints: 'ob_size', dict: 'split-keys' } as const;
-const NEW_OBJECTS = { interpreters: 'runtime', gil: 'interpreter', lineTable: 'locations', strings: 'pep393', ints: 'lv_tag', dict: 'split-keys-values-header' } as const;
+const OLD_RUNTIME = { interpreters: 'runtime', gil: 'runtime', gc: 'interpreter', frames: FRAME_OBJECT, lineTable: 'lnotab', strings: 'pep393', ints: 'ob_size', dict: 'split-keys' } as const;
+const NEW_OBJECTS = { interpreters: 'runtime', gil: 'interpreter-pointer', gc: 'interpreter', lineTable: 'locations', strings: 'pep393', ints: 'lv_tag', dict: 'split-keys-values-header' } as const;
 const INLINE_VALUES = { dictWord: -3, tagged: false, inlineValues: true } as const;
 
 /** Every supported version, oldest first. */
 export const TRAITS: Readonly<Record<string, VersionTraits>> = {
-  '2.7': { key: '2.7', structs: V2_7, extras: [], interpreters: 'interp_head', gil: 'tstate-current', frames: FRAME_OBJECT, lineTable: 'lnotab-unsigned', strings: 'py2', ints: 'py2', dict: 'table-2.7' },
-  '3.6': { key: '3.6', structs: V3_6, extras: [], ...OLD_RUNTIME, interpreters: 'interp_head', gil: 'tstate-current' },
-  '3.7': { key: '3.7', structs: V3_7, extras: [], ...OLD_RUNTIME },
-  '3.8': { key: '3.8', structs: V3_8, extras: [], ...OLD_RUNTIME },
+  // Modules/gcmodule.c of v2.7.18: `static int collecting`.
+  '2.7': { key: '2.7', structs: V2_7, extras: [], interpreters: 'interp_head', gil: 'tstate-current', gc: 'static', statics: { gcCollecting: 'collecting' }, frames: FRAME_OBJECT, lineTable: 'lnotab-unsigned', strings: 'py2', ints: 'py2', dict: 'table-2.7' },
+  // Python/ceval_gil.h of v3.6.15: `static _Py_atomic_int gil_locked`, `static _Py_atomic_address
+  // gil_last_holder`; Modules/gcmodule.c: `static int collecting`.
+  '3.6': {
+    key: '3.6',
+    structs: V3_6,
+    extras: [],
+    ...OLD_RUNTIME,
+    interpreters: 'interp_head',
+    gil: 'statics',
+    gc: 'static',
+    statics: { gilLocked: 'gil_locked', gilLastHolder: 'gil_last_holder', gcCollecting: 'collecting' },
+  },
+  '3.7': { key: '3.7', structs: V3_7, extras: [], ...OLD_RUNTIME, gc: 'runtime' },
+  '3.8': { key: '3.8', structs: V3_8, extras: [], ...OLD_RUNTIME, gc: 'runtime' },
   '3.9': { key: '3.9', structs: V3_9, extras: [], ...OLD_RUNTIME },
   '3.10': { key: '3.10', structs: V3_10, extras: [], ...OLD_RUNTIME, frames: { kind: 'frameobject', lastiUnit: 2 }, lineTable: 'linetable-3.10' },
   '3.11': {

@@ -65,6 +65,9 @@ const NEEDS: Need[] = [
   ['3.7', '3.12', '_PyRuntimeState', ['interpreters.head']],
   ['3.7', '3.11', '_PyRuntimeState', ['gilstate.tstate_current', 'ceval.gil.locked', 'ceval.gil.last_holder']],
   ['3.12', '3.12', 'struct _gil_runtime_state', ['locked', 'last_holder']],
+  // The collector's running flag: _PyRuntime.gc (3.7, 3.8), then per interpreter.
+  ['3.7', '3.8', '_PyRuntimeState', ['gc.collecting']],
+  ['3.9', '3.12', 'PyInterpreterState', ['gc.collecting']],
 ];
 
 const VERSIONS = Object.keys(DECLARATIONS);

@@ -22,6 +22,11 @@ export interface DumpThread {
   name: string | null;
   status: 'active' | 'idle' | 'unknown';
   gil: boolean | null;
+  gil_state: 'waiting' | 'dropping' | null;
+  gil_locked: boolean | null;
+  gil_last_holder: boolean | null;
+  gc: boolean | null;
+  gc_collecting: boolean | null;
   interpreter_id: number;
   frames: DumpFrame[];
 }

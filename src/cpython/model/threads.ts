@@ -11,6 +11,9 @@ export interface ThreadState {
   threadId: number;
   /** Kernel thread id, where the interpreter records it (3.8+). */
   nativeThreadId?: number;
+  /** 3.15+: the thread's own word on the GIL (tstate->holds_gil, tstate->gil_requested). */
+  holdsGil?: boolean;
+  gilRequested?: boolean;
   /** Address of the innermost frame (PyFrameObject or _PyInterpreterFrame), or 0. */
   frame: number;
   /** Why the frame pointer could not be read (the thread state changed under the reader). */
@@ -65,7 +68,7 @@ export function threadStates(t: Target, interp: number, interpreterId: number): 
 function readThreadList(t: Target, interp: number, interpreterId: number): ThreadList {
   const b = t.b;
   const ts = b.tstate;
-  const span = Math.max(ts.prev ?? 0, ts.next, ts.interp, ts.threadId, ts.nativeThreadId ?? 0, ts.frame.kind === 'direct' ? ts.frame.offset : ts.frame.cframe) + 8;
+  const span = Math.max(ts.prev ?? 0, ts.next, ts.interp, ts.threadId, ts.nativeThreadId ?? 0, ts.holdsGil ?? 0, ts.gilRequested ?? 0, ts.frame.kind === 'direct' ? ts.frame.offset : ts.frame.cframe) + 8;
   const states: ThreadState[] = [];
   const seen = new Set<number>();
   let previous = 0;
@@ -104,6 +107,8 @@ function readThreadList(t: Target, interp: number, interpreterId: number): Threa
       interpreterId,
       threadId: Target.ptrAt(raw, ts.threadId),
       nativeThreadId: native !== undefined && native > 0 ? native : undefined,
+      holdsGil: ts.holdsGil !== undefined ? raw.readInt32LE(ts.holdsGil) !== 0 : undefined,
+      gilRequested: ts.gilRequested !== undefined ? raw.readInt32LE(ts.gilRequested) !== 0 : undefined,
       frame,
       torn,
     });
@@ -124,29 +129,4 @@ export function currentFrame(t: Target, state: ThreadState): number {
 export function interpreterId(t: Target, interp: number, index: number): number {
   const off = t.b.interp.id;
   return off !== undefined ? t.i64(interp + off) : index;
-}
-
-/** The thread state holding the GIL, 0 when none does, undefined when this build does not say. */
-export function gilHolder(t: Target, roots: InterpreterRoots & { threadStateCurrent?: number }, interp: number): number | undefined {
-  const g = t.b.gil;
-  if (!g) return undefined;
-  switch (g.via) {
-    case 'tstate-current':
-      return roots.threadStateCurrent !== undefined ? t.ptr(roots.threadStateCurrent) : undefined;
-    case 'runtime': {
-      if (roots.runtime === undefined) return undefined;
-      const locked = t.i32(roots.runtime + g.lockedOffset);
-      return locked ? t.ptr(roots.runtime + g.holderOffset) : 0;
-    }
-    case 'interpreter': {
-      const locked = t.i32(interp + g.lockedOffset);
-      return locked ? t.ptr(interp + g.holderOffset) : 0;
-    }
-    case 'interpreter-pointer': {
-      const gil = t.ptr(interp + g.pointerOffset);
-      if (!gil) return undefined;
-      const locked = t.i32(gil + g.lockedOffset);
-      return locked ? t.ptr(gil + g.holderOffset) : 0;
-    }
-  }
 }

@@ -22,3 +22,6 @@ export const NT_FILE = 0x46494c45;
 
 export const EM_X86_64 = 62;
 export const EM_AARCH64 = 183;
+
+export const STT_FUNC = 2;
+export const STT_GNU_IFUNC = 10;

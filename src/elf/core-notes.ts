@@ -9,6 +9,8 @@ export interface CoreThread {
   signal: number;
   pc?: number;
   sp?: number;
+  /** pr_reg: the raw struct user_regs_struct (the bytes PTRACE_GETREGS gives), for the unwinder. */
+  regs?: Buffer;
 }
 
 export interface CoreSignalInfo {
@@ -82,6 +84,7 @@ export function parsePrstatus(desc: Buffer, machine: number): CoreThread | undef
   if (slots && desc.length >= PRSTATUS_REGS + slots.count * 8) {
     thread.pc = u64(desc, PRSTATUS_REGS + slots.pc * 8);
     thread.sp = u64(desc, PRSTATUS_REGS + slots.sp * 8);
+    thread.regs = Buffer.from(desc.subarray(PRSTATUS_REGS, PRSTATUS_REGS + slots.count * 8));
   }
   return thread;
 }

@@ -5,7 +5,7 @@
 import { closeSync, readSync } from 'node:fs';
 import { ExitCode, PyscopeError } from '../common/errors.js';
 import { openRegularFile, type RegularFile } from './regular-file.js';
-import { NT_GNU_BUILD_ID, PT_LOAD, PT_NOTE, SHN_UNDEF, SHT_DYNSYM, SHT_NOBITS, SHT_NOTE, SHT_SYMTAB } from './constants.js';
+import { NT_GNU_BUILD_ID, PT_LOAD, PT_NOTE, SHN_UNDEF, STT_FUNC, STT_GNU_IFUNC, SHT_DYNSYM, SHT_NOBITS, SHT_NOTE, SHT_SYMTAB } from './constants.js';
 
 export class ElfError extends PyscopeError {
   constructor(message: string) {
@@ -40,6 +40,8 @@ export interface ElfSymbol {
   value: number;
   size: number;
   type: number;
+  /** STB_LOCAL 0, STB_GLOBAL 1, STB_WEAK 2. */
+  binding: number;
   defined: boolean;
 }
 
@@ -57,7 +59,9 @@ export class ElfFile {
   readonly type: number;
   readonly machine: number;
   readonly programHeaders: readonly ProgramHeader[];
-  private fd: number;
+  /** The open file, or undefined for an image held in memory (fromImage). */
+  private fd: number | undefined;
+  private image?: Buffer;
   readonly fileSize: number;
   private phoff: number;
   private shoff: number;
@@ -83,11 +87,21 @@ export class ElfFile {
     }
   }
 
+  /**
+   * An ELF image already in memory, named `path` in errors: the vDSO, which the kernel maps into
+   * every process with no file behind it. Reads are bounded by the buffer like a file's by its size.
+   */
+  static fromImage(path: string, image: Buffer): ElfFile {
+    return new ElfFile(path, { fd: -1, size: image.length }, image);
+  }
+
   private constructor(
     readonly path: string,
     file: RegularFile,
+    image?: Buffer,
   ) {
-    this.fd = file.fd;
+    this.fd = image ? undefined : file.fd;
+    if (image) this.image = image;
     this.fileSize = file.size;
     const h = this.readAt(0, 64, 'ELF header');
     if (h.readUInt32BE(0) !== 0x7f454c46) throw new ElfError(`${path} is not an ELF file`);
@@ -121,7 +135,7 @@ export class ElfFile {
   }
 
   close(): void {
-    closeSync(this.fd);
+    if (this.fd !== undefined) closeSync(this.fd);
   }
 
   /** Reads file bytes; throws ElfError naming `what` if the file is too short. */
@@ -129,10 +143,11 @@ export class ElfFile {
     if (length < 0 || length > MAX_TABLE || offset < 0 || offset + length > this.fileSize) {
       throw new ElfError(`${this.path}: ${what} lies outside the file (truncated or corrupt)`);
     }
+    if (this.image) return Buffer.from(this.image.subarray(offset, offset + length));
     const buf = Buffer.allocUnsafe(length);
     let got = 0;
     while (got < length) {
-      const n = readSync(this.fd, buf, got, length - got, offset + got);
+      const n = readSync(this.fd!, buf, got, length - got, offset + got);
       if (n === 0) throw new ElfError(`${this.path}: unexpected end of file reading ${what}`);
       got += n;
     }
@@ -214,6 +229,45 @@ export class ElfFile {
     return result;
   }
 
+  /**
+   * Every defined function symbol (STT_FUNC, STT_GNU_IFUNC) of .symtab and .dynsym, both tables
+   * decoded in full, for address-to-name lookups. Names repeat when both tables hold one.
+   */
+  functionSymbols(): ElfSymbol[] {
+    const out: ElfSymbol[] = [];
+    for (const table of ['.symtab', '.dynsym'] as const) {
+      const t = this.symbolTable(table);
+      if (!t) continue;
+      for (let o = 0; o + 24 <= t.data.length; o += 24) {
+        const type = t.data[o + 4]! & 0xf;
+        if (type !== STT_FUNC && type !== STT_GNU_IFUNC) continue;
+        if (t.data.readUInt16LE(o + 6) === SHN_UNDEF) continue;
+        const nameOff = t.data.readUInt32LE(o);
+        const sym = decodeSymbol(t.data, o, cstring(t.strings, nameOff));
+        if (sym.value !== 0 && sym.name !== '') out.push(sym);
+      }
+    }
+    return out;
+  }
+
+  /** A section's bytes as stored (undefined for a missing or SHT_NOBITS section, or one outside the file). */
+  sectionBytes(name: string): Buffer | undefined {
+    const s = this.section(name);
+    if (!s || s.type === SHT_NOBITS) return undefined;
+    return this.tryRead(s.offset, s.size);
+  }
+
+  /** .gnu_debuglink: the separate debug file's name and the CRC-32 of its contents. */
+  debugLink(): { name: string; crc: number } | undefined {
+    const data = this.sectionBytes('.gnu_debuglink');
+    if (!data) return undefined;
+    const name = cstring(data, 0);
+    // The name, its NUL, padding to 4 bytes, then the CRC.
+    const crcAt = (name.length + 1 + 3) & ~3;
+    if (name === '' || crcAt + 4 > data.length) return undefined;
+    return { name, crc: data.readUInt32LE(crcAt) };
+  }
+
   /** Notes from PT_NOTE segments (cores, executables) or SHT_NOTE sections. */
   notes(): ElfNote[] {
     const out: ElfNote[] = [];
@@ -256,6 +310,7 @@ function decodeSymbol(data: Buffer, o: number, name: string): ElfSymbol {
   return {
     name,
     type: data[o + 4]! & 0xf,
+    binding: data[o + 4]! >> 4,
     value: num(data.readBigUInt64LE(o + 8)),
     size: num(data.readBigUInt64LE(o + 16)),
     defined: data.readUInt16LE(o + 6) !== SHN_UNDEF,

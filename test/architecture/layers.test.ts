@@ -14,8 +14,9 @@ const BELOW: Record<string, string[]> = {
   memory: ['common'],
   elf: ['common', 'memory'],
   layout: ['common'],
-  cpython: ['common', 'memory', 'elf', 'layout'],
-  profile: ['common', 'memory', 'elf', 'layout', 'cpython'],
+  native: ['common', 'memory', 'elf', 'layout'],
+  cpython: ['common', 'memory', 'elf', 'layout', 'native'],
+  profile: ['common', 'memory', 'elf', 'layout', 'native', 'cpython'],
   agent: [],
   pyodide: ['agent'],
   debugger: ['common', 'agent', 'pyodide'],
@@ -23,7 +24,7 @@ const BELOW: Record<string, string[]> = {
   tui: ['common', 'profile', 'agent', 'debugger', 'debugclient'],
   web: ['common', 'profile', 'agent', 'pyodide', 'debugger'],
   playground: ['common', 'profile', 'agent', 'pyodide', 'debugger', 'web'],
-  commands: ['common', 'memory', 'elf', 'layout', 'cpython', 'profile', 'agent', 'pyodide', 'debugger', 'debugclient', 'tui', 'web', 'playground'],
+  commands: ['common', 'memory', 'elf', 'layout', 'native', 'cpython', 'profile', 'agent', 'pyodide', 'debugger', 'debugclient', 'tui', 'web', 'playground'],
   cli: ['common', 'commands'],
 };
 
@@ -61,7 +62,7 @@ test('imports flow one way between the folders of src/', () => {
 // What differs between CPython versions is decided in one table (src/cpython/version-traits.ts)
 // and reaches the rest as Bindings: the reading side compares no version numbers elsewhere. The
 // detection that parses a version and checks it is plausible may compare them.
-const READING_SIDE = ['common', 'memory', 'elf', 'layout', 'cpython', 'profile', 'commands', 'cli'];
+const READING_SIDE = ['common', 'memory', 'elf', 'layout', 'native', 'cpython', 'profile', 'commands', 'cli'];
 const MAY_COMPARE_VERSIONS = ['src/cpython/version-traits.ts', 'src/cpython/discover/detect-version.ts'];
 const OPS = '(?:===|!==|==|!=|>=|<=|>|<)';
 const VERSION_COMPARISON = [

@@ -7,6 +7,7 @@ export const ExitCode = {
   failure: 1,
   usage: 2,
   noSuchProcess: 3,
+  /** Also ptrace refused (memory/ptrace-errors PtraceError): Yama, another user, another tracer. */
   permission: 4,
   notPython: 5,
   unsupportedVersion: 6,

@@ -57,24 +57,68 @@ export async function recordCommand(args: string[]): Promise<number> {
   const names = a.threads || FORMATS[a.format].timeline;
   // Without --idle, idle threads are dropped anyway: do not read their frames at all.
   const opts = { names, activeOnly: !a.idle, ...(a.native ? { native: a.native } : {}) };
-  if (a.pid !== undefined) {
-    sampler = new Sampler(a.pid, opts);
-  } else {
-    child = launch(a.command!);
-    const pid = await spawned(child);
-    try {
-      sampler = await attachWhenReady(pid, 5000, opts);
-    } catch (e) {
-      // What was launched to be profiled and cannot be is not left running behind the error.
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await settle(child);
-      throw e;
+  // From before the launch: a signal that comes while the program starts or is being attached
+  // (slow on a loaded machine) must not kill pyscope with the program left running.
+  const signals = new SignalRelay();
+  try {
+    if (a.pid !== undefined) {
+      sampler = new Sampler(a.pid, opts);
+    } else {
+      child = launch(a.command!);
+      signals.child = child;
+      const pid = await spawned(child);
+      try {
+        sampler = await attachWhenReady(pid, 5000, opts);
+      } catch (e) {
+        // What was launched to be profiled and cannot be is not left running behind the error.
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+        await settle(child);
+        throw e;
+      }
     }
+    return await record(a, sampler, child, signals);
+  } finally {
+    signals.close();
   }
-  return record(a, sampler, child);
 }
 
-async function record(a: RecordArgs, sampler: Sampler, child: ChildProcess | undefined): Promise<number> {
+/**
+ * SIGINT and SIGTERM while recording: the recording stops (and is written), and a launched
+ * program gets the signal too, except a terminal's first Ctrl-C, which reached it already (the
+ * whole foreground group gets it). A second Ctrl-C insists; a third kills.
+ */
+class SignalRelay {
+  child?: ChildProcess;
+  private recorder?: Recorder;
+  private interrupts = 0;
+  private readonly interactive = process.stdin.isTTY === true;
+  private readonly onSignal = (signal: NodeJS.Signals): void => {
+    this.interrupts++;
+    this.recorder?.stop('interrupted');
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (signal === 'SIGINT' && this.interactive && this.interrupts === 1) return;
+    child.kill(this.interrupts > 2 ? 'SIGKILL' : signal);
+  };
+
+  constructor() {
+    process.on('SIGINT', this.onSignal);
+    process.on('SIGTERM', this.onSignal);
+  }
+
+  /** The recording a signal stops; one that came before it started stops it at once. */
+  recording(recorder: Recorder): void {
+    this.recorder = recorder;
+    if (this.interrupts > 0) recorder.stop('interrupted');
+  }
+
+  close(): void {
+    process.off('SIGINT', this.onSignal);
+    process.off('SIGTERM', this.onSignal);
+  }
+}
+
+async function record(a: RecordArgs, sampler: Sampler, child: ChildProcess | undefined, signals: SignalRelay): Promise<number> {
   const fmt = FORMATS[a.format];
   const profile = new Profile({ timeline: fmt.timeline });
   const agg: AggregateOptions = { idle: a.idle, gil: a.gil, threads: a.threads, subprocesses: a.subprocesses };
@@ -87,19 +131,7 @@ async function record(a: RecordArgs, sampler: Sampler, child: ChildProcess | und
   });
   const startedAt = new Date();
   const output = a.output ?? defaultOutput(a.format, sampler.pid, startedAt);
-  const interactive = process.stdin.isTTY === true;
-  let interrupts = 0;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    interrupts++;
-    recorder.stop('interrupted');
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    // A terminal's Ctrl-C reaches the whole foreground group, the program included; a signal
-    // sent to pyscope alone is passed on. A second Ctrl-C insists.
-    if (signal === 'SIGINT' && interactive && interrupts === 1) return;
-    child.kill(interrupts > 2 ? 'SIGKILL' : signal);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  signals.recording(recorder);
   child?.once('exit', () => recorder.stop('exited'));
   const status = process.stderr.isTTY ? setInterval(() => process.stderr.write(`\r\x1b[K${statusLine(recorder.stats, a.rate)}`), 250) : undefined;
 
@@ -136,8 +168,6 @@ async function record(a: RecordArgs, sampler: Sampler, child: ChildProcess | und
     if (child.exitCode === null && child.signalCode === null && !processGone(child.pid!)) process.stderr.write(`pyscope: waiting for pid ${child.pid} to exit\n`);
     await settle(child);
   }
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
   return ExitCode.ok;
 }
 

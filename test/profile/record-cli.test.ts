@@ -145,17 +145,20 @@ describe('pyscope record: every end of a recording writes the profile', { skip }
   test('SIGINT: the profile is written and a launched program gets the signal', async () => {
     const out = tmpPath('interrupted.txt');
     const code = [
-      'import sys, time',
+      'import os, sys, time',
       'def wait_here():',
       '    end = time.time() + 60',
       '    while time.time() < end: pass',
-      'print("ready"); sys.stdout.flush()',
+      'print("ready %d" % os.getpid()); sys.stdout.flush()',
       'try: wait_here()',
       'except KeyboardInterrupt: print("interrupted in the program")',
     ].join('\n');
     const rec = start(process.execPath, [PYSCOPE_MAIN, 'record', '-f', 'collapsed', '-o', out, '--', py!.path, '-c', code]);
-    await rec.watched.waitFor('ready', { step: 'the recorded program to print "ready"' });
-    // Give the sampler a few ticks before the interruption (not an assertion on time).
+    const [, target] = await rec.watched.waitFor(/ready (\d+)/, { step: 'the recorded program to print "ready PID"' });
+    // Interrupted once it records: a SIGINT before that (a loaded machine attaches late) ends the
+    // recording before its first sample, and the profile has no stack to look for.
+    await until(() => holdsMemoryOf(rec.pid!, Number(target)), { step: "pyscope record to attach (open the target's /proc/PID/mem)", diagnose: () => rec.watched.diagnosis() });
+    // A few ticks before the interruption (not an assertion on time).
     await new Promise((r) => setTimeout(r, 300));
     rec.kill('SIGINT');
     const status = await rec.watched.exited({ step: 'pyscope record to end after SIGINT' });

@@ -381,7 +381,12 @@ export function runMutant(main: string, file: string, args: readonly string[], t
       const ms = performance.now() - started;
       const killed = error !== null && (error as { killed?: boolean }).killed === true;
       const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-      resolve({ ...judge(code, killed, stdout, stderr), code, ms });
+      const outcome = { ...judge(code, killed, stdout, stderr), code, ms };
+      if (outcome.verdict !== 'internal') return resolve(outcome);
+      // Again with PYSCOPE_DEBUG=1, for the stack of the internal error in the report.
+      execFile(process.execPath, [main, 'dump', '--core', file, ...args], { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 << 20, env: { ...process.env, PYSCOPE_DEBUG: '1' } }, (_e, _out, debugErr) => {
+        resolve({ ...outcome, why: `${outcome.why ?? ''}\n${debugErr.split('\n').slice(0, 40).join('\n')}` });
+      });
     });
   });
 }

@@ -5,11 +5,12 @@ import { ExitCode, PyscopeError } from '../common/errors.js';
 import { formatVersion } from '../cpython/discover/detect-version.js';
 import { DEFAULT_LIMITS } from '../cpython/objects/render.js';
 import { openPython, type OpenedPython } from '../cpython/process.js';
+import { coreNativeStacks, mergeThreads } from '../cpython/native-stacks.js';
 import { snapshot, type ThreadSnapshot } from '../cpython/snapshot.js';
 import { CoreFile } from '../elf/core-file.js';
 import { describeFileProblem, type MappedFile } from '../elf/core-mapped-files.js';
 import { signalName } from '../elf/core-notes.js';
-import { formatText, toJson, type DumpHeader } from './dump-format.js';
+import { formatText, toJson, type DumpHeader, type NativeOutput } from './dump-format.js';
 
 export interface DumpCoreOptions {
   exe?: string;
@@ -17,6 +18,8 @@ export interface DumpCoreOptions {
   locals: boolean;
   json: boolean;
   fullFilenames: boolean;
+  native: boolean;
+  nativeAll: boolean;
 }
 
 export async function dumpCore(path: string, o: DumpCoreOptions): Promise<number> {
@@ -35,12 +38,14 @@ export async function dumpCore(path: string, o: DumpCoreOptions): Promise<number
         locals: o.locals ? DEFAULT_LIMITS : undefined,
         // The kernel's thread ids let the model match pthreads to tids on versions that lack native ids.
         tasks: { ids: core.threads.map((t) => t.tid), status: () => 'unknown' },
+        evalMarks: o.native,
       });
     } catch (e) {
       // With the interpreter state itself cut off, the truncation is the error worth naming.
       if (core.missingBytes > 0 && e instanceof PyscopeError) throw truncated(core);
       throw e;
     }
+    const nativeOut: NativeOutput | undefined = o.native ? { views: mergeThreads(py, threads, coreNativeStacks(core)), all: o.nativeAll } : undefined;
     const header: DumpHeader = {
       pid: core.process?.pid ?? core.threads[0]?.tid ?? 0,
       command: core.commandLine(),
@@ -49,7 +54,7 @@ export async function dumpCore(path: string, o: DumpCoreOptions): Promise<number
       crash: crashOf(core),
     };
     if (o.json) {
-      const json = toJson(header, threads, o.locals) as Record<string, unknown>;
+      const json = toJson(header, threads, o.locals, nativeOut) as Record<string, unknown>;
       json.core = {
         file: path,
         execfn: core.execFn ?? null,
@@ -61,7 +66,7 @@ export async function dumpCore(path: string, o: DumpCoreOptions): Promise<number
       };
       process.stdout.write(JSON.stringify(json, null, 2) + '\n');
     } else {
-      process.stdout.write(formatText(header, threads, { fullFilenames: o.fullFilenames, locals: o.locals }));
+      process.stdout.write(formatText(header, threads, { fullFilenames: o.fullFilenames, locals: o.locals, native: nativeOut }));
     }
     if (process.env.PYSCOPE_STATS) process.stderr.write(`reads=${core.readCount}\n`);
     if (core.missingBytes > 0) throw truncated(core, true);

@@ -2,6 +2,8 @@
 // docs/dump-json.md; keep the two in step.
 import { basename } from 'node:path';
 import type { Frame } from '../cpython/model/frames.js';
+import { functionOf, type MergedFrame, type NativeFrameLike } from '../cpython/native-merge.js';
+import type { NativeView } from '../cpython/native-stacks.js';
 import type { ThreadSnapshot } from '../cpython/snapshot.js';
 
 export interface DumpHeader {
@@ -17,6 +19,26 @@ export interface TextOptions {
   fullFilenames: boolean;
   locals: boolean;
   color?: boolean;
+  /** --native: each thread's merged stack; frames of the call machinery are left out unless `nativeAll`. */
+  native?: NativeOutput;
+}
+
+export interface NativeOutput {
+  views: ReadonlyMap<ThreadSnapshot, NativeView>;
+  all: boolean;
+}
+
+/** The frames of a thread's merged stack that are shown. */
+function shownFrames(view: NativeView, all: boolean): MergedFrame[] {
+  return view.stack.frames.filter((f) => all || f.kind === 'python' || !f.machinery);
+}
+
+/** `function (library.so)`, or `function (file.c:123)` where line information exists. */
+export function nativeLine(n: NativeFrameLike, fullFilenames: boolean): string {
+  const name = functionOf(n) ?? `0x${n.pc.toString(16)}`;
+  if (n.file !== undefined && n.line !== undefined) return `${name} (${fullFilenames ? n.file : basename(n.file)}:${n.line})`;
+  const where = n.module === undefined ? '?' : fullFilenames ? n.module : basename(n.module);
+  return `${name} (${where})`;
 }
 
 function functionName(f: Frame): string {
@@ -55,7 +77,20 @@ export function formatText(h: DumpHeader, threads: ThreadSnapshot[], o: TextOpti
   for (const t of threads) {
     const crashed = h.crash?.thread !== undefined && h.crash.thread === t.nativeThreadId ? ' [crashed]' : '';
     lines.push(threadLabel(t, { interpreters }) + crashed);
-    for (const f of t.frames) {
+    const view = o.native?.views.get(t);
+    const entries: MergedFrame[] = view ? shownFrames(view, o.native!.all) : t.frames.map((frame) => ({ kind: 'python', frame }));
+    let pythonSeen = false;
+    for (const entry of entries) {
+      if (entry.kind === 'native') {
+        lines.push(`    ${nativeLine(entry.frame, o.fullFilenames)}`);
+        continue;
+      }
+      const f = entry.frame;
+      if (view && !view.stack.merged && !pythonSeen) {
+        if (view.unwindNote) lines.push(`    ... (native unwind stopped: ${view.unwindNote})`);
+        lines.push(`    ... (${view.stack.note ?? 'not merged'}; the Python stack follows)`);
+      }
+      pythonSeen = true;
       const file = o.fullFilenames ? f.code.filename : basename(f.code.filename);
       lines.push(`    ${functionName(f)} (${file}:${f.line ?? '?'})`);
       if (o.locals && f.locals && f.locals.length) {
@@ -71,13 +106,38 @@ export function formatText(h: DumpHeader, threads: ThreadSnapshot[], o: TextOpti
         }
       }
     }
+    if (view && view.stack.merged && view.unwindNote) lines.push(`    ... (native unwind stopped: ${view.unwindNote})`);
+    if (view && !view.stack.merged && !pythonSeen) lines.push(`    ... (${view.unwindNote ? `native unwind stopped: ${view.unwindNote}; ` : ''}${view.stack.note ?? 'not merged'})`);
     if (t.truncated) lines.push(`    ... (${t.truncated})`);
     lines.push('');
   }
   return lines.join('\n');
 }
 
-export function toJson(h: DumpHeader, threads: ThreadSnapshot[], locals: boolean): unknown {
+function pythonJson(f: Frame, locals: boolean): Record<string, unknown> {
+  return {
+    function: f.code.name,
+    qualname: f.code.qualname ?? null,
+    file: f.code.filename,
+    line: f.line ?? null,
+    first_line: f.code.firstLine,
+    ...(locals ? { locals: (f.locals ?? []).map((l) => ({ name: l.name, kind: l.kind, value: l.value })) } : {}),
+  };
+}
+
+function nativeJson(n: NativeFrameLike & { offset?: number }): Record<string, unknown> {
+  return {
+    kind: 'native',
+    function: functionOf(n) ?? null,
+    address: `0x${n.pc.toString(16)}`,
+    library: n.module ?? null,
+    ...(n.offset !== undefined && functionOf(n) !== undefined ? { offset: n.offset } : {}),
+    ...(n.aliases !== undefined && functionOf(n) !== undefined ? { aliases: n.aliases } : {}),
+    ...(n.file !== undefined ? { file: n.file, line: n.line ?? null } : {}),
+  };
+}
+
+export function toJson(h: DumpHeader, threads: ThreadSnapshot[], locals: boolean, native?: NativeOutput): unknown {
   return {
     pid: h.pid,
     command: h.command,
@@ -97,14 +157,20 @@ export function toJson(h: DumpHeader, threads: ThreadSnapshot[], locals: boolean
       interpreter_id: t.interpreterId,
       ...(t.truncated ? { truncated: t.truncated } : {}),
       ...(t.torn ? { torn: true } : {}),
-      frames: t.frames.map((f) => ({
-        function: f.code.name,
-        qualname: f.code.qualname ?? null,
-        file: f.code.filename,
-        line: f.line ?? null,
-        first_line: f.code.firstLine,
-        ...(locals ? { locals: (f.locals ?? []).map((l) => ({ name: l.name, kind: l.kind, value: l.value })) } : {}),
-      })),
+      ...nativeThreadJson(t, locals, native),
     })),
+  };
+}
+
+function nativeThreadJson(t: ThreadSnapshot, locals: boolean, native: NativeOutput | undefined): Record<string, unknown> {
+  const view = native?.views.get(t);
+  if (!native || !view) return { frames: t.frames.map((f) => pythonJson(f, locals)) };
+  return {
+    native: {
+      merged: view.stack.merged,
+      ...(view.stack.note !== undefined ? { note: view.stack.note } : {}),
+      ...(view.unwindNote !== undefined ? { unwind_note: view.unwindNote } : {}),
+    },
+    frames: shownFrames(view, native.all).map((f) => (f.kind === 'python' ? { kind: 'python', ...pythonJson(f.frame, locals) } : nativeJson(f.frame))),
   };
 }

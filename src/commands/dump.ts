@@ -3,9 +3,10 @@ import { ExitCode } from '../common/errors.js';
 import { formatVersion } from '../cpython/discover/detect-version.js';
 import { DEFAULT_LIMITS } from '../cpython/objects/render.js';
 import { exitedOr, openLiveProcess, type LiveProcess } from '../cpython/process.js';
+import { liveNativeStacks, mergeThreads, type NativeView } from '../cpython/native-stacks.js';
 import { snapshot, type ThreadSnapshot } from '../cpython/snapshot.js';
 import { taskIds, threadStatus } from '../memory/proc.js';
-import { formatText, toJson } from './dump-format.js';
+import { formatText, toJson, type NativeOutput } from './dump-format.js';
 import { parsePid } from './pid-arg.js';
 import { parseOptions } from './options.js';
 
@@ -18,6 +19,11 @@ options:
   -l, --locals           show arguments and local variables of each frame
   -j, --json             print JSON (schema: docs/dump-json.md)
       --full-filenames   show full paths instead of file names
+      --native           show native (C) frames too, each call of the interpreter's evaluation
+                         loop replaced by the Python frames it runs. A live process is not
+                         stopped as a whole: each thread is stopped (ptrace) only while its
+                         registers and stack are copied, then let go before the next one
+      --native-all       --native, also showing the interpreter's own call machinery
       --core FILE        read a core file instead of a live process
       --exe PATH         (with --core) the executable the process ran, if not where the core says
       --lib-search-path DIR  (with --core, repeatable) folder holding the core's libraries
@@ -36,6 +42,8 @@ export async function dumpCommand(args: string[]): Promise<number> {
       locals: { type: 'boolean', short: 'l', default: false },
       json: { type: 'boolean', short: 'j', default: false },
       'full-filenames': { type: 'boolean', default: false },
+      native: { type: 'boolean', default: false },
+      'native-all': { type: 'boolean', default: false },
       core: { type: 'string' },
       exe: { type: 'string' },
       'lib-search-path': { type: 'string', multiple: true },
@@ -47,16 +55,25 @@ export async function dumpCommand(args: string[]): Promise<number> {
     process.stdout.write(HELP);
     return ExitCode.ok;
   }
+  const native = o.native || o['native-all'];
   if (o.core !== undefined) {
     const { dumpCore } = await import('./dump-core.js');
-    return dumpCore(o.core, { exe: o.exe, libSearchPath: o['lib-search-path'] ?? [], locals: o.locals, json: o.json, fullFilenames: o['full-filenames'] });
+    return dumpCore(o.core, { exe: o.exe, libSearchPath: o['lib-search-path'] ?? [], locals: o.locals, json: o.json, fullFilenames: o['full-filenames'], native, nativeAll: o['native-all'] });
   }
   const pid = parsePid(parsed.positionals, o.pid, 'dump');
   const proc = openLiveProcess(pid);
   try {
-    const threads = readThreads(proc, o.locals);
+    let threads: ThreadSnapshot[];
+    let nativeOut: NativeOutput | undefined;
+    if (native) {
+      const read = readNative(proc, o.locals);
+      threads = read.threads;
+      nativeOut = { views: read.views, all: o['native-all'] };
+    } else threads = readThreads(proc, o.locals, false);
     const header = { pid, command: proc.commandLine, version: formatVersion(proc.version), binary: proc.image.path };
-    const out = o.json ? JSON.stringify(toJson(header, threads, o.locals), null, 2) + '\n' : formatText(header, threads, { fullFilenames: o['full-filenames'], locals: o.locals });
+    const out = o.json
+      ? JSON.stringify(toJson(header, threads, o.locals, nativeOut), null, 2) + '\n'
+      : formatText(header, threads, { fullFilenames: o['full-filenames'], locals: o.locals, native: nativeOut });
     process.stdout.write(out);
     if (process.env.PYSCOPE_STATS) process.stderr.write(`reads=${proc.memory.readCount}\n`);
     return ExitCode.ok;
@@ -67,13 +84,33 @@ export async function dumpCommand(args: string[]): Promise<number> {
   }
 }
 
+/**
+ * --native: the native stacks first, each copied while its thread is held for a moment, then the
+ * Python frames, read from the running process (a thread blocked in C has not moved meanwhile).
+ * A thread that ran on in between may not merge: the whole read is taken again, up to ATTEMPTS
+ * times, and the one with the fewest unmerged threads is shown.
+ */
+function readNative(proc: LiveProcess, locals: boolean): { threads: ThreadSnapshot[]; views: Map<ThreadSnapshot, NativeView> } {
+  let best: { threads: ThreadSnapshot[]; views: Map<ThreadSnapshot, NativeView>; unmerged: number } | undefined;
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const stacks = liveNativeStacks(proc, taskIds(proc.pid));
+    const threads = readThreads(proc, locals, true);
+    const views = mergeThreads(proc, threads, stacks);
+    const unmerged = [...views.values()].filter((v) => !v.stack.merged).length;
+    if (!best || unmerged < best.unmerged) best = { threads, views, unmerged };
+    if (unmerged === 0) break;
+  }
+  return best!;
+}
+
 /** The snapshot with the fewest torn threads of up to ATTEMPTS. */
-function readThreads(proc: LiveProcess, locals: boolean): ThreadSnapshot[] {
+function readThreads(proc: LiveProcess, locals: boolean, evalMarks: boolean): ThreadSnapshot[] {
   let best: { threads: ThreadSnapshot[]; torn: number } | undefined;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const threads = snapshot(proc, {
       locals: locals ? DEFAULT_LIMITS : undefined,
       tasks: { ids: taskIds(proc.pid), status: (tid) => threadStatus(proc.pid, tid) },
+      evalMarks,
     });
     const torn = threads.filter((t) => t.torn).length;
     if (!best || torn < best.torn) best = { threads, torn };

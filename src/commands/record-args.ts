@@ -20,6 +20,8 @@ export interface RecordArgs {
   gil: boolean;
   threads: boolean;
   subprocesses: boolean;
+  /** --native / --native-all: native frames too (undefined without either). */
+  native?: { all: boolean };
   help: boolean;
 }
 
@@ -33,6 +35,8 @@ const OPTIONS = {
   gil: { type: 'boolean', short: 'g', default: false },
   threads: { type: 'boolean', short: 't', default: false },
   subprocesses: { type: 'boolean', short: 's', default: false },
+  native: { type: 'boolean', short: 'n', default: false },
+  'native-all': { type: 'boolean', default: false },
   nonblocking: { type: 'boolean', default: false },
   blocking: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
@@ -80,6 +84,7 @@ export function parseRecordArgs(args: string[]): RecordArgs {
     gil: o.gil,
     threads: o.threads,
     subprocesses: o.subprocesses,
+    ...(o.native || o['native-all'] ? { native: { all: o['native-all'] } } : {}),
     help: o.help,
     output: o.output,
   };

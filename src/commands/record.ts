@@ -16,8 +16,9 @@ import { defaultOutput, MAX_RATE, MIN_RATE, parseRecordArgs, type RecordArgs } f
 const HELP = `usage: pyscope record [options] --pid PID
        pyscope record [options] [--] python program.py [args...]
 
-Samples the Python stacks of a process without stopping it and writes a profile when the program
-exits, at --duration, or on Ctrl-C (the profile is written in every case).
+Samples the Python stacks of a process without stopping it (with --native, each thread sampled is
+held only while its registers and stack are copied) and writes a profile when the program exits,
+at --duration, or on Ctrl-C (the profile is written in every case).
 
 options:
   -p, --pid PID          profile a running process
@@ -29,8 +30,12 @@ options:
   -g, --gil              only the thread holding the GIL
   -t, --threads          one root frame per thread
   -s, --subprocesses     also profile descendants that are Python
+  -n, --native           native (C) frames too, the interpreter's evaluation calls replaced by
+                         the Python frames they run; each sampled thread is stopped (ptrace)
+                         only while its registers and stack are copied
+      --native-all       --native, also keeping the interpreter's own call machinery
       --runtime pyodide  run script.py in Pyodide (CPython on WebAssembly) and sample it there
-      --nonblocking      never stop the target (the default and only mode)
+      --nonblocking      never stop the target (the default; --native holds each thread briefly)
       --blocking         not supported (would need ptrace); refused with an explanation
   -h, --help             show this help
 
@@ -51,7 +56,7 @@ export async function recordCommand(args: string[]): Promise<number> {
   // Thread names cost a dict walk per sample: read them only where the output shows them.
   const names = a.threads || FORMATS[a.format].timeline;
   // Without --idle, idle threads are dropped anyway: do not read their frames at all.
-  const opts = { names, activeOnly: !a.idle };
+  const opts = { names, activeOnly: !a.idle, ...(a.native ? { native: a.native } : {}) };
   // From before the launch: a signal that comes while the program starts or is being attached
   // (slow on a loaded machine) must not kill pyscope with the program left running.
   const signals = new SignalRelay();
@@ -121,6 +126,7 @@ async function record(a: RecordArgs, sampler: Sampler, child: ChildProcess | und
     rate: a.rate,
     durationMs: a.durationMs,
     subprocesses: a.subprocesses,
+    ...(a.native ? { sampler: { native: a.native } } : {}),
     sink: (proc, s) => addSample(profile, proc, s, agg, s.time),
   });
   const startedAt = new Date();

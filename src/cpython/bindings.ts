@@ -38,7 +38,8 @@ export interface Bindings {
     holdsGil?: number;
     gilRequested?: number;
     /** Frame pointer path: tstate->frame, tstate->cframe->current_frame, or tstate->current_frame. */
-    frame: { kind: 'direct'; offset: number } | { kind: 'cframe'; cframe: number; currentFrame: number };
+    /** `cframePrevious` (3.11, 3.12): _PyCFrame.previous, the chain of the evaluation calls' C-stack locals. */
+    frame: { kind: 'direct'; offset: number } | { kind: 'cframe'; cframe: number; currentFrame: number; cframePrevious?: number };
   };
   frame: FrameBindings;
   code: {
@@ -114,6 +115,8 @@ export type FrameBindings =
       owner: number;
       /** Owner values of frames that are not Python frames (C-stack shims). */
       skipOwners: number[];
+      /** 3.11: _PyInterpreterFrame.is_entry, set on the first frame an evaluation call runs. */
+      isEntry?: number;
       /** 3.14+: f_executable and localsplus slots are tagged _PyStackRef values. */
       taggedRefs: boolean;
     };

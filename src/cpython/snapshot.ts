@@ -6,7 +6,8 @@
 import { ExitCode, PyscopeError } from '../common/errors.js';
 import type { RenderLimits } from './objects/render.js';
 import type { OpenedPython } from './process.js';
-import { walkFrames, type Frame } from './model/frames.js';
+import { placeMarksOnCFrames } from './model/eval-marks.js';
+import { walkFrames, type EvalMark, type Frame } from './model/frames.js';
 import { currentFrame, interpreterId, interpreters, threadStates } from './model/threads.js';
 import { gcCollecting, readGil, type GilState } from './model/gil-and-gc.js';
 import type { GilActivity } from './gil-state.js';
@@ -40,6 +41,8 @@ export interface ThreadSnapshot {
   truncated?: string;
   /** Live processes: the cut came from the thread changing while it was read; reading again may not cut it. */
   torn?: boolean;
+  /** With `evalMarks` (3.11+): where each evaluation call's frames end, for `--native`. */
+  evalMarks?: EvalMark[];
 }
 
 export interface SnapshotOptions {
@@ -49,6 +52,8 @@ export interface SnapshotOptions {
   names?: boolean;
   /** Skip the frame walk of threads the kernel reports idle (their frames come back empty). */
   activeOnly?: boolean;
+  /** Also find where each evaluation call's frames end (3.11+), to merge them with native stacks. */
+  evalMarks?: boolean;
 }
 
 /** A live thread whose walk tore is walked again from its thread state's frame, at most this often. */
@@ -109,6 +114,7 @@ function readSnapshot(p: OpenedPython, opts: SnapshotOptions): ThreadSnapshot[] 
       const native = s.nativeThreadId ?? pthreadTids.get(s.threadId);
       const status = native !== undefined && opts.tasks ? opts.tasks.status(native) : 'unknown';
       let frames: Frame[] = [];
+      let marks: EvalMark[] | undefined;
       let cut: { truncated?: string; torn?: boolean } = {};
       if (s.torn !== undefined) cut = torn(s.torn);
       else if (s.frame !== 0 && !(opts.activeOnly && status === 'idle')) {
@@ -116,8 +122,10 @@ function readSnapshot(p: OpenedPython, opts: SnapshotOptions): ThreadSnapshot[] 
           // A torn walk mixed pages read at different moments: the next one reads them afresh.
           if (attempt > 0) p.memory.refresh?.();
           try {
-            const w = walkFrames(t, p.codes, attempt === 0 ? s.frame : currentFrame(t, s), { locals: opts.locals });
+            const w = walkFrames(t, p.codes, attempt === 0 ? s.frame : currentFrame(t, s), { locals: opts.locals, evalMarks: opts.evalMarks });
             frames = w.frames;
+            marks = w.marks;
+            if (marks?.some((m) => m.address === undefined)) placeMarksOnCFrames(t, s, marks);
             cut = w.truncated === undefined ? {} : w.inconsistent ? torn(w.truncated) : { truncated: w.truncated };
           } catch (e) {
             if (targetExited(e)) throw e;
@@ -135,6 +143,7 @@ function readSnapshot(p: OpenedPython, opts: SnapshotOptions): ThreadSnapshot[] 
         ...threadGil(s, gil, collecting),
         interpreterId: id,
         frames,
+        ...(marks ? { evalMarks: marks } : {}),
         ...cut,
       });
     }

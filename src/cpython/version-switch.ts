@@ -91,8 +91,10 @@ function fromDeclarations(
       owner: f.offset('owner'),
       skipOwners: [...ft.skipOwners],
       taggedRefs: ft.taggedRefs,
+      ...(f.has('is_entry') ? { isEntry: f.offset('is_entry') } : {}),
     };
-    tsFrame = { kind: 'cframe', cframe: ts.offset('cframe'), currentFrame: d.struct('_PyCFrame').offset('current_frame') };
+    const cf = d.struct('_PyCFrame');
+    tsFrame = { kind: 'cframe', cframe: ts.offset('cframe'), currentFrame: cf.offset('current_frame'), cframePrevious: cf.offset('previous') };
   } else {
     const f = d.struct('PyFrameObject');
     frame = { kind: 'frameobject', back: f.offset('f_back'), code: f.offset('f_code'), lasti: f.offset('f_lasti'), lastiUnit: ft.lastiUnit, localsplus: f.offset('f_localsplus') };

@@ -30,6 +30,24 @@ export type FrameTraits =
    */
   | { kind: 'interpreterframe'; via: 'cframe' | 'current_frame'; skipOwners: readonly number[]; taggedRefs: boolean };
 
+/**
+ * `--native`: which C function's calls run Python frames, and how each call is matched with the
+ * frames it ran (innermost first), so that the call can be shown as those frames.
+ * - 'per-call' (2.7-3.10): each call of one of `functions` runs exactly one Python frame.
+ * - 'entry-flag' (3.11): one call runs a chain of frames, the outermost of which has is_entry set;
+ *   each call keeps a _PyCFrame as a local on the C stack, chained from tstate->cframe by previous.
+ * - 'entry-frames' (3.12+): each call keeps an entry _PyInterpreterFrame as a local on the C stack
+ *   (the frames of the skipped owners), which ends the chain of frames the call ran. The entry
+ *   frame's address says which C frame is the call, with or without symbols (Debian's stripped
+ *   builds) and whatever the compiler made of the loop (3.14's tail-calling handlers, .cold parts).
+ * `functions` names the evaluation function as symbol tables show it, for counting calls where
+ * no address is known.
+ */
+export interface NativeEvalTraits {
+  kind: 'per-call' | 'entry-flag' | 'entry-frames';
+  functions: readonly string[];
+}
+
 export interface VersionTraits {
   /** "3.12": the version whose record this is (a newer target may read with it). */
   key: string;
@@ -55,6 +73,7 @@ export interface VersionTraits {
   /** File-local symbols (.symtab) of the GIL's and the collector's state, where `gil`/`gc` say statics. */
   statics?: { gilLocked?: string; gilLastHolder?: string; gcCollecting?: string };
   frames: FrameTraits;
+  nativeEval: NativeEvalTraits;
   lineTable: LineTableFormat;
   /** 2.7: str is bytes, unicode a separate type; 3.x: PEP 393 compact strings. */
   strings: 'py2' | 'pep393';
@@ -71,14 +90,17 @@ export interface VersionTraits {
 }
 
 const FRAME_OBJECT: FrameTraits = { kind: 'frameobject', lastiUnit: 1 };
-const OLD_RUNTIME = { interpreters: 'runtime', gil: 'runtime', gc: 'interpreter', frames: FRAME_OBJECT, lineTable: 'lnotab', strings: 'pep393', ints: 'ob_size', dict: 'split-keys' } as const;
-const NEW_OBJECTS = { interpreters: 'runtime', gil: 'interpreter-pointer', gc: 'interpreter', lineTable: 'locations', strings: 'pep393', ints: 'lv_tag', dict: 'split-keys-values-header' } as const;
+const EVAL_DEFAULT = ['_PyEval_EvalFrameDefault'] as const;
+const PER_CALL: NativeEvalTraits = { kind: 'per-call', functions: EVAL_DEFAULT };
+const ENTRY_FRAMES: NativeEvalTraits = { kind: 'entry-frames', functions: EVAL_DEFAULT };
+const OLD_RUNTIME = { interpreters: 'runtime', gil: 'runtime', gc: 'interpreter', frames: FRAME_OBJECT, nativeEval: PER_CALL, lineTable: 'lnotab', strings: 'pep393', ints: 'ob_size', dict: 'split-keys' } as const;
+const NEW_OBJECTS = { nativeEval: ENTRY_FRAMES, interpreters: 'runtime', gil: 'interpreter-pointer', gc: 'interpreter', lineTable: 'locations', strings: 'pep393', ints: 'lv_tag', dict: 'split-keys-values-header' } as const;
 const INLINE_VALUES = { dictWord: -3, tagged: false, inlineValues: true } as const;
 
 /** Every supported version, oldest first. */
 export const TRAITS: Readonly<Record<string, VersionTraits>> = {
   // Modules/gcmodule.c of v2.7.18: `static int collecting`.
-  '2.7': { key: '2.7', structs: V2_7, extras: [], interpreters: 'interp_head', gil: 'tstate-current', gc: 'static', statics: { gcCollecting: 'collecting' }, frames: FRAME_OBJECT, lineTable: 'lnotab-unsigned', strings: 'py2', ints: 'py2', dict: 'table-2.7' },
+  '2.7': { key: '2.7', structs: V2_7, extras: [], interpreters: 'interp_head', gil: 'tstate-current', gc: 'static', statics: { gcCollecting: 'collecting' }, frames: FRAME_OBJECT, nativeEval: { kind: 'per-call', functions: ['PyEval_EvalFrameEx'] }, lineTable: 'lnotab-unsigned', strings: 'py2', ints: 'py2', dict: 'table-2.7' },
   // Python/ceval_gil.h of v3.6.15: `static _Py_atomic_int gil_locked`, `static _Py_atomic_address
   // gil_last_holder`; Modules/gcmodule.c: `static int collecting`.
   '3.6': {
@@ -101,6 +123,7 @@ export const TRAITS: Readonly<Record<string, VersionTraits>> = {
     extras: [HEAP_TYPE_PREFIX],
     ...OLD_RUNTIME,
     frames: { kind: 'interpreterframe', via: 'cframe', skipOwners: [], taggedRefs: false },
+    nativeEval: { kind: 'entry-flag', functions: EVAL_DEFAULT },
     lineTable: 'locations',
     managedDict: { dictWord: -3, valuesWord: -4, tagged: false, inlineValues: false },
   },
@@ -112,6 +135,7 @@ export const TRAITS: Readonly<Record<string, VersionTraits>> = {
     gil: 'interpreter-pointer',
     // FRAME_OWNED_BY_CSTACK = 3 marks the shim frames of C calls into Python.
     frames: { kind: 'interpreterframe', via: 'cframe', skipOwners: [3], taggedRefs: false },
+    nativeEval: ENTRY_FRAMES,
     lineTable: 'locations',
     ints: 'lv_tag',
     managedDict: { dictWord: -3, valuesWord: -3, tagged: true, inlineValues: false },

@@ -5,7 +5,8 @@
 // with the number of distinct stacks, not with the length of the recording. Only formats that
 // need time order (speedscope, gecko) ask for a timeline, which grows with the samples.
 
-export type FunctionKind = 'python' | 'thread' | 'process';
+/** 'native': a C function (record --native), its file the library holding it. */
+export type FunctionKind = 'python' | 'native' | 'thread' | 'process';
 
 export interface FunctionInfo {
   name: string;

@@ -9,7 +9,7 @@ import { ExitCode, PyscopeError } from '../common/errors.js';
 import type { ProcessInfo } from './aggregate.js';
 import { descendants, processGone } from '../memory/proc.js';
 import type { Sample } from './sample.js';
-import { Sampler } from './sampler.js';
+import { Sampler, type SamplerOptions } from './sampler.js';
 
 export interface RecorderOptions {
   rate: number;
@@ -17,6 +17,8 @@ export interface RecorderOptions {
   durationMs?: number;
   /** Follow the descendants of the main process that are Python. */
   subprocesses: boolean;
+  /** How descendants found by --subprocesses are sampled (as the main process is: --native too). */
+  sampler?: SamplerOptions;
   /** Receives each sample; returns how many thread-samples it kept. */
   sink: (proc: ProcessInfo, sample: Sample) => number;
 }
@@ -169,7 +171,7 @@ export class Recorder {
       const tries = this.ignored.get(pid) ?? 0;
       if (tries >= NOT_PYTHON_RETRIES) continue;
       try {
-        const sampler = new Sampler(pid);
+        const sampler = new Sampler(pid, this.opts.sampler);
         this.followed.push({ info: { pid, command: sampler.process.commandLine }, sampler, readsAtStart: sampler.reads });
         this.ignored.delete(pid);
       } catch {

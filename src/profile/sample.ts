@@ -9,6 +9,8 @@ export interface SampleFrame {
   line: number;
   /** Line where the function starts: with name and file, identifies the function. */
   firstLine: number;
+  /** A native frame (record --native): `name` is its function (or address), `file` its library; lines are 0. */
+  native?: boolean;
 }
 
 export interface ThreadSample {

@@ -1,10 +1,13 @@
 // Takes samples of a live Python process without stopping it. One Sampler keeps its code-object
 // cache across samples (code objects are immutable; the cache checks each entry's fingerprint
 // before reuse), so a steady-state sample reads thread states and frames only.
+import { functionOf, type MergedFrame } from '../cpython/native-merge.js';
+import { liveModules, liveNativeStacks, mergeThreads } from '../cpython/native-stacks.js';
 import { openLiveProcess, type LiveProcess } from '../cpython/process.js';
-import { snapshot } from '../cpython/snapshot.js';
+import { snapshot, type ThreadSnapshot } from '../cpython/snapshot.js';
+import type { NativeModule } from '../native/index.js';
 import { taskIds, ThreadStatusReader } from '../memory/proc.js';
-import type { Sample, ThreadSample } from './sample.js';
+import type { Sample, SampleFrame, ThreadSample } from './sample.js';
 
 /** Names change rarely (Thread.name can be set): reread them every this many samples. */
 const NAMES_EVERY = 100;
@@ -14,6 +17,12 @@ export interface SamplerOptions {
   names?: boolean;
   /** Walk only the frames of threads the kernel reports running (idle ones come back empty). */
   activeOnly?: boolean;
+  /**
+   * record --native: each sampled thread's native stack too, merged with its Python frames; the
+   * interpreter's call machinery is left out unless `all`. Each thread sampled is stopped while
+   * its registers and stack are copied.
+   */
+  native?: { all: boolean };
 }
 
 export class Sampler {
@@ -27,6 +36,8 @@ export class Sampler {
   /** Threads present when names were last read, named or not. */
   private namesSeen = new Set<number>();
   private namesAge = 0;
+  /** record --native: the process's modules, read once (a library loaded later is found again on a miss). */
+  private modules: NativeModule[] | undefined;
 
   constructor(
     readonly pid: number,
@@ -51,11 +62,28 @@ export class Sampler {
     const wantNames = this.opts.names ?? true;
     const readNames = wantNames && this.namesAge-- <= 0;
     if (readNames) this.namesAge = NAMES_EVERY;
+    const native = this.opts.native;
+    // Native stacks first, of the threads whose frames are wanted: each is held while it is copied.
+    const stacks = native
+      ? liveNativeStacks(
+          this.process,
+          this.tids.filter((tid) => !this.opts.activeOnly || this.statuses.status(tid) !== 'idle'),
+          (this.modules ??= liveModules(this.process)),
+          { lines: false },
+        )
+      : undefined;
     const threads = snapshot(this.process, {
       names: readNames,
       activeOnly: this.opts.activeOnly ?? false,
       tasks: { ids: this.tids, status: (tid) => this.statuses.status(tid) },
+      evalMarks: native !== undefined,
     });
+    const views = stacks ? mergeThreads(this.process, threads, stacks) : undefined;
+    const framesOf = (t: ThreadSnapshot): SampleFrame[] => {
+      const view = views?.get(t);
+      if (!view) return t.frames.map(pythonFrame);
+      return view.stack.frames.filter((f) => native!.all || f.kind === 'python' || !f.machinery).map(sampleFrame);
+    };
     if (readNames) {
       this.names.clear();
       this.namesSeen.clear();
@@ -73,7 +101,7 @@ export class Sampler {
       threadName: wantNames ? this.names.get(t.threadId) : undefined,
       active: t.status !== 'idle',
       holdsGil: t.holdsGil,
-      frames: t.frames.map((f) => ({ name: f.code.qualname || f.code.name, file: f.code.filename, line: f.line ?? f.code.firstLine, firstLine: f.code.firstLine })),
+      frames: framesOf(t),
     }));
     const torn = threads.length - whole.length;
     return { time: performance.now() - this.start, threads: out, ...(torn ? { torn } : {}) };
@@ -83,4 +111,14 @@ export class Sampler {
     this.statuses.close();
     this.process.memory.close();
   }
+}
+
+function pythonFrame(f: ThreadSnapshot['frames'][number]): SampleFrame {
+  return { name: f.code.qualname || f.code.name, file: f.code.filename, line: f.line ?? f.code.firstLine, firstLine: f.code.firstLine };
+}
+
+function sampleFrame(f: MergedFrame): SampleFrame {
+  if (f.kind === 'python') return pythonFrame(f.frame);
+  const n = f.frame;
+  return { name: functionOf(n) ?? `0x${n.pc.toString(16)}`, file: n.module ?? '', line: 0, firstLine: 0, native: true };
 }

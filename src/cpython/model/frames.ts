@@ -22,10 +22,25 @@ export interface Frame {
 export interface FrameWalkOptions {
   locals?: RenderLimits;
   maxFrames?: number;
+  /** 3.11+: collect where one evaluation call's frames end (for merging with the native stack). */
+  evalMarks?: boolean;
+}
+
+/**
+ * The end of the frames one C call of the evaluation loop ran (3.11+): the frames before index
+ * `before` (innermost first) that follow the previous mark. `address` is the call's entry frame
+ * (3.12+), a local on the C stack; on 3.11 the frame only says is_entry, and the address comes
+ * from the chain of _PyCFrames (model/eval-marks.ts).
+ */
+export interface EvalMark {
+  before: number;
+  address?: number;
 }
 
 export interface FrameWalk {
   frames: Frame[];
+  /** With `evalMarks`: the ends of the evaluation calls, innermost first. */
+  marks?: EvalMark[];
   /** Why the walk stopped early, if it did (cycle, limit, unreadable memory). */
   truncated?: string;
   /**
@@ -42,10 +57,12 @@ export function walkFrames(t: Target, codes: CodeCache, first: number, opts: Fra
   const seen = new Set<number>();
   const header = (f.kind === 'frameobject' ? Math.max(f.back, f.code, f.lasti) : Math.max(f.previous, f.code, f.instr, f.owner)) + 8;
   let addr = first;
+  const marks: EvalMark[] | undefined = opts.evalMarks && f.kind === 'interpreterframe' ? [] : undefined;
+  const done = (w: FrameWalk): FrameWalk => (marks ? { ...w, marks } : w);
   try {
     while (addr !== 0) {
-      if (seen.has(addr)) return { frames, truncated: 'frame chain has a cycle', inconsistent: true };
-      if (frames.length >= max) return { frames, truncated: `more than ${max} frames` };
+      if (seen.has(addr)) return done({ frames, truncated: 'frame chain has a cycle', inconsistent: true });
+      if (frames.length >= max) return done({ frames, truncated: `more than ${max} frames` });
       seen.add(addr);
       const raw = t.read(addr, header);
       if (f.kind === 'frameobject') {
@@ -68,14 +85,17 @@ export function walkFrames(t: Target, codes: CodeCache, first: number, opts: Fra
         const frame: Frame = { address: addr, code, line: index >= 0 ? (codes.line(code, index) ?? code.firstLine) : code.firstLine };
         if (opts.locals) frame.locals = readLocals(t, code, addr + f.localsplus, f.taggedRefs, opts.locals);
         frames.push(frame);
+        if (marks && f.isEntry !== undefined && raw[f.isEntry] !== 0) marks.push({ before: frames.length });
+      } else if (marks && f.skipOwners.includes(owner)) {
+        marks.push({ before: frames.length, address: addr });
       }
       addr = next;
     }
   } catch (e) {
     if (frames.length === 0 || targetExited(e)) throw e;
-    return { frames, truncated: `frame at 0x${addr.toString(16)} is unreadable`, inconsistent: true };
+    return done({ frames, truncated: `frame at 0x${addr.toString(16)} is unreadable`, inconsistent: true });
   }
-  return { frames };
+  return done({ frames });
 }
 
 function readLocals(t: Target, code: CodeInfo, slots: number, tagged: boolean, limits: RenderLimits): LocalVariable[] {

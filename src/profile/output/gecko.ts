@@ -2,7 +2,7 @@
 // version 32: the versions CPython's own sampling profiler writes), one thread entry per sampled
 // thread, samples in time order. Strings are shared by all threads (stringArray, since v56).
 import { arch, cpus, platform } from 'node:os';
-import { shortFile } from '../labels.js';
+import { functionLabel, shortFile } from '../labels.js';
 import type { Profile } from '../model.js';
 import { stringTable } from './string-table.js';
 
@@ -91,7 +91,8 @@ export function gecko(p: Profile): string {
       }
     }
     id = t.funcTable.length++;
-    t.funcTable.name.push(str(f.name));
+    // A native function's library is part of its name: the resource table holds source files.
+    t.funcTable.name.push(str(f.kind === 'native' ? functionLabel(f) : f.name));
     t.funcTable.isJS.push(python);
     t.funcTable.relevantForJS.push(false);
     t.funcTable.resource.push(resource);

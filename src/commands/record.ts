@@ -1,7 +1,7 @@
 // `pyscope record`: sample a running process (--pid) or a program it launches, and write the
 // profile when the program exits, at --duration, or on Ctrl-C, whichever comes first.
 import type { ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { ExitCode, PyscopeError } from '../common/errors.js';
 import { formatVersion } from '../cpython/discover/detect-version.js';
 import { addSample, type AggregateOptions } from '../profile/aggregate.js';
@@ -171,9 +171,32 @@ async function record(a: RecordArgs, sampler: Sampler, child: ChildProcess | und
   return ExitCode.ok;
 }
 
+/**
+ * The launched program's end. Node's 'exit' may never come under --native: the ptrace wait for a
+ * thread the sampler stops is a waitpid on that thread, and when the program ends during a
+ * capture the wait on its main thread takes the exit status that libuv waits for. So /proc is
+ * asked too, and a program found gone no longer holds Node's event loop.
+ */
 function settle(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearInterval(poll);
+      child.off('exit', done);
+      resolve();
+    };
+    const poll = setInterval(() => {
+      if (child.pid !== undefined && processGone(child.pid)) {
+        // a zombie is reaped by libuv, which then says 'exit'; a pid gone from /proc was reaped
+        // by the ptrace wait, and libuv will never hear of it
+        if (!existsSync(`/proc/${child.pid}`)) {
+          child.unref();
+          done();
+        }
+      }
+    }, 100);
+    child.once('exit', done);
+  });
 }
 
 function statusLine(st: RecorderStats, rate: number): string {

@@ -83,7 +83,9 @@ function captureOne(c: Libc, pid: number, tid: number, stackBytes: number, timeo
   if (!seized && c.ptrace(PTRACE.seize, tid, 0) === -1) {
     const e = c.errno();
     if (e === c.E.ESRCH) return exited(tid, 'before it could be stopped');
-    if (e === c.E.EPERM) return diagnoseRefusal(pid, tid);
+    // The kernel also refuses a thread that is exiting (its exit_state is set): that one ended,
+    // whatever the permissions (CI saw it blamed on a missing CAP_SYS_PTRACE, as root).
+    if (e === c.E.EPERM) return threadEnded(pid, tid) ? exited(tid, 'before it could be stopped (it was exiting)') : diagnoseRefusal(pid, tid);
     return new ThreadCaptureError(`cannot stop thread ${tid}: PTRACE_SEIZE failed with ${c.errnoName(e)}`, tid, 'failed');
   }
   // From here on the thread is ours until let go: whatever happens, release() runs.

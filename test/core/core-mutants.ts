@@ -10,6 +10,7 @@
 import { closeSync, ftruncateSync, fstatSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { rng } from '../support/seeded.js';
 
 const PT_LOAD = 1;
 const PT_NOTE = 4;
@@ -111,17 +112,6 @@ export function describeCore(path: string): CoreLayout {
   }
 }
 
-/** A seeded generator (mulberry32): the same seed gives the same mutants. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Patch {
   offset: number;

@@ -11,6 +11,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { pythonsFrom, requirePython } from '../support/pythons.js';
 import { closeAll, DapClient, startSession } from './client.js';
 import { fixture, type Stopped } from './helpers.js';
+import { rng } from '../support/seeded.js';
 
 const TARGET = fixture('fuzz_target.py');
 const LINE = 15;
@@ -23,17 +24,6 @@ const newest = pythonsFrom(3, 8).filter((p) => !p.missing).at(-1);
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
-/** mulberry32: small, seeded, good enough to pick mutations. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Ids {
   threadId: number;

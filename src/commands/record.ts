@@ -91,12 +91,19 @@ class SignalRelay {
   child?: ChildProcess;
   private recorder?: Recorder;
   private interrupts = 0;
+  /** Set once the profile is written: only the launched program is waited for after that. */
+  written = false;
   private readonly interactive = process.stdin.isTTY === true;
   private readonly onSignal = (signal: NodeJS.Signals): void => {
     this.interrupts++;
     this.recorder?.stop('interrupted');
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) {
+      // Once the profile is written there is nothing left to stop and no program to pass the
+      // signal to: it ends pyscope, as it would without a handler (it used to be swallowed).
+      if (this.written) process.exit(signal === 'SIGINT' ? 130 : 143);
+      return;
+    }
     if (signal === 'SIGINT' && this.interactive && this.interrupts === 1) return;
     child.kill(this.interrupts > 2 ? 'SIGKILL' : signal);
   };
@@ -164,6 +171,7 @@ async function record(a: RecordArgs, sampler: Sampler, child: ChildProcess | und
     throw new PyscopeError(`record: cannot write the profile to ${output}: ${(e as Error).message}`, ExitCode.badFile);
   }
   process.stderr.write(summary(st, a, sampler.pid, reason, output));
+  signals.written = true;
   if (child) {
     if (child.exitCode === null && child.signalCode === null && !processGone(child.pid!)) process.stderr.write(`pyscope: waiting for pid ${child.pid} to exit\n`);
     await settle(child);

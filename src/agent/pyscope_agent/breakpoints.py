@@ -18,6 +18,22 @@ def set_condition_guard(guard):
     condition_guard = guard
 
 
+def _guarded_eval(code, frame, convert):
+    """convert(value) of a condition's or a log point's expression in the frame, under the time
+    limit (the conversion too: a __bool__ or __str__ may loop): the guard (Pyodide's deadline)
+    around it, and no timeout left pending after it."""
+    guard = condition_guard
+    try:
+        if guard is not None:
+            guard.begin()
+        return convert(eval(code, frame.f_globals, frame.f_locals))
+    finally:
+        if guard is not None:
+            guard.end()
+        if fired:
+            settle()
+
+
 def _parse_spec(spec, where):
     """Checks a breakpoint's arguments (the adapter's, but the agent is the last line)."""
     A.integer(spec, 'id', None, where)
@@ -170,18 +186,9 @@ class BreakpointsMixin(object):
     def bp_fires(self, bp, frame):
         code = bp.cond_code
         if code is not None:
-            guard = condition_guard
             try:
-                try:
-                    if guard is not None:
-                        guard.begin()
-                    if not eval(code, frame.f_globals, frame.f_locals):
-                        return False
-                finally:
-                    if guard is not None:
-                        guard.end()
-                    if fired:
-                        settle()
+                if not _guarded_eval(code, frame, bool):
+                    return False
             except EvalTimeout:
                 self._expression_failed(bp, frame, 'timed out after %gs' % self.repr_timeout)
                 return False
@@ -218,17 +225,8 @@ class BreakpointsMixin(object):
         return True
 
     def _log_value(self, code, frame):
-        guard = condition_guard
         try:
-            try:
-                if guard is not None:
-                    guard.begin()
-                return str(eval(code, frame.f_globals, frame.f_locals))
-            finally:
-                if guard is not None:
-                    guard.end()
-                if fired:
-                    settle()
+            return _guarded_eval(code, frame, str)
         except EvalTimeout:
             return '<timed out>'
         except Exception as e:

@@ -275,7 +275,8 @@ export class ElfFile {
     if (ranges.length === 0) for (const s of this.sections) if (s.type === SHT_NOTE) ranges.push([s.offset, s.size]);
     for (const [offset, size] of ranges) {
       const buf = this.tryRead(offset, size);
-      if (buf) out.push(...parseNotes(buf, offset));
+      // One push per note: a spread of a mutated segment's hundred thousand notes overflows the stack.
+      if (buf) for (const n of parseNotes(buf, offset)) out.push(n);
     }
     return out;
   }
@@ -344,6 +345,13 @@ export function parseNotes(buf: Buffer, fileOffset = 0): ElfNote[] {
     const nameStart = o + 12;
     const descStart = nameStart + align4(namesz);
     if (descStart + descsz > buf.length) break;
+    // A header of zeros names nothing and carries nothing: it is padding or a segment that is not
+    // notes at all (a mutated core's PT_LOAD labelled PT_NOTE), and making an object of each 12
+    // bytes of it costs memory for no information.
+    if (namesz === 0 && descsz === 0 && type === 0) {
+      o = descStart;
+      continue;
+    }
     const name = buf.toString('latin1', nameStart, nameStart + Math.max(0, namesz - 1));
     out.push({ name, type, desc: buf.subarray(descStart, descStart + descsz), descOffset: fileOffset + descStart });
     o = descStart + align4(descsz);

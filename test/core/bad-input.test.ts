@@ -124,6 +124,32 @@ describe('a truncated kernel core', firstSkip(requirePython(python !== undefined
     oneLineError(await runPyscope(['dump', '--core', path]), BAD_FILE, /no-nt-file has no NT_FILE note, so the files the process mapped are unknown/);
   });
 
+  test('a large segment relabelled PT_NOTE: its zeros are no notes, the dump goes on (a 2 MiB run of zeros once made 170,000 empty notes and overflowed the stack)', async () => {
+    const path = join(dir, 'load-as-note');
+    const bytes = readFileSync(core.path);
+    const phoff = Number(bytes.readBigUInt64LE(32));
+    const phentsize = bytes.readUInt16LE(54);
+    let largest = -1;
+    let largestSize = 0;
+    for (let i = 0; i < bytes.readUInt16LE(56); i++) {
+      const at = phoff + i * phentsize;
+      const size = Number(bytes.readBigUInt64LE(at + 32));
+      if (bytes.readUInt32LE(at) === 1 && size > largestSize) [largest, largestSize] = [at, size];
+    }
+    assert.ok(largestSize >= 1 << 20, `the core has a PT_LOAD segment of 1 MiB or more (largest ${largestSize})`);
+    const offset = Number(bytes.readBigUInt64LE(largest + 8));
+    bytes.fill(0, offset, offset + largestSize);
+    bytes.writeUInt32LE(4, largest);
+    writeFileSync(path, bytes);
+    for (const extra of [[], ['--locals']]) {
+      const r = await runPyscope(['dump', '--core', path, ...extra]);
+      const detail = `exit ${r.code}\nstderr: ${r.stderr.slice(0, 1500)}`;
+      assert.ok(r.code === 0 || r.code === BAD_FILE, detail);
+      assert.ok(r.stderr.split('\n').filter(Boolean).length <= 1, detail);
+      assert.doesNotMatch(r.stderr, /internal error|Maximum call stack|\n\s+at /, detail);
+    }
+  });
+
   test('cut inside its headers', async () => {
     const cut = join(dir, 'cut-headers');
     copyFileSync(core.path, cut);

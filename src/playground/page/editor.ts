@@ -1,15 +1,28 @@
 // The code editor: CodeMirror 6 with Python highlighting and indentation, search (Ctrl+F), and a
 // breakpoint gutter where a click sets a breakpoint and a shift-click one with a condition; the
 // line where the program is stopped is marked. The debugger reads the breakpoints from here.
-import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
+import { defaultKeymap, history, historyKeymap, indentWithTab, insertNewlineAndIndent } from '@codemirror/commands';
 import { python } from '@codemirror/lang-python';
-import { bracketMatching, indentOnInput, indentUnit } from '@codemirror/language';
+import { bracketMatching, forceParsing, indentOnInput, indentUnit } from '@codemirror/language';
 import { highlightSelectionMatches, search, searchKeymap } from '@codemirror/search';
 import { EditorState, type StateEffect } from '@codemirror/state';
-import { drawSelection, EditorView, highlightActiveLine, highlightActiveLineGutter, highlightSpecialChars, keymap, lineNumbers } from '@codemirror/view';
+import { drawSelection, EditorView, highlightActiveLine, highlightActiveLineGutter, highlightSpecialChars, keymap, lineNumbers, type KeyBinding } from '@codemirror/view';
 import { breakpointGutter, breakpointsOf, gutterClick, replaceBreakpoints, setBreakpoint, setStoppedLine, type GutterHandlers } from './breakpointGutter.js';
 import { $ } from './dom.js';
 import { editorLook } from './editorTheme.js';
+
+/**
+ * Enter indents from the syntax tree. The parser works in slices of wall time, so on a busy machine
+ * it may not have reached the cursor yet, and the new line would only copy the current one's
+ * indentation: the parse is brought up to the cursor first.
+ */
+const enterIndents: KeyBinding = {
+  key: 'Enter',
+  run: (view) => {
+    forceParsing(view, view.state.selection.main.head, 1000);
+    return insertNewlineAndIndent(view);
+  },
+};
 
 export class Editor {
   private readonly view: EditorView;
@@ -43,7 +56,7 @@ export class Editor {
           indentUnit.of('    '),
           EditorState.tabSize.of(4),
           python(),
-          keymap.of([...defaultKeymap, ...searchKeymap, ...historyKeymap, indentWithTab]),
+          keymap.of([enterIndents, ...defaultKeymap, ...searchKeymap, ...historyKeymap, indentWithTab]),
           EditorView.contentAttributes.of({ 'aria-label': 'program', spellcheck: 'false', autocorrect: 'off', autocapitalize: 'off' }),
           editorLook,
         ],

@@ -63,7 +63,12 @@ export function resolveUrl(clean: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The program the page opens with: a few lines to step through, then work that keeps Python busy
+ * for about a second, so that Profile has samples to draw.
+ */
 const EXAMPLE = `# Click a line number to set a breakpoint (shift-click: with a condition), then Run.
+# Profile runs it under the sampling profiler and shows where the time goes.
 def fib(n):
     a, b = 0, 1
     for i in range(n):
@@ -71,11 +76,23 @@ def fib(n):
     return a
 
 
-squares = {k: k * k for k in range(5)}
+def is_prime(n):
+    d = 2
+    while d * d <= n:
+        if n % d == 0:
+            return False
+        d += 1
+    return True
+
+
+def count_primes(limit):
+    return sum(1 for n in range(2, limit) if is_prime(n))
+
+
 for n in range(8):
     value = fib(n)
     print(f"fib({n}) = {value}")
-print("squares", squares)
+print(count_primes(150_000), "primes below 150000")
 `;
 
 export function startPlayground(options: PlaygroundOptions): Promise<Server> {

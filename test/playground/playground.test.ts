@@ -47,6 +47,9 @@ print("hot done")
  * until a profile holds that many.
  */
 const MIN_SAMPLES = 50;
+
+/** The editor's text area: CodeMirror's content element. */
+const EDITOR = '#editor .cm-content';
 const ROUNDS = [100, 300, 900];
 
 describe('pyscope playground in headless Chromium', needsChromium(), () => {
@@ -71,16 +74,16 @@ describe('pyscope playground in headless Chromium', needsChromium(), () => {
     await page.goto(urlOf(server));
     await statusMatches(page, /^ready$/);
     // a conditional breakpoint on line 10 (shift-click), a plain one on line 4
-    await page.click('#gutter div[data-line="10"]', { modifiers: ['Shift'] });
+    await page.click('.cm-breakpoints [data-line="10"]', { modifiers: ['Shift'] });
     await page.fill('#cond-input', 'n == 5');
     await page.press('#cond-input', 'Enter');
-    await page.click('#gutter div[data-line="4"]');
-    assert.equal(await page.getAttribute('#gutter div[data-line="10"]', 'class'), 'bp cond');
+    await page.click('.cm-breakpoints [data-line="4"]');
+    assert.equal(await page.getAttribute('.cm-breakpoints [data-line="10"]', 'class'), 'bp cond');
     await page.click('#run');
     assert.match(await statusMatches(page, /paused/), /paused \(breakpoint\) at line 4/);
     // fib(0..4) ran no loop body; the first stop in fib is for n == 1
     assert.equal(await variableValue(page, 'n'), '1');
-    await page.click('#gutter div[data-line="4"]'); // off again
+    await page.click('.cm-breakpoints [data-line="4"]'); // off again
     await page.click('#continue');
     assert.match(await statusMatches(page, /paused/), /at line 10/);
     assert.equal(await variableValue(page, 'n'), '5');
@@ -114,11 +117,11 @@ describe('pyscope playground in headless Chromium', needsChromium(), () => {
   });
 
   test('a syntax error is shown in the console, and Run works again after fixing it', async () => {
-    await page.fill('#code', 'def broken(:\n    pass\n');
+    await page.fill(EDITOR, 'def broken(:\n    pass\n');
     await page.click('#run');
     await statusMatches(page, /launch failed/);
     assert.match((await page.textContent('#console')) ?? '', /SyntaxError/);
-    await page.fill('#code', 'print("fixed", 6 * 7)\n');
+    await page.fill(EDITOR, 'print("fixed", 6 * 7)\n');
     await page.click('#run');
     await statusMatches(page, /exited with code 0/);
     assert.match((await page.textContent('#console')) ?? '', /fixed 42/);
@@ -128,7 +131,7 @@ describe('pyscope playground in headless Chromium', needsChromium(), () => {
     const tried: string[] = [];
     let status = '';
     for (const rounds of ROUNDS) {
-      await page.fill('#code', hotProgram(rounds));
+      await page.fill(EDITOR, hotProgram(rounds));
       await page.click('#profile');
       status = await statusMatches(page, /^profiled: /);
       assert.match(status, /^profiled: \d+ samples at 1000 Hz over [\d.]+ s, \d+ missed \(exit code 0\)$/);
@@ -155,7 +158,7 @@ describe('pyscope playground in headless Chromium', needsChromium(), () => {
   });
 
   test('Stop while profiling ends the program and still shows what it ran', async () => {
-    await page.fill('#code', 'def spin():\n    n = 0\n    while True:\n        n += 1\n\nprint("spinning")\nspin()\n');
+    await page.fill(EDITOR, 'def spin():\n    n = 0\n    while True:\n        n += 1\n\nprint("spinning")\nspin()\n');
     await page.click('#profile');
     await statusMatches(page, /^profiling at 1000 Hz: \d+ samples/);
     await page.click('#stop');

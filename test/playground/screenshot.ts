@@ -66,7 +66,7 @@ try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
   await page.goto(urlOf(server));
   await statusMatches(page, /^ready$/);
-  await page.click('#gutter div[data-line="16"]', { modifiers: ['Shift'] });
+  await page.click('.cm-breakpoints [data-line="16"]', { modifiers: ['Shift'] });
   await page.fill('#cond-input', 'o.item == "scone"');
   await page.press('#cond-input', 'Enter');
   await page.click('#run');
@@ -83,7 +83,7 @@ try {
   await page.screenshot({ path: join(REPO_ROOT, 'docs', 'playground.png') });
   await page.click('#stop');
   await statusMatches(page, /stopped|exited/);
-  await page.fill('#code', PROFILED);
+  await page.fill('#editor .cm-content', PROFILED);
   await page.click('#profile');
   await statusMatches(page, /^profiled: /);
   await page.frameLocator('#flame-frame').locator('#graph div', { hasText: /^checksum / }).first().waitFor();

@@ -74,10 +74,8 @@ export class ProfileView {
     const samples = p.total;
     const summary = `${samples} samples at ${rate} Hz over ${(p.meta.duration / 1000).toFixed(2)} s, ${result.missed} missed (${exit})`;
     setStatus(`profiled: ${summary}`);
-    if (samples === 0) {
-      log(`[no samples: the program ran ${p.meta.duration.toFixed(0)} ms, too short for ${rate} Hz]\n`, 'console');
-      return;
-    }
+    // the flame graph is shown all the same: it says "no samples" rather than keeping the last run's graph
+    if (samples === 0) log(`[no samples: the program ran ${p.meta.duration.toFixed(0)} ms, too short for ${rate} Hz]\n`, 'console');
     const title = `pyscope profile: ${name} (Pyodide)`;
     const html = flamegraph(p, title);
     $<HTMLIFrameElement>('flame-frame').srcdoc = html;

@@ -15,6 +15,7 @@ header input { font: inherit; padding: 3px 6px; width: 220px; }
 #graph div:hover { filter: brightness(0.9); outline: 1px solid #555; }
 #graph div.match { background: #e040fb !important; color: #fff; }
 #graph div.dim { opacity: 0.55; }
+#graph p.empty { margin: 24px 0; font-size: 14px; color: #555; }
 footer { position: sticky; bottom: 0; background: #f6f6f6; border-top: 1px solid #ddd; padding: 6px 12px; min-height: 16px; font-family: ui-monospace, monospace; }
 button { font: inherit; }
 `;
@@ -51,6 +52,7 @@ export const PAGE_SCRIPT = `
 
   function render() {
     graph.textContent = '';
+    if (root[1] === 0) return renderEmpty();
     var width = graph.clientWidth || 1000;
     var focus = zoomPath[zoomPath.length - 1];
     var depth = 0;
@@ -86,6 +88,19 @@ export const PAGE_SCRIPT = `
     graph.appendChild(frag);
     graph.style.height = (depth + 1) * ROW + 'px';
     updateStatus();
+  }
+
+  // a strip of zero width would look like a page that failed to draw
+  function renderEmpty() {
+    var p = document.createElement('p');
+    p.className = 'empty';
+    var strong = document.createElement('strong');
+    strong.textContent = 'no samples';
+    p.appendChild(strong);
+    p.appendChild(document.createTextNode(': the recording holds no stacks. The program ended before the first sample, or every thread was idle whenever it was sampled (pyscope record --idle counts idle threads too).'));
+    graph.appendChild(p);
+    graph.style.height = 'auto';
+    status.textContent = '0 samples';
   }
 
   function pathTo(target) {

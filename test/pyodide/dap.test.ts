@@ -74,7 +74,7 @@ describe('dap with runtime "pyodide"', () => {
       trail.push(`${s.body.reason} ${f.name}:${f.line}`);
     };
     await where();
-    for (const step of ['stepIn', 'next', 'next', 'stepIn', 'stepOut'] as const) {
+    for (const step of ['stepIn', 'next', 'next', 'stepIn', 'stepIn', 'stepOut'] as const) {
       await c.request(step, { threadId: s.body.threadId });
       s = await c.waitFor<Stopped>('stopped');
       await where();

@@ -283,6 +283,7 @@ def scopes(agent, a):
         nl, ng = agent.timed(_scope_sizes, f)
     except Exception:
         nl = ng = 0
+    nl += len(agent.return_values(f))
     return {'scopes': [
         {'name': 'Locals', 'handle': agent.new_handle(('scope', f, 'locals')), 'named': nl},
         {'name': 'Globals', 'handle': agent.new_handle(('scope', f, 'globals')), 'named': ng},

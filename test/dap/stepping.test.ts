@@ -1,0 +1,62 @@
+// Stepping as debugpy and every IDE do it: stepOut (and `next` off the end of a function) stops in
+// the caller on the line of the call, right after the return, with the value shown there as
+// `(return) NAME`; stepping over an `await` stays in the same coroutine while other tasks run, and
+// stepping off the end of a task's coroutine lands in the task that awaited it.
+import { afterEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { pythonsFrom, skipIfMissing } from '../support/pythons.js';
+import { closeAll, startSession, type DapClient } from './client.js';
+import { fixture, golden, localsRef, resume, topFrame, type Stopped } from './helpers.js';
+
+const STEPOUT = fixture('stepout.py');
+const ASYNC_STEPS = fixture('async_steps.py');
+
+/** Takes the steps from the first stop and writes one line per stop: where, and the return values its frame shows. */
+async function stepTrail(c: DapClient, steps: readonly string[]): Promise<string> {
+  let s = await c.waitFor<Stopped>('stopped');
+  const trail: string[] = [];
+  const where = async (prefix: string): Promise<void> => {
+    const f = await topFrame(c, s.body.threadId!);
+    const v = await c.request<DebugProtocol.VariablesResponse['body']>('variables', { variablesReference: await localsRef(c, f.id) });
+    const returned = v.variables.filter((x) => x.name.startsWith('(return) ')).map((x) => `  ${x.name} = ${x.value}`);
+    trail.push(`${prefix}${s.body.reason} ${f.name}:${f.line}`, ...returned);
+  };
+  await where('');
+  for (const step of steps) {
+    const next = await resume(c, step, { threadId: s.body.threadId });
+    assert.ok(next, `the program ended instead of stopping after ${step}; trail so far:\n${trail.join('\n')}`);
+    s = next;
+    await where(`${step} -> `);
+  }
+  return trail.join('\n');
+}
+
+for (const py of pythonsFrom(3, 8)) {
+  describe(`dap stepping on ${py.label}`, skipIfMissing(py), () => {
+    afterEach(closeAll);
+
+    test('stepOut stops on the call line with the return value; stepIn then enters the next call', async () => {
+      const c = await startSession(py.path, { program: STEPOUT }, async (c) => {
+        await c.request('setBreakpoints', { source: { path: STEPOUT }, breakpoints: [{ line: 2 }] });
+      });
+      golden('stepout-trail', await stepTrail(c, ['stepOut', 'stepIn', 'stepOut', 'next', 'next', 'next']));
+      await c.request('continue', { threadId: 1 });
+      await c.waitFor('terminated');
+      assert.match(c.output('stdout'), /^13$/m);
+      await c.close();
+    });
+
+    test('next over an await stays in its coroutine while other tasks run; off the end lands in the awaiting task', async () => {
+      const c = await startSession(py.path, { program: ASYNC_STEPS }, async (c) => {
+        await c.request('setBreakpoints', { source: { path: ASYNC_STEPS }, breakpoints: [{ line: 17 }] });
+      });
+      golden('async-steps-trail', await stepTrail(c, ['next', 'next', 'stepIn', 'next', 'next', 'stepOut', 'next', 'next', 'next']));
+      await c.request('continue', { threadId: 1 });
+      await c.waitFor('terminated');
+      // the other tasks ran meanwhile, and none of their lines was a stop
+      assert.match(c.output('stdout'), /t2 2\n[^]*result 11/);
+      await c.close();
+    });
+  });
+}

@@ -4,33 +4,12 @@
 // stepping off the end of a task's coroutine lands in the task that awaited it.
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DebugProtocol } from '@vscode/debugprotocol';
 import { pythonsFrom, skipIfMissing } from '../support/pythons.js';
-import { closeAll, startSession, type DapClient } from './client.js';
-import { fixture, golden, localsRef, resume, topFrame, type Stopped } from './helpers.js';
+import { closeAll, startSession } from './client.js';
+import { fixture, golden, stepTrail } from './helpers.js';
 
 const STEPOUT = fixture('stepout.py');
 const ASYNC_STEPS = fixture('async_steps.py');
-
-/** Takes the steps from the first stop and writes one line per stop: where, and the return values its frame shows. */
-async function stepTrail(c: DapClient, steps: readonly string[]): Promise<string> {
-  let s = await c.waitFor<Stopped>('stopped');
-  const trail: string[] = [];
-  const where = async (prefix: string): Promise<void> => {
-    const f = await topFrame(c, s.body.threadId!);
-    const v = await c.request<DebugProtocol.VariablesResponse['body']>('variables', { variablesReference: await localsRef(c, f.id) });
-    const returned = v.variables.filter((x) => x.name.startsWith('(return) ')).map((x) => `  ${x.name} = ${x.value}`);
-    trail.push(`${prefix}${s.body.reason} ${f.name}:${f.line}`, ...returned);
-  };
-  await where('');
-  for (const step of steps) {
-    const next = await resume(c, step, { threadId: s.body.threadId });
-    assert.ok(next, `the program ended instead of stopping after ${step}; trail so far:\n${trail.join('\n')}`);
-    s = next;
-    await where(`${step} -> `);
-  }
-  return trail.join('\n');
-}
 
 for (const py of pythonsFrom(3, 8)) {
   describe(`dap stepping on ${py.label}`, skipIfMissing(py), () => {

@@ -10,6 +10,8 @@ import { fixture, golden, stepTrail } from './helpers.js';
 
 const STEPOUT = fixture('stepout.py');
 const ASYNC_STEPS = fixture('async_steps.py');
+const ASYNC_GATHER = fixture('async_gather.py');
+const STEP_SHAPES = fixture('step_shapes.py');
 
 for (const py of pythonsFrom(3, 8)) {
   describe(`dap stepping on ${py.label}`, skipIfMissing(py), () => {
@@ -35,6 +37,27 @@ for (const py of pythonsFrom(3, 8)) {
       await c.waitFor('terminated');
       // the other tasks ran meanwhile, and none of their lines was a stop
       assert.match(c.output('stdout'), /t2 2\n[^]*result 11/);
+      await c.close();
+    });
+
+    test('stepping off the end of a task gathered with another lands in the awaiting task when it resumes', async () => {
+      const c = await startSession(py.path, { program: ASYNC_GATHER }, async (c) => {
+        await c.request('setBreakpoints', { source: { path: ASYNC_GATHER }, breakpoints: [{ line: 6, condition: 'n == 1' }] });
+      });
+      golden('async-gather-trail', await stepTrail(c, ['next', 'next']));
+      await c.request('continue', { threadId: 1 });
+      await c.waitFor('terminated');
+      assert.match(c.output('stdout'), /results \[2, 4\]/);
+      await c.close();
+    });
+
+    test('stepOut of a recursive call stops in the calling call; next at a yield stops on the loop that asked', async () => {
+      const c = await startSession(py.path, { program: STEP_SHAPES }, async (c) => {
+        await c.request('setBreakpoints', { source: { path: STEP_SHAPES }, breakpoints: [{ line: 3 }, { line: 8 }] });
+      });
+      golden('step-shapes-trail', await stepTrail(c, ['stepOut', 'stepOut', 'stepOut', 'continue', 'next', 'next']));
+      await c.request('continue', { threadId: 1 });
+      await c.waitFor('terminated');
       await c.close();
     });
   });

@@ -194,7 +194,8 @@ class StopsMixin(object):
     def step_frames(self):
         """Frames whose return, yield or resume a step waits for (the engines' filter)."""
         out = []
-        for st in self.steps.values():
+        # a copy taken in one C call: another thread's park may pop its step meanwhile
+        for st in list(self.steps.values()):
             if st.frame is not None:
                 out.append(st.frame)
             if st.awaiter is not None:
@@ -202,7 +203,7 @@ class StopsMixin(object):
         return out
 
     def awaiting(self):
-        for st in self.steps.values():
+        for st in list(self.steps.values()):
             if st.awaiter is not None:
                 return True
         return False
@@ -239,7 +240,7 @@ class StopsMixin(object):
 
     def step_code(self):
         """Code of the frame a step started from: its lines stay live while stepping (monitoring)."""
-        for st in self.steps.values():
+        for st in list(self.steps.values()):
             if st.frame is not None:
                 return st.frame.f_code
         return None

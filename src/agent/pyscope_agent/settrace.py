@@ -35,6 +35,17 @@ def exit_kind(frame):
     return 'raise'
 
 
+def interpreter_signal(frame, exc_type):
+    """A StopIteration that only says a sub-iterator ended, traced where the interpreter itself
+    catches it: every completed `await` (YIELD_FROM, SEND) and every `for` loop's end (FOR_ITER,
+    3.8-3.9). sys.monitoring does not report these as RAISE; settrace does, 3.8-3.11."""
+    if exc_type is not StopIteration:
+        return False
+    code = frame.f_code.co_code
+    i = frame.f_lasti
+    return 0 <= i < len(code) and dis.opname[code[i]] in ('YIELD_FROM', 'SEND', 'FOR_ITER')
+
+
 class _FirstLines(dict):
     """co_filename -> the co_firstlineno values of code objects holding breakpoints, or None."""
 
@@ -114,7 +125,7 @@ class TraceEngine(object):
             elif event == 'exception':
                 if 'userUnhandled' in a.exc_filters:
                     self.in_flight[frame] = arg[1]
-                if 'raised' in a.exc_filters:
+                if 'raised' in a.exc_filters and not interpreter_signal(frame, arg[0]):
                     a.on_raise(frame, arg[1], 'always')
             elif event == 'return':
                 if self.in_flight:

@@ -12,6 +12,7 @@ const STEPOUT = fixture('stepout.py');
 const ASYNC_STEPS = fixture('async_steps.py');
 const ASYNC_GATHER = fixture('async_gather.py');
 const STEP_SHAPES = fixture('step_shapes.py');
+const ASYNC_WRAPPERS = fixture('async_wrappers.py');
 
 for (const py of pythonsFrom(3, 8)) {
   describe(`dap stepping on ${py.label}`, skipIfMissing(py), () => {
@@ -48,6 +49,17 @@ for (const py of pythonsFrom(3, 8)) {
       await c.request('continue', { threadId: 1 });
       await c.waitFor('terminated');
       assert.match(c.output('stdout'), /results \[2, 4\]/);
+      await c.close();
+    });
+
+    test('stepping off the end of a coroutine awaited through wait_for or shield lands in the awaiting coroutine', async () => {
+      const c = await startSession(py.path, { program: ASYNC_WRAPPERS }, async (c) => {
+        await c.request('setBreakpoints', { source: { path: ASYNC_WRAPPERS }, breakpoints: [{ line: 6 }] });
+      });
+      golden('async-wrappers-trail', await stepTrail(c, ['next', 'continue', 'next']));
+      await c.request('continue', { threadId: 1 });
+      await c.waitFor('terminated');
+      assert.match(c.output('stdout'), /values 2 3/);
       await c.close();
     });
 

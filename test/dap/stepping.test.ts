@@ -13,6 +13,7 @@ const ASYNC_STEPS = fixture('async_steps.py');
 const ASYNC_GATHER = fixture('async_gather.py');
 const STEP_SHAPES = fixture('step_shapes.py');
 const ASYNC_WRAPPERS = fixture('async_wrappers.py');
+const ASYNC_TASKGROUP = fixture('async_taskgroup.py');
 
 for (const py of pythonsFrom(3, 8)) {
   describe(`dap stepping on ${py.label}`, skipIfMissing(py), () => {
@@ -70,6 +71,24 @@ for (const py of pythonsFrom(3, 8)) {
       golden('step-shapes-trail', await stepTrail(c, ['stepOut', 'stepOut', 'stepOut', 'continue', 'next', 'next']));
       await c.request('continue', { threadId: 1 });
       await c.waitFor('terminated');
+      await c.close();
+    });
+  });
+}
+
+// asyncio.TaskGroup is 3.11's
+for (const py of pythonsFrom(3, 11)) {
+  describe(`dap stepping in a TaskGroup on ${py.label}`, skipIfMissing(py), () => {
+    afterEach(closeAll);
+
+    test('stepping off the end of a TaskGroup task lands in the task that opened the group', async () => {
+      const c = await startSession(py.path, { program: ASYNC_TASKGROUP }, async (c) => {
+        await c.request('setBreakpoints', { source: { path: ASYNC_TASKGROUP }, breakpoints: [{ line: 6 }] });
+      });
+      golden('async-taskgroup-trail', await stepTrail(c, ['next', 'next']));
+      await c.request('continue', { threadId: 1 });
+      await c.waitFor('terminated');
+      assert.match(c.output('stdout'), /job 3/);
       await c.close();
     });
   });

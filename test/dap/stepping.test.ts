@@ -6,7 +6,7 @@ import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pythonsFrom, skipIfMissing } from '../support/pythons.js';
 import { closeAll, startSession } from './client.js';
-import { fixture, golden, stepTrail } from './helpers.js';
+import { fixture, golden, localsRef, stepTrail, topFrame } from './helpers.js';
 
 const STEPOUT = fixture('stepout.py');
 const ASYNC_STEPS = fixture('async_steps.py');
@@ -24,6 +24,11 @@ for (const py of pythonsFrom(3, 8)) {
         await c.request('setBreakpoints', { source: { path: STEPOUT }, breakpoints: [{ line: 2 }] });
       });
       golden('stepout-trail', await stepTrail(c, ['stepOut', 'stepIn', 'stepOut', 'next', 'next', 'next']));
+      // a return value is shown, not a variable of the frame
+      const f = await topFrame(c, 1);
+      const set = await c.raw('setVariable', { variablesReference: await localsRef(c, f.id), name: '(return) main', value: '1' });
+      assert.equal(set.success, false);
+      assert.equal(set.message, '(return) main is the value a function returned, not a variable: it cannot be set');
       await c.request('continue', { threadId: 1 });
       await c.waitFor('terminated');
       assert.match(c.output('stdout'), /^13$/m);

@@ -403,6 +403,8 @@ def set_variable(agent, a):
     entry = agent.handles.get(handle)
     if entry is None:
         raise Refusal('variables reference %s is not valid' % handle)
+    if entry[0] == 'scope' and name.startswith('(return) '):
+        raise Refusal('%s is the value a function returned, not a variable: it cannot be set' % name)
     frame = agent.frames.get(fid or 0)
     if entry[0] == 'scope':
         frame = entry[1]

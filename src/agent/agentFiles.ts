@@ -6,6 +6,7 @@ export const AGENT_PACKAGE_FILES: readonly string[] = [
   'pyscope_agent/__init__.py',
   'pyscope_agent/agent.py',
   'pyscope_agent/args.py',
+  'pyscope_agent/asynctasks.py',
   'pyscope_agent/breakpoints.py',
   'pyscope_agent/channel.py',
   'pyscope_agent/dispatch.py',

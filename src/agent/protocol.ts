@@ -106,7 +106,7 @@ export const UNPAGED_LIMIT = 1000;
 
 /** Every command the agent answers: its arguments and the body of its reply. */
 export interface AgentCommands {
-  configure: { args: { libraryRoots: string[]; justMyCode: boolean; reprTimeout: number }; result: NoArguments };
+  configure: { args: { libraryRoots: string[]; justMyCode: boolean; reprTimeout: number; showAsyncTasks?: boolean }; result: NoArguments };
   setBreakpoints: { args: { path: string; breakpoints: AgentLineBreakpoint[] }; result: { breakpoints: AgentBreakpointResult[] } };
   breakpointLocations: { args: { path: string; line: number; endLine: number }; result: { lines: number[] } };
   setFunctionBreakpoints: { args: { breakpoints: AgentFunctionBreakpoint[] }; result: { breakpoints: AgentBreakpointResult[] } };

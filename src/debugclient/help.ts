@@ -14,7 +14,7 @@ export const HELP_TOPICS: Record<string, string> = {
   condition: 'condition bpnumber [condition]: set the condition of a breakpoint; without one, remove it',
   step: 's(tep): run the current line, stopping in the first function it calls (your code only, see jmc)',
   next: 'n(ext): run until the next line of the current function',
-  return: 'r(eturn): run until the current function returns',
+  return: 'r(eturn): run until the current function returns; stop in the caller on the line of the call, showing the value returned',
   continue: 'c(ont(inue)): run until a breakpoint or an exception stops the program',
   list: 'l(ist) [first[, last] | .]: list source: around the current line, continuing, or a range',
   longlist: 'll | longlist: list all the source of the current function',

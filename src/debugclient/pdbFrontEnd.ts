@@ -13,6 +13,9 @@ import { unreprString } from './pyRepr.js';
 import { enclosingBlock } from './sourceView.js';
 import type { Style } from './style.js';
 
+/** How the adapter names a return value among the caller's locals (as debugpy does). */
+const RETURN_PREFIX = '(return) ';
+
 export type Channel = 'debugger' | 'stdout' | 'stderr';
 
 export interface Output {
@@ -70,8 +73,23 @@ export class PdbFrontEnd {
       const what = ex.description ? `${ex.exceptionId}: ${ex.description}` : ex.exceptionId;
       this.say(this.style.red(`${uncaught ? 'Uncaught exception' : 'Exception raised'}: ${what}`));
     } else if (stop.reason === 'pause') this.say(this.style.yellow('Paused.'));
+    else if (stop.reason === 'step') await this.showReturnValue();
     await this.showFrame();
     await this.showDisplays();
+  }
+
+  /**
+   * A step out of a function (or off its end) stops in the caller on the line of the call; the
+   * value it returned is the first of the caller's locals, as `(return) NAME`. Said as pdb says a
+   * return, `--Return-- NAME() -> VALUE`, though pdb itself stops inside the returning function.
+   */
+  private async showReturnValue(): Promise<void> {
+    const f = this.session.currentFrame;
+    if (!f) return;
+    const locals = (await this.session.scopes(f.id))[0];
+    if (!locals) return;
+    const [first] = await this.session.variables(locals.variablesReference, 0, 1);
+    if (first?.name.startsWith(RETURN_PREFIX)) this.say(`--Return-- ${first.name.slice(RETURN_PREFIX.length)}() -> ${first.value}`);
   }
 
   private ended(end: EndReport): void {

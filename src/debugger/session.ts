@@ -30,6 +30,8 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   runtime?: 'native' | 'pyodide';
   /** Seconds a repr or an evaluation may take before it is shown as an error. */
   reprTimeout?: number;
+  /** `threads` lists asyncio tasks too (pseudo-threads named by the task; their stack is the coroutine chain). */
+  showAsyncTasks?: boolean;
   /** The secret a TCP adapter (`pyscope dap --port`) printed when it started. */
   token?: string;
 }
@@ -46,6 +48,7 @@ const launchArguments: Check<LaunchArguments> = object({
   console: optional(literal('internalConsole', 'integratedTerminal', 'externalTerminal')),
   runtime: optional(literal('native', 'pyodide')),
   reprTimeout: optional(number(0)),
+  showAsyncTasks: optional(boolean),
   token: optional(string()),
 });
 

@@ -21,6 +21,8 @@ export interface CommonLaunchArguments extends DebugProtocol.LaunchRequestArgume
   justMyCode?: boolean;
   /** Seconds a repr or an evaluation may take before it is shown as an error. */
   reprTimeout?: number;
+  /** `threads` lists the asyncio tasks of a stopped thread's event loop too, as pseudo-threads. */
+  showAsyncTasks?: boolean;
 }
 
 /** The file name of a debuggee path; node:path would make this module unusable in a browser. */
@@ -307,7 +309,7 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
       if (major < MIN_VERSION[0] || (major === MIN_VERSION[0] && minor < MIN_VERSION[1])) {
         throw new UserError(`python ${first.version.join('.')} is too old: pyscope dap needs ${MIN_VERSION.join('.')} or newer`);
       }
-      await this.configureAgent(agent, launcher.libraryRoots(first), args.reprTimeout ?? 1);
+      await this.configureAgent(agent, launcher.libraryRoots(first), args.reprTimeout ?? 1, args.showAsyncTasks ?? false);
       this.event('process', launcher.processEvent(first));
     } catch (e) {
       this.endFailedRun(program, ended);
@@ -326,9 +328,9 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
   }
 
   /** Hands the agent its settings; a program the agent refused to compile fails the launch here. */
-  private async configureAgent(agent: AgentClient, libraryRoots: string[], reprTimeout: number): Promise<void> {
+  private async configureAgent(agent: AgentClient, libraryRoots: string[], reprTimeout: number, showAsyncTasks: boolean): Promise<void> {
     try {
-      await agent.request('configure', { libraryRoots, justMyCode: this.justMyCode, reprTimeout });
+      await agent.request('configure', { libraryRoots, justMyCode: this.justMyCode, reprTimeout, showAsyncTasks });
       // the agent compiles the program right after hello; give it the chance to refuse
       await agent.request('threads');
     } catch (e) {

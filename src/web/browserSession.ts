@@ -57,6 +57,7 @@ const launchArguments: Check<BrowserLaunchArguments> = object({
   stopOnEntry: optional(boolean),
   justMyCode: optional(boolean),
   reprTimeout: optional(number(0)),
+  showAsyncTasks: optional(boolean),
 });
 
 /** One run in a fresh Web Worker from the page. */

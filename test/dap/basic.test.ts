@@ -65,7 +65,7 @@ for (const py of pythonsFrom(3, 8)) {
         trail.push(`${s.body.reason} ${f.name}:${f.line}`);
       };
       await where();
-      for (const step of ['stepIn', 'next', 'next', 'stepIn', 'stepOut'] as const) {
+      for (const step of ['stepIn', 'next', 'next', 'stepIn', 'stepIn', 'stepOut'] as const) {
         await c.request(step, { threadId: s.body.threadId });
         s = await c.waitFor<Stopped>('stopped');
         await where();

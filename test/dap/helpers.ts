@@ -82,3 +82,22 @@ export async function resume(c: DapClient, command: string, args?: unknown): Pro
   return s;
 }
 
+/** Takes the steps from the first stop and writes one line per stop: where, and the return values its frame shows. */
+export async function stepTrail(c: DapClient, steps: readonly string[]): Promise<string> {
+  let s = await c.waitFor<Stopped>('stopped');
+  const trail: string[] = [];
+  const where = async (prefix: string): Promise<void> => {
+    const f = await topFrame(c, s.body.threadId!);
+    const v = await c.request<DebugProtocol.VariablesResponse['body']>('variables', { variablesReference: await localsRef(c, f.id) });
+    const returned = v.variables.filter((x) => x.name.startsWith('(return) ')).map((x) => `  ${x.name} = ${x.value}`);
+    trail.push(`${prefix}${s.body.reason} ${f.name}:${f.line}`, ...returned);
+  };
+  await where('');
+  for (const step of steps) {
+    const next = await resume(c, step, { threadId: s.body.threadId });
+    assert.ok(next, `the program ended instead of stopping after ${step}; trail so far:\n${trail.join('\n')}`);
+    s = next;
+    await where(`${step} -> `);
+  }
+  return trail.join('\n');
+}

@@ -8,7 +8,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { REPO_ROOT } from '../support/pythons.js';
 import { lastResort } from '../support/timeouts.js';
 import { closeAll, DapClient, startSession } from '../dap/client.js';
-import { fixture, golden, localsRef, resume, stackText, topFrame, variablesText, type Stopped } from '../dap/helpers.js';
+import { fixture, golden, localsRef, resume, stackText, stepTrail, topFrame, variablesText, type Stopped } from '../dap/helpers.js';
 
 const PYODIDE = { runtime: 'pyodide' };
 const own = (name: string): string => join(REPO_ROOT, 'test', 'pyodide', 'fixtures', name);
@@ -74,7 +74,7 @@ describe('dap with runtime "pyodide"', () => {
       trail.push(`${s.body.reason} ${f.name}:${f.line}`);
     };
     await where();
-    for (const step of ['stepIn', 'next', 'next', 'stepIn', 'stepOut'] as const) {
+    for (const step of ['stepIn', 'next', 'next', 'stepIn', 'stepIn', 'stepOut'] as const) {
       await c.request(step, { threadId: s.body.threadId });
       s = await c.waitFor<Stopped>('stopped');
       await where();
@@ -82,6 +82,17 @@ describe('dap with runtime "pyodide"', () => {
     }
     golden('stepping-trail', trail.join('\n'));
     await c.request('continue', { threadId: s.body.threadId });
+    await c.waitFor('terminated');
+    await c.close();
+  });
+
+  test('stepOut stops on the call line with the return value, as natively', LAST_RESORT, async () => {
+    const STEPOUT = fixture('stepout.py');
+    const c = await startSession(NO_PYTHON, { program: STEPOUT, ...PYODIDE }, async (c) => {
+      await c.request('setBreakpoints', { source: { path: STEPOUT }, breakpoints: [{ line: 2 }] });
+    });
+    golden('stepout-trail', await stepTrail(c, ['stepOut', 'stepIn', 'stepOut', 'next', 'next', 'next']));
+    await c.request('continue', { threadId: 1 });
     await c.waitFor('terminated');
     await c.close();
   });

@@ -9,10 +9,10 @@ import { scaled } from '../support/timeouts.js';
 /** A whole session may take this long (Pyodide loads first): it bounds a hang, it asserts nothing about speed. */
 const SESSION_LIMIT_MS = scaled(180_000);
 
-test('pyscope debug --runtime pyodide: breakpoint, print, step, exit code', () => {
+test('pyscope debug --runtime pyodide: breakpoint, print, step, return, exit code', () => {
   const r = spawnSync(process.execPath, [CLI, 'debug', '--runtime', 'pyodide', 'basic.py'], {
     cwd: FIXTURES,
-    input: 'b 5\nc\np a, b\nn\np total\nc\n',
+    input: 'b 5\nc\np a, b\nn\np total\nr\nc\n',
     encoding: 'utf8',
     timeout: SESSION_LIMIT_MS,
   });
@@ -22,6 +22,8 @@ test('pyscope debug --runtime pyodide: breakpoint, print, step, exit code', () =
   assert.match(r.stdout, /\(3, 4\)\n/);
   assert.match(r.stdout, /basic\.py\(6\)add\(\)/);
   assert.match(r.stdout, /\(pyscope\) p total\n7\n/);
+  // r stops in the caller on the line of the call, as natively
+  assert.match(r.stdout, /\(pyscope\) r\n--Return-- add\(\) -> 7\n> .*basic\.py\(19\)main\(\)\n/);
   assert.match(r.stdout, /result 7\nThe program exited with code 3\./);
 });
 

@@ -8,6 +8,7 @@
 #   channel      the two file descriptors
 #   timed        the timed worker (reprs, evaluations) and the watchdog of conditions
 #   safefile     reading a client-named file: regular files only, bounded, never blocking
+#   asynctasks   asyncio seen from inside: the current task, who awaits a task, coroutine stacks
 #   policy       which code is the user's (Just-My-Code, code made by the user's exec, the agent's own)
 #   breakpoints  line and function breakpoints, conditions, hit conditions, log points
 #   stops        parking a thread, the decision to stop, resuming

@@ -33,6 +33,8 @@ class Agent(CodePolicy, BreakpointsMixin, StopsMixin, ValuesMixin, InspectionMix
         self.stopped = False  # a stopped event is out and not yet resumed
         self.gc_paused = False
         self.thread_nums = {}  # ident -> small number for the adapter
+        self.task_nums = {}  # id(task) -> (number, weakref): asyncio tasks shown as threads
+        self.show_async_tasks = False
         self.next_thread_num = 1
         self.detached = False
         self.started = threading.Event()
@@ -95,5 +97,6 @@ def configure(agent, a):
     if t <= 0:
         raise A.BadArgument('reprTimeout must be more than 0, not %r' % t)
     agent.repr_timeout = float(t)
+    agent.show_async_tasks = A.boolean(a, 'showAsyncTasks', False)
     agent.forget_policy()
     return {}

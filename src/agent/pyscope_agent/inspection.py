@@ -6,10 +6,11 @@
 # program (threading.enumerate() would), or calls the program's code on the reader thread:
 # whatever may (repr, eval, linecache through a module's loader, traceback formatting, dir) runs
 # on the timed worker, and one that overruns is declined with a message.
-from .runtime import sys, os, io, dis, re, keyword, builtins, linecache, traceback, threading, ctypes, PROXY_LOCALS, EXEC
+from .runtime import sys, os, io, dis, re, keyword, builtins, linecache, traceback, threading, weakref, ctypes, PROXY_LOCALS, EXEC
 from .errors import Refusal, Timeout, EvalTimeout
 from . import args as A
 from .safefile import check_regular
+from . import asynctasks
 
 
 def locals_to_fast(frame):
@@ -197,7 +198,59 @@ class InspectionMixin(object):
             if isinstance(name, str):
                 names[ident] = name
         live = [i for i in sys._current_frames() if i not in self.agent_idents]
-        return [{'id': self.thread_num(i), 'name': names.get(i, 'Thread-%d' % i)} for i in sorted(live, key=self.thread_num)]
+        out = []
+        for i in sorted(live, key=self.thread_num):
+            name = names.get(i, 'Thread-%d' % i)
+            p = self.parked.get(i)
+            tname = asynctasks.task_name(p.task) if p is not None and p.task is not None else None
+            if tname is not None:
+                # the task it stopped in: of an asyncio program's one thread, what says where it is
+                name = '%s (task "%s")' % (name, tname)
+            out.append({'id': self.thread_num(i), 'name': name})
+        if self.show_async_tasks:
+            out.extend(self.task_threads())
+        return out
+
+    def task_threads(self):
+        """showAsyncTasks: the tasks of each stopped thread's event loop, as pseudo-threads."""
+        out = []
+        loops = []
+        for p in list(self.parked.values()):
+            if p.loop is not None and all(p.loop is not l for l in loops):
+                loops.append(p.loop)
+        for loop in loops:
+            for t in asynctasks.all_tasks(loop):
+                out.append({'id': self.task_num(t), 'name': asynctasks.task_name(t) or 'Task'})
+        return out
+
+    def task_frames(self, task):
+        """A task's pseudo-thread stack, innermost first: its coroutine chain; for the task a
+        stopped thread runs, that thread's frames down to the task's coroutine (a running
+        coroutine does not say what it awaits)."""
+        chain = asynctasks.coroutine_frames(task)
+        for ident, p in list(self.parked.items()):
+            if p.task is task and chain:
+                out = []
+                for f in self.frames_of(ident):
+                    out.append(f)
+                    if f is chain[0]:
+                        return out
+        return [f for f in reversed(chain) if not self.is_agent_file(f.f_code.co_filename)]
+
+    def task_num(self, task):
+        n = self.task_nums.get(id(task))
+        if n is not None and n[1]() is task:
+            return n[0]
+        num = self.next_thread_num
+        self.next_thread_num += 1
+        self.task_nums[id(task)] = (num, weakref.ref(task))
+        return num
+
+    def task_of(self, num):
+        for n, ref in list(self.task_nums.values()):
+            if n == num:
+                return ref()
+        return None
 
     def frames_of(self, ident):
         p = self.parked.get(ident)
@@ -254,10 +307,15 @@ def threads(agent, a):
 def stack_trace(agent, a):
     tid = A.integer(a, 'threadId')
     ident = agent.ident_of(tid)
-    if ident is None:
-        raise Refusal('no thread %s' % tid)
+    if ident is not None:
+        stack = agent.frames_of(ident)
+    else:
+        task = agent.task_of(tid)
+        if task is None:
+            raise Refusal('no thread %s' % tid)
+        stack = agent.task_frames(task)
     frames = []
-    for f in agent.frames_of(ident):
+    for f in stack:
         code = f.f_code
         fn = code.co_filename
         item = {
@@ -283,6 +341,7 @@ def scopes(agent, a):
         nl, ng = agent.timed(_scope_sizes, f)
     except Exception:
         nl = ng = 0
+    nl += len(agent.return_values(f))
     return {'scopes': [
         {'name': 'Locals', 'handle': agent.new_handle(('scope', f, 'locals')), 'named': nl},
         {'name': 'Globals', 'handle': agent.new_handle(('scope', f, 'globals')), 'named': ng},
@@ -344,6 +403,8 @@ def set_variable(agent, a):
     entry = agent.handles.get(handle)
     if entry is None:
         raise Refusal('variables reference %s is not valid' % handle)
+    if entry[0] == 'scope' and name.startswith('(return) '):
+        raise Refusal('%s is the value a function returned, not a variable: it cannot be set' % name)
     frame = agent.frames.get(fid or 0)
     if entry[0] == 'scope':
         frame = entry[1]

@@ -19,6 +19,9 @@ class MonitoringEngine(object):
         mon.register_callback(tool, E.LINE, self.line)
         mon.register_callback(tool, E.RAISE, self.raise_)
         mon.register_callback(tool, E.PY_UNWIND, self.unwind)
+        mon.register_callback(tool, E.PY_RETURN, self.py_return)
+        mon.register_callback(tool, E.PY_YIELD, self.py_yield)
+        mon.register_callback(tool, E.PY_RESUME, self.py_resume)
         self.local_codes = set()
         self.update()
 
@@ -29,6 +32,12 @@ class MonitoringEngine(object):
         ev = E.PY_START
         if a.steps or a.stop_all:
             ev |= E.LINE
+        if a.step_frames():
+            # how the frame stepped from leaves (a return stops in its caller) or, after a step out
+            # of a task's coroutine, where its awaiter resumes
+            ev |= E.PY_RETURN | E.PY_YIELD | E.PY_UNWIND
+            if a.awaiting():
+                ev |= E.PY_RESUME
         if 'raised' in a.exc_filters:
             ev |= E.RAISE
         if 'userUnhandled' in a.exc_filters:
@@ -63,7 +72,7 @@ class MonitoringEngine(object):
             mon.set_events(self.tool, 0)
             for c in self.local_codes:
                 mon.set_local_events(self.tool, c, 0)
-            for e in (E.PY_START, E.LINE, E.RAISE, E.PY_UNWIND):
+            for e in (E.PY_START, E.LINE, E.RAISE, E.PY_UNWIND, E.PY_RETURN, E.PY_YIELD, E.PY_RESUME):
                 mon.register_callback(self.tool, e, None)
             mon.free_tool_id(self.tool)
         except Exception:
@@ -133,9 +142,58 @@ class MonitoringEngine(object):
             report_internal_error()
         return None
 
+    def _step_exit(self, code, how, value):
+        a = self.agent
+        frames = a.step_frames()
+        for f in frames:
+            if f.f_code is code:
+                break
+        else:
+            # no step waits for this code: silence this location until the next resume
+            return DISABLE if how != 'raise' else None
+        if get_ident() in a.agent_idents:
+            return None
+        frame = getframe(2)
+        if frame in frames:
+            a.on_step_exit(frame, how, value)
+        return None
+
+    def py_return(self, code, offset, value):
+        try:
+            return self._step_exit(code, 'return', value)
+        except Exception:
+            report_internal_error()
+            return None
+
+    def py_yield(self, code, offset, value):
+        try:
+            return self._step_exit(code, 'yield', value)
+        except Exception:
+            report_internal_error()
+            return None
+
+    def py_resume(self, code, offset):
+        a = self.agent
+        try:
+            for f in a.step_frames():
+                if f.f_code is code:
+                    break
+            else:
+                return DISABLE
+            if get_ident() in a.agent_idents:
+                return None
+            a.on_resume(getframe(1))
+        except Exception:
+            report_internal_error()
+        return None
+
     def unwind(self, code, offset, exc):
         a = self.agent
         try:
+            if a.step_frames() and get_ident() not in a.agent_idents:
+                f = getframe(1)
+                if f in a.step_frames():
+                    a.on_step_exit(f, 'raise', exc)
             if get_ident() in a.agent_idents or 'userUnhandled' not in a.exc_filters:
                 return None
             f = getframe(1)

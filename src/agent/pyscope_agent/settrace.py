@@ -21,6 +21,31 @@ def _global_trace(frame, event, arg):
     return None
 
 
+def exit_kind(frame):
+    """How a frame leaves at its 'return' event: 'return', 'yield' (it can be resumed) or 'raise'.
+    An await or `yield from` that suspends leaves f_lasti on the LOAD_CONST before its YIELD_FROM
+    on 3.8-3.10 (the instruction is re-run on resume), on the YIELD_VALUE on 3.11."""
+    code = frame.f_code.co_code
+    i = frame.f_lasti
+    op = dis.opname[code[i]] if 0 <= i < len(code) else ''
+    if op in ('RETURN_VALUE', 'RETURN_CONST'):
+        return 'return'
+    if op == 'YIELD_VALUE' or (op == 'LOAD_CONST' and i + 2 < len(code) and dis.opname[code[i + 2]] == 'YIELD_FROM'):
+        return 'yield'
+    return 'raise'
+
+
+def interpreter_signal(frame, exc_type):
+    """A StopIteration that only says a sub-iterator ended, traced where the interpreter itself
+    catches it: every completed `await` (YIELD_FROM, SEND) and every `for` loop's end (FOR_ITER,
+    3.8-3.9). sys.monitoring does not report these as RAISE; settrace does, 3.8-3.11."""
+    if exc_type is not StopIteration:
+        return False
+    code = frame.f_code.co_code
+    i = frame.f_lasti
+    return 0 <= i < len(code) and dis.opname[code[i]] in ('YIELD_FROM', 'SEND', 'FOR_ITER')
+
+
 class _FirstLines(dict):
     """co_filename -> the co_firstlineno values of code objects holding breakpoints, or None."""
 
@@ -67,6 +92,8 @@ class TraceEngine(object):
             code = frame.f_code
             if code.co_name == '<module>' and is_string_module(code):
                 a.note_exec(frame)
+            if event == 'call' and a.steps and a.awaiting() and a.on_resume(frame):
+                return self.local
             if a.func_bps and event == 'call' and a.code_is_user(code):
                 if code.co_name in a.func_bps or getattr(code, 'co_qualname', None) in a.func_bps:
                     a.on_call_func_bp(frame, code)
@@ -98,12 +125,15 @@ class TraceEngine(object):
             elif event == 'exception':
                 if 'userUnhandled' in a.exc_filters:
                     self.in_flight[frame] = arg[1]
-                if 'raised' in a.exc_filters:
+                if 'raised' in a.exc_filters and not interpreter_signal(frame, arg[0]):
                     a.on_raise(frame, arg[1], 'always')
-            elif event == 'return' and self.in_flight:
-                exc = self.in_flight.pop(frame, None)
-                if exc is not None and 'userUnhandled' in a.exc_filters:
-                    self._maybe_unhandled(frame, exc)
+            elif event == 'return':
+                if self.in_flight:
+                    exc = self.in_flight.pop(frame, None)
+                    if exc is not None and 'userUnhandled' in a.exc_filters:
+                        self._maybe_unhandled(frame, exc)
+                if a.steps and frame in a.step_frames():
+                    a.on_step_exit(frame, exit_kind(frame), arg)
         except Exception:
             report_internal_error()
         return self.local

@@ -3,26 +3,37 @@
 from .runtime import sys, os, threading, gc, get_ident, describe_exc
 from .errors import Refusal
 from . import args as A
+from . import asynctasks
 
 
 class Step(object):
-    __slots__ = ('kind', 'frame')
+    __slots__ = ('kind', 'frame', 'coro', 'awaiter')
 
     def __init__(self, kind, frame):
         self.kind = kind  # 'in' | 'over' | 'out' | 'entry'
+        # the frame stepped from; None once it has left other than by a return to user code
         self.frame = frame
+        # stepping in a coroutine: it may suspend in an await while other tasks run; the step
+        # waits for that same coroutine instead of stopping in theirs
+        self.coro = frame is not None and asynctasks.is_async_code(frame.f_code)
+        # (frame, return value label, value): the coroutine stepped out of ended its task; the
+        # step stops where the task that awaited it resumes, in that frame
+        self.awaiter = None
 
 
 class Parked(object):
-    __slots__ = ('frame', 'frames', 'resume', 'cond', 'exc', 'reason')
+    __slots__ = ('frame', 'frames', 'resume', 'cond', 'exc', 'reason', 'ret', 'task', 'loop')
 
-    def __init__(self, frame, frames, exc, reason, cond):
+    def __init__(self, frame, frames, exc, reason, cond, ret):
         self.frame = frame
         self.frames = frames  # explicit frame list (uncaught exception: from the traceback)
         self.resume = None
         self.cond = cond
         self.exc = exc
         self.reason = reason
+        self.ret = ret  # (frame, label, value): a return value shown among that frame's locals
+        self.task = None  # the asyncio task running on the thread, if any
+        self.loop = None  # its running event loop, if any
 
 
 def on_stack(frame, target):
@@ -40,12 +51,15 @@ class StopsMixin(object):
         """What a parked thread waits on (the Pyodide bootstrap serves commands instead)."""
         return threading.Condition()
 
-    def park(self, frame, reason, exc=None, frames=None, description=None, bp_ids=None):
+    def park(self, frame, reason, exc=None, frames=None, description=None, bp_ids=None, ret=None):
         """Called on the debuggee's thread: report (unless others already did) and wait."""
         ident = get_ident()
         if self.detached:
             return
-        p = Parked(frame, frames, exc, reason, self.new_wait())
+        p = Parked(frame, frames, exc, reason, self.new_wait(), ret)
+        p.loop = asynctasks.running_loop()
+        if p.loop is not None:
+            p.task = asynctasks.current_task()
         self.steps.pop(ident, None)
         with self.lock:
             announce = not self.stopped
@@ -68,6 +82,11 @@ class StopsMixin(object):
                 body['hitBreakpointIds'] = bp_ids
             if exc is not None:
                 body['text'] = type(exc[0]).__name__
+            name = asynctasks.task_name(p.task) if p.task is not None else None
+            if name is not None and exc is not None:
+                # which of many tasks raised is what a user of an asyncio program asks first
+                body['text'] += ' in task "%s"' % name
+                body['description'] = '%s (in task "%s")' % (description or body['text'], name)
             self.ch.event('stopped', body)
         with p.cond:
             while p.resume is None:
@@ -92,9 +111,18 @@ class StopsMixin(object):
                 # a program at its first line of user code
                 if self.is_entry_code(code) if self.entry_file is not None else self.code_is_user(code):
                     return ('entry', None, None)
+            elif st.awaiter is not None:
+                # only where the awaiting task goes on (its resume is the stop, this a fallback)
+                if frame is st.awaiter[0]:
+                    return ('step', None, None)
             elif frame is st.frame and st.kind != 'out':
                 # the next line of the frame stepped from, even one of library code
                 return ('step', None, None)
+            elif st.coro:
+                # the coroutine stepped from runs on, or waits in an await while other tasks run:
+                # their lines are not where this step goes
+                if st.kind == 'in' and self.code_is_user(code) and on_stack(frame, st.frame):
+                    return ('step', None, None)
             elif self.code_is_user(code):
                 if st.kind == 'in':
                     return ('step', None, None)
@@ -113,6 +141,71 @@ class StopsMixin(object):
             reason, ids, desc = r
             self.park(frame, reason, description=desc, bp_ids=ids)
             return True
+        return False
+
+    def on_step_exit(self, frame, how, value):
+        """The frame a step started from leaves (`how`: 'return', 'yield' or 'raise'; engines
+        call this only for that frame). A return or a yield stops in the caller on the line of
+        the call, as debugpy does, with the value shown there as `(return) NAME`; so stepping
+        out of `f` in `x = f(a) + g(b)` and then in enters `g`."""
+        st = self.steps.get(get_ident())
+        if st is None or frame is not st.frame or st.kind == 'entry':
+            return
+        if how == 'yield' and st.coro and not asynctasks.is_async_gen_item(value):
+            return  # suspended in an await: the same coroutine goes on later
+        coro, st.frame, st.coro = st.coro, None, False
+        if how == 'raise':
+            return  # the exception's handler, wherever it is, is the next user line
+        label = '(return) %s' % frame.f_code.co_name
+        back = frame.f_back
+        if coro:
+            # through the library's own coroutines (wait_for, timeout) to the user's awaiting one
+            while back is not None and not self.code_is_user(back.f_code) and asynctasks.is_suspending_code(back.f_code):
+                back = back.f_back
+        if back is not None and self.code_is_user(back.f_code):
+            self.park(back, 'step', ret=(back, label, value))
+            return
+        if coro and how == 'return':
+            target = self.awaiter_frame(frame)
+            if target is not None:
+                st.awaiter = (target, label, value)
+                self._engine_update()
+
+    def awaiter_frame(self, frame):
+        """The task's coroutine `frame` ended its task: the innermost user frame of the first
+        task that awaited it, which resumes later (or None)."""
+        task = asynctasks.current_task()
+        if task is None:
+            return None
+        for waiter in asynctasks.awaiting_tasks(task):
+            for f in reversed(asynctasks.coroutine_frames(waiter)):
+                if self.code_is_user(f.f_code):
+                    return f
+        return None
+
+    def on_resume(self, frame):
+        """A coroutine or generator frame resumes: the awaiter a step out of a task waits for."""
+        st = self.steps.get(get_ident())
+        if st is not None and st.awaiter is not None and frame is st.awaiter[0]:
+            self.park(frame, 'step', ret=st.awaiter)
+            return True
+        return False
+
+    def step_frames(self):
+        """Frames whose return, yield or resume a step waits for (the engines' filter)."""
+        out = []
+        # a copy taken in one C call: another thread's park may pop its step meanwhile
+        for st in list(self.steps.values()):
+            if st.frame is not None:
+                out.append(st.frame)
+            if st.awaiter is not None:
+                out.append(st.awaiter[0])
+        return out
+
+    def awaiting(self):
+        for st in list(self.steps.values()):
+            if st.awaiter is not None:
+                return True
         return False
 
     def on_call_func_bp(self, frame, code):
@@ -147,7 +240,7 @@ class StopsMixin(object):
 
     def step_code(self):
         """Code of the frame a step started from: its lines stay live while stepping (monitoring)."""
-        for st in self.steps.values():
+        for st in list(self.steps.values()):
             if st.frame is not None:
                 return st.frame.f_code
         return None

@@ -162,6 +162,10 @@ class ValuesMixin(object):
     def timed(self, fn, *args):
         return self.worker.call(self.repr_timeout, fn, *args)
 
+    def return_values(self, frame):
+        """[(`(return) NAME`, value)] of a frame a step out (or off the end) of NAME stopped in."""
+        return [(p.ret[1], p.ret[2]) for p in list(self.parked.values()) if p.ret is not None and p.ret[0] is frame]
+
     def new_handle(self, entry):
         h = self.next_handle
         self.next_handle += 1
@@ -206,6 +210,8 @@ class ValuesMixin(object):
         deadline = self.budget()
         if entry[0] == 'scope':
             items = self.timed(list_scope, entry[1], entry[2])
+            if entry[2] == 'locals':
+                items = self.return_values(entry[1]) + items
             if flt == 'indexed':
                 items = [i for i in items if isinstance(i[0], str) and i[0].isdigit()]
             elif flt == 'named':
@@ -213,7 +219,8 @@ class ValuesMixin(object):
             self.held.append(items)
             out = []
             for k, v in items[start:start + limit]:
-                out.append(self.describe(k, v, k) if monotonic() < deadline else self.not_evaluated(k, v, k))
+                en = None if isinstance(k, str) and k.startswith('(return) ') else k
+                out.append(self.describe(k, v, en) if monotonic() < deadline else self.not_evaluated(k, v, en))
             return out, len(items)
         value, evaluate_name = entry[1], entry[2]
         kind, entries, total = self.timed(list_children, value, start, start + limit, flt)

@@ -82,9 +82,11 @@ export class Recorder {
     let lastScan = t0;
     try {
       for (;;) {
-        const due = t0 + k * period;
         // k * period, not due - t0: (t0 + 500) - t0 can come out as 499.99999999994.
-        if (this.opts.durationMs !== undefined && k * period >= this.opts.durationMs) this.stop('duration');
+        const ended = this.opts.durationMs !== undefined && k * period >= this.opts.durationMs;
+        // Once no tick is left before the end, the recording still lasts the duration asked for:
+        // at --rate 1 -d 3 the last tick is at 2 s, and stopping there would report 2 s at 1.5/s.
+        const due = ended ? t0 + this.opts.durationMs! : t0 + k * period;
         for (;;) {
           if (this.stopping) break;
           const now = performance.now();
@@ -96,6 +98,7 @@ export class Recorder {
           if (due <= now) break;
           Atomics.wait(this.gate, 0, 0, Math.min(due - now, YIELD_EVERY_MS - (now - lastYield)));
         }
+        if (ended) this.stop('duration');
         if (this.stopping) break;
 
         this.tick();

@@ -129,12 +129,17 @@ async function record(a: RecordArgs, sampler: Sampler, child: ChildProcess | und
   const fmt = FORMATS[a.format];
   const profile = new Profile({ timeline: fmt.timeline });
   const agg: AggregateOptions = { idle: a.idle, gil: a.gil, threads: a.threads, subprocesses: a.subprocesses };
+  // Thread-samples dropped for being idle: an empty profile says why it is empty.
+  let idleDropped = 0;
   const recorder = new Recorder(sampler, {
     rate: a.rate,
     durationMs: a.durationMs,
     subprocesses: a.subprocesses,
     ...(a.native ? { sampler: { native: a.native } } : {}),
-    sink: (proc, s) => addSample(profile, proc, s, agg, s.time),
+    sink: (proc, s) => {
+      if (!a.idle) idleDropped += s.threads.filter((t) => !t.active).length;
+      return addSample(profile, proc, s, agg, s.time);
+    },
   });
   const startedAt = new Date();
   const output = a.output ?? defaultOutput(a.format, sampler.pid, startedAt);
@@ -171,6 +176,7 @@ async function record(a: RecordArgs, sampler: Sampler, child: ChildProcess | und
     throw new PyscopeError(`record: cannot write the profile to ${output}: ${(e as Error).message}`, ExitCode.badFile);
   }
   process.stderr.write(summary(st, a, sampler.pid, reason, output));
+  if (st.samples === 0 && idleDropped > 0) process.stderr.write('pyscope: the profile is empty: every thread was idle; --idle includes them\n');
   signals.written = true;
   if (child) {
     if (child.exitCode === null && child.signalCode === null && !processGone(child.pid!)) process.stderr.write(`pyscope: waiting for pid ${child.pid} to exit\n`);

@@ -166,6 +166,20 @@ describe('pyscope record: every end of a recording writes the profile', { skip }
     if (sum.missed === 0 && Number(m[1]) < 3.15) assert.equal(m[2], '1.0');
   });
 
+  test('an all-idle recording says why its profile is empty', async () => {
+    const target = start(py!.path, ['-c', 'import sys, time\nprint("ready"); sys.stdout.flush()\ntime.sleep(120)']);
+    await ready(target);
+    const out = tmpPath('idle.txt');
+    const r = await runPyscope(['record', '-f', 'collapsed', '-o', out, '--rate', '50', '-d', '1', '--pid', String(target.pid)]);
+    assert.equal(r.code, 0, describeFailure(r));
+    assert.equal(parseSummary(r.stderr).samples, 0, describeFailure(r));
+    assert.match(r.stderr, /^pyscope: the profile is empty: every thread was idle; --idle includes them$/m);
+    const withIdle = await runPyscope(['record', '-f', 'collapsed', '-o', out, '--rate', '50', '-d', '1', '--idle', '--pid', String(target.pid)]);
+    assert.equal(withIdle.code, 0, describeFailure(withIdle));
+    assert.ok(parseSummary(withIdle.stderr).samples > 0, describeFailure(withIdle));
+    assert.doesNotMatch(withIdle.stderr, /every thread was idle/);
+  });
+
   test('SIGINT: the profile is written and a launched program gets the signal', async () => {
     const out = tmpPath('interrupted.txt');
     const code = [

@@ -116,7 +116,7 @@ function renderContainer(t: Target, obj: number, type: string, l: RenderLimits, 
       const d = dictEntries(t, obj, l.items);
       if (d.total === 0) return 'OrderedDict()';
       // 3.12 changed its repr from a list of pairs to a dict
-      if (t.b.version.major === 3 && t.b.version.minor >= 12) return `OrderedDict(${dictBody()})`;
+      if (t.b.orderedDictRepr === 'dict') return `OrderedDict(${dictBody()})`;
       const parts = d.entries.map(([k, v]) => `(${item(k)}, ${item(v)})`);
       if (d.total > d.entries.length) parts.push('...');
       return `OrderedDict([${parts.join(', ')}])`;

@@ -1,7 +1,8 @@
 // `pyscope dap`: the Debug Adapter Protocol server (stdio by default, --port for loopback TCP).
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:os';
-import { ExitCode, PyscopeError } from '../common/errors.js';
+import { ExitCode } from '../common/errors.js';
+import { unknownOption, usageError } from './options.js';
 
 /** Shorter secrets can be guessed by whoever can reach the port. */
 const MIN_TOKEN = 16;
@@ -26,15 +27,15 @@ export async function dapCommand(args: string[]): Promise<number> {
     }
     if (a === '--port' || a?.startsWith('--port=')) {
       const v = a === '--port' ? args[++i] : a.slice('--port='.length);
-      if (v === undefined || !/^\d+$/.test(v) || Number(v) > 65535) throw new PyscopeError(`--port needs a port number (0-65535), got "${v ?? ''}"`, ExitCode.usage);
+      if (v === undefined || !/^\d+$/.test(v) || Number(v) > 65535) throw usageError('dap', `--port needs a port number (0-65535), got "${v ?? ''}"`);
       port = Number(v);
       continue;
     }
-    throw new PyscopeError(`unknown option "${a}" for dap (try: pyscope dap --help)`, ExitCode.usage);
+    throw a?.startsWith('-') ? unknownOption('dap', a) : usageError('dap', `unexpected argument "${a}"`);
   }
   const chosen = process.env.PYSCOPE_DAP_TOKEN;
   if (port !== undefined && chosen && chosen.length < MIN_TOKEN) {
-    throw new PyscopeError(`PYSCOPE_DAP_TOKEN has ${chosen.length} characters: a token needs at least ${MIN_TOKEN} (e.g. openssl rand -hex 16)`, ExitCode.usage);
+    throw usageError('dap', `PYSCOPE_DAP_TOKEN has ${chosen.length} characters: a token needs at least ${MIN_TOKEN} (e.g. openssl rand -hex 16)`);
   }
   const server = await import('../debugger/server.js');
   const { endAll } = await import('../debugger/liveChildren.js');

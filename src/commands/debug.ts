@@ -3,6 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ExitCode, PyscopeError } from '../common/errors.js';
+import { unknownOption, usageError } from './options.js';
 
 const HELP = `usage: pyscope debug [options] script.py [args...]
        pyscope debug [options] -m module [args...]
@@ -39,15 +40,15 @@ export function parseDebugArgs(args: string[]): DebugArgs | 'help' {
     else if (a === '--no-jmc') out.justMyCode = false;
     else if (a === '--python' || a.startsWith('--python=')) {
       const v = a === '--python' ? args[++i] : a.slice('--python='.length);
-      if (!v) throw new PyscopeError('--python needs an interpreter', ExitCode.usage);
+      if (!v) throw usageError('debug', '--python needs an interpreter');
       out.python = v;
     } else if (a === '--runtime' || a.startsWith('--runtime=')) {
       const v = a === '--runtime' ? args[++i] : a.slice('--runtime='.length);
-      if (v !== 'native' && v !== 'pyodide') throw new PyscopeError(`--runtime needs "native" or "pyodide", got "${v ?? ''}"`, ExitCode.usage);
+      if (v !== 'native' && v !== 'pyodide') throw usageError('debug', `--runtime needs "native" or "pyodide", got "${v ?? ''}"`);
       out.runtime = v;
     } else if (a === '-m' || (a.startsWith('-m') && a.length > 2)) {
       const m = a === '-m' ? args[++i] : a.slice(2);
-      if (!m) throw new PyscopeError('-m needs a module name', ExitCode.usage);
+      if (!m) throw usageError('debug', '-m needs a module name');
       out.module = m;
       out.args = args.slice(i + 1);
       return out;
@@ -55,14 +56,14 @@ export function parseDebugArgs(args: string[]): DebugArgs | 'help' {
       out.program = args[i + 1];
       out.args = args.slice(i + 2);
       break;
-    } else if (a.startsWith('-')) throw new PyscopeError(`unknown option "${a}" for debug (try: pyscope debug --help)`, ExitCode.usage);
+    } else if (a.startsWith('-')) throw unknownOption('debug', a);
     else {
       out.program = a;
       out.args = args.slice(i + 1);
       return out;
     }
   }
-  if (out.program === undefined) throw new PyscopeError('debug needs a script or -m module (try: pyscope debug --help)', ExitCode.usage);
+  if (out.program === undefined) throw usageError('debug', 'what to run? give a script or -m module: pyscope debug app.py');
   return out;
 }
 
@@ -75,7 +76,7 @@ export async function debugCommand(args: string[]): Promise<number> {
   const cwd = process.cwd();
   if (parsed.program !== undefined) {
     const p = resolve(cwd, parsed.program);
-    if (!existsSync(p) || !statSync(p).isFile()) throw new PyscopeError(`${parsed.program}: no such file`, ExitCode.usage);
+    if (!existsSync(p) || !statSync(p).isFile()) throw usageError('debug', `${parsed.program}: no such file`);
   }
   const { DebugSessionModel } = await import('../debugclient/debugSessionModel.js');
   const options = {
@@ -89,7 +90,7 @@ export async function debugCommand(args: string[]): Promise<number> {
   };
   const session = new DebugSessionModel(options);
   if (parsed.tui) {
-    if (!process.stdin.isTTY || !process.stdout.isTTY) throw new PyscopeError('--tui needs a terminal (stdin and stdout)', ExitCode.usage);
+    if (!process.stdin.isTTY || !process.stdout.isTTY) throw usageError('debug', '--tui needs a terminal (stdin and stdout)');
     const { runScreen } = await import('../tui/debugScreen.js');
     return runScreen(session).catch((e: unknown) => {
       throw e instanceof PyscopeError ? e : new PyscopeError(e instanceof Error ? e.message : String(e));
@@ -97,17 +98,34 @@ export async function debugCommand(args: string[]): Promise<number> {
   }
   const { PdbFrontEnd } = await import('../debugclient/pdbFrontEnd.js');
   const { styleFor } = await import('../debugclient/style.js');
+  // What the program says on stderr before it has started is held back: a launch that fails
+  // prints its error there (a SyntaxError with its caret lines) and then as the start's error, and
+  // its last line would otherwise be printed twice.
+  let held: string | undefined = '';
+  const release = (): void => {
+    if (held) process.stderr.write(held);
+    held = undefined;
+  };
   // made before the start, so the first stop is announced
   const pdb = new PdbFrontEnd(
     session,
     {
-      write: (text, channel) => (channel === 'stderr' ? process.stderr : process.stdout).write(text),
+      write: (text, channel) => {
+        if (channel === 'stderr' && held !== undefined) held += text;
+        else (channel === 'stderr' ? process.stderr : process.stdout).write(text);
+      },
     },
     styleFor(process.stdout),
   );
   const { runConsole } = await import('../tui/debugConsole.js');
-  const started = session.start().catch((e: unknown) => {
-    throw new PyscopeError(e instanceof Error ? e.message : String(e));
+  // start() resolves at the first stop: what was held is the program's from then on
+  const started = session.start().then(release, (e: unknown) => {
+    const message = e instanceof Error ? e.message : String(e);
+    const lines = (held ?? '').trimEnd().split('\n');
+    if (lines[lines.length - 1]?.trim() === message.trim()) lines.pop();
+    held = lines.length > 0 && lines.join('').trim() !== '' ? `${lines.join('\n')}\n` : '';
+    release();
+    throw new PyscopeError(message);
   });
   await Promise.race([started, pdb.waitForStop()]);
   await started;

@@ -8,7 +8,7 @@ import { snapshot, type ThreadSnapshot } from '../cpython/snapshot.js';
 import { taskIds, threadStatus } from '../memory/proc.js';
 import { formatText, toJson, type NativeOutput } from './dump-format.js';
 import { parsePid } from './pid-arg.js';
-import { parseOptions } from './options.js';
+import { parseOptions, usageError } from './options.js';
 
 const HELP = `usage: pyscope dump [options] PID
 
@@ -56,6 +56,16 @@ export async function dumpCommand(args: string[]): Promise<number> {
     return ExitCode.ok;
   }
   const native = o.native || o['native-all'];
+  // Options that cannot both hold are refused rather than one silently winning.
+  if (o.core !== undefined && (o.pid !== undefined || parsed.positionals.length > 0)) {
+    throw usageError('dump', `give either a process (${o.pid !== undefined ? `--pid ${o.pid}` : parsed.positionals[0]}) or --core FILE, not both`);
+  }
+  if (o.core === undefined && o.exe !== undefined) {
+    throw usageError('dump', '--exe is for --core: a live process is read through the executable it runs (/proc/PID/exe and its mappings)');
+  }
+  if (o.core === undefined && o['lib-search-path'] !== undefined) {
+    throw usageError('dump', '--lib-search-path is for --core: a live process is read through the libraries it has mapped');
+  }
   if (o.core !== undefined) {
     const { dumpCore } = await import('./dump-core.js');
     return dumpCore(o.core, { exe: o.exe, libSearchPath: o['lib-search-path'] ?? [], locals: o.locals, json: o.json, fullFilenames: o['full-filenames'], native, nativeAll: o['native-all'] });

@@ -1,7 +1,8 @@
 // `pyscope playground`: a local page to write and step through Python in the browser (Pyodide).
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { ExitCode, PyscopeError } from '../common/errors.js';
+import { ExitCode } from '../common/errors.js';
+import { unknownOption, usageError } from './options.js';
 
 const HELP = `usage: pyscope playground [--port N] [script.py]
 
@@ -24,21 +25,21 @@ export async function playgroundCommand(args: string[]): Promise<number> {
     }
     if (a === '--port' || a.startsWith('--port=')) {
       const v = a === '--port' ? args[++i] : a.slice('--port='.length);
-      if (v === undefined || !/^\d+$/.test(v) || Number(v) > 65535) throw new PyscopeError(`--port needs a port number (0-65535), got "${v ?? ''}"`, ExitCode.usage);
+      if (v === undefined || !/^\d+$/.test(v) || Number(v) > 65535) throw usageError('playground', `--port needs a port number (0-65535), got "${v ?? ''}"`);
       port = Number(v);
-    } else if (a.startsWith('-')) throw new PyscopeError(`unknown option "${a}" for playground (try: pyscope playground --help)`, ExitCode.usage);
+    } else if (a.startsWith('-')) throw unknownOption('playground', a);
     else if (script === undefined) script = a;
-    else throw new PyscopeError(`playground takes one script, got "${script}" and "${a}"`, ExitCode.usage);
+    else throw usageError('playground', `one script at a time, got "${script}" and "${a}"`);
   }
   let programText: string | undefined;
   if (script !== undefined) {
     const p = resolve(script);
-    if (!existsSync(p) || !statSync(p).isFile()) throw new PyscopeError(`${script}: no such file`, ExitCode.usage);
+    if (!existsSync(p) || !statSync(p).isFile()) throw usageError('playground', `${script}: no such file`);
     programText = readFileSync(p, 'utf8');
   }
   const { startPlayground } = await import('../playground/server.js');
   const server = await startPlayground({ port, ...(programText !== undefined ? { programText, programName: basename(script!) } : {}) }).catch((e: NodeJS.ErrnoException) => {
-    throw new PyscopeError(e.code === 'EADDRINUSE' ? `port ${port} is in use (try --port 0)` : `cannot listen on 127.0.0.1:${port}: ${e.message}`, ExitCode.usage);
+    throw usageError('playground', e.code === 'EADDRINUSE' ? `port ${port} is in use (try --port 0)` : `cannot listen on 127.0.0.1:${port}: ${e.message}`);
   });
   const addr = server.address();
   const actual = typeof addr === 'object' && addr ? addr.port : port;

@@ -7,9 +7,9 @@ import { formatVersion } from '../cpython/discover/detect-version.js';
 import { addSample, type AggregateOptions } from '../profile/aggregate.js';
 import { attachWhenReady, launch, spawned } from '../profile/launch.js';
 import { Profile } from '../profile/model.js';
-import { processGone } from '../memory/proc.js';
+import { commandLine, processGone } from '../memory/proc.js';
 import { FORMATS } from '../profile/output/index.js';
-import { Recorder, type RecorderStats, type StopReason } from '../profile/recorder.js';
+import { Recorder, type RecorderStats, type RootProcess, type StopReason } from '../profile/recorder.js';
 import { Sampler } from '../profile/sampler.js';
 import { defaultOutput, MAX_RATE, MIN_RATE, parseRecordArgs, type RecordArgs } from './record-args.js';
 
@@ -29,7 +29,8 @@ options:
   -i, --idle             include idle threads (sleeping, waiting); dropped by default
   -g, --gil              only the thread holding the GIL
   -t, --threads          one root frame per thread
-  -s, --subprocesses     also profile descendants that are Python
+  -s, --subprocesses     also profile descendants that are Python (of a root that need not be:
+                         a shell, make, a start script)
   -n, --native           native (C) frames too, the interpreter's evaluation calls replaced by
                          the Python frames they run; each sampled thread is stopped (ptrace)
                          only while its registers and stack are copied
@@ -52,7 +53,7 @@ export async function recordCommand(args: string[]): Promise<number> {
     return ExitCode.ok;
   }
   let child: ChildProcess | undefined;
-  let sampler: Sampler;
+  let sampler: Sampler | RootProcess;
   // Thread names cost a dict walk per sample: read them only where the output shows them.
   const names = a.threads || FORMATS[a.format].timeline;
   // Without --idle, idle threads are dropped anyway: do not read their frames at all.
@@ -62,23 +63,52 @@ export async function recordCommand(args: string[]): Promise<number> {
   const signals = new SignalRelay();
   try {
     if (a.pid !== undefined) {
-      sampler = new Sampler(a.pid, opts);
+      try {
+        sampler = new Sampler(a.pid, opts);
+      } catch (e) {
+        if (!(a.subprocesses && isNotPython(e))) throw e;
+        sampler = followChildren(a.pid);
+      }
     } else {
       child = launch(a.command!);
       signals.child = child;
       const pid = await spawned(child);
       try {
-        sampler = await attachWhenReady(pid, 5000, opts);
+        // With --subprocesses the program may be a shell, make or a start script: a root that is
+        // still not Python after a moment is followed for its children instead of waited for.
+        sampler = await attachWhenReady(pid, a.subprocesses ? 1000 : 5000, opts);
       } catch (e) {
-        // What was launched to be profiled and cannot be is not left running behind the error.
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-        await settle(child);
-        throw e;
+        if (a.subprocesses && !processGone(pid) && isNotPython(e)) sampler = followChildren(pid);
+        else {
+          // What was launched to be profiled and cannot be is not left running behind the error.
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+          await settle(child);
+          throw e;
+        }
       }
     }
     return await record(a, sampler, child, signals);
   } finally {
     signals.close();
+  }
+}
+
+function isNotPython(e: unknown): boolean {
+  return e instanceof PyscopeError && e.exitCode === ExitCode.notPython;
+}
+
+/** A root that is not Python, whose Python descendants --subprocesses records. */
+function followChildren(pid: number): RootProcess {
+  process.stderr.write(`pyscope: pid ${pid} (${describeCommand(pid)}) is not Python, following its children\n`);
+  return { pid };
+}
+
+function describeCommand(pid: number): string {
+  try {
+    const line = commandLine(pid);
+    return line.length > 80 ? `${line.slice(0, 77)}...` : line;
+  } catch {
+    return 'gone';
   }
 }
 
@@ -125,21 +155,28 @@ class SignalRelay {
   }
 }
 
-async function record(a: RecordArgs, sampler: Sampler, child: ChildProcess | undefined, signals: SignalRelay): Promise<number> {
+async function record(a: RecordArgs, sampler: Sampler | RootProcess, child: ChildProcess | undefined, signals: SignalRelay): Promise<number> {
   const fmt = FORMATS[a.format];
   const profile = new Profile({ timeline: fmt.timeline });
   const agg: AggregateOptions = { idle: a.idle, gil: a.gil, threads: a.threads, subprocesses: a.subprocesses };
+  // Thread-samples dropped for being idle: an empty profile says why it is empty.
+  let idleDropped = 0;
   const recorder = new Recorder(sampler, {
     rate: a.rate,
     durationMs: a.durationMs,
     subprocesses: a.subprocesses,
     ...(a.native ? { sampler: { native: a.native } } : {}),
-    sink: (proc, s) => addSample(profile, proc, s, agg, s.time),
+    sink: (proc, s) => {
+      if (!a.idle) idleDropped += s.threads.filter((t) => !t.active).length;
+      return addSample(profile, proc, s, agg, s.time);
+    },
   });
   const startedAt = new Date();
+  const rootCommand = sampler instanceof Sampler ? '' : describeCommand(sampler.pid);
   const output = a.output ?? defaultOutput(a.format, sampler.pid, startedAt);
   signals.recording(recorder);
-  child?.once('exit', () => recorder.stop('exited'));
+  // A root that is not Python ends the recording only once its followed children have ended too.
+  if (sampler instanceof Sampler) child?.once('exit', () => recorder.stop('exited'));
   const status = process.stderr.isTTY ? setInterval(() => process.stderr.write(`\r\x1b[K${statusLine(recorder.stats, a.rate)}`), 250) : undefined;
 
   let reason: StopReason;
@@ -153,10 +190,11 @@ async function record(a: RecordArgs, sampler: Sampler, child: ChildProcess | und
     recorder.close();
   }
   const st = recorder.stats;
+  const first = recorder.firstSampler;
   profile.meta = {
     pid: sampler.pid,
-    command: sampler.process.commandLine,
-    pythonVersion: formatVersion(sampler.process.version),
+    command: sampler instanceof Sampler ? sampler.process.commandLine : rootCommand,
+    pythonVersion: first ? formatVersion(first.process.version) : 'none',
     rate: a.rate,
     startedAt: startedAt.getTime(),
     duration: st.elapsed,
@@ -171,6 +209,7 @@ async function record(a: RecordArgs, sampler: Sampler, child: ChildProcess | und
     throw new PyscopeError(`record: cannot write the profile to ${output}: ${(e as Error).message}`, ExitCode.badFile);
   }
   process.stderr.write(summary(st, a, sampler.pid, reason, output));
+  if (st.samples === 0 && idleDropped > 0) process.stderr.write('pyscope: the profile is empty: every thread was idle; --idle includes them\n');
   signals.written = true;
   if (child) {
     if (child.exitCode === null && child.signalCode === null && !processGone(child.pid!)) process.stderr.write(`pyscope: waiting for pid ${child.pid} to exit\n`);

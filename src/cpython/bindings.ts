@@ -6,6 +6,8 @@ import type { PythonVersion } from './discover/detect-version.js';
 
 export interface Bindings {
   version: PythonVersion;
+  /** How repr() writes an OrderedDict's items: a list of pairs, or (3.12+) a dict. */
+  orderedDictRepr: 'pairs' | 'dict';
   pointerSize: 4 | 8;
   /** How the first interpreter is reached: a field of _PyRuntime, or the interp_head global. */
   interpreters: { via: 'runtime'; headOffset: number } | { via: 'interp_head' };

@@ -171,6 +171,7 @@ function fromDeclarations(
 
   return {
     version,
+    orderedDictRepr: traits.orderedDictRepr ?? 'pairs',
     pointerSize: 8,
     interpreters: traits.interpreters === 'interp_head' ? { via: 'interp_head' } : { via: 'runtime', headOffset: d.struct('_PyRuntimeState').offset('interpreters.head') },
     gil,
@@ -313,6 +314,7 @@ function fromDebugOffsets(version: PythonVersion, traits: VersionTraits, o: Debu
   const gc: Bindings['gc'] = traits.gc === 'interpreter' && has('interpreter_state.gc') && has('gc.collecting') ? { via: 'interpreter', offset: f('interpreter_state.gc') + f('gc.collecting') } : undefined;
   return {
     version,
+    orderedDictRepr: traits.orderedDictRepr ?? 'pairs',
     pointerSize: 8,
     interpreters: { via: 'runtime', headOffset: f('runtime_state.interpreters_head') },
     gil,

@@ -87,6 +87,8 @@ export interface VersionTraits {
    * (3.11; 3.12 shares the dict's word, tagged with bit 0) or inline after it (3.13+).
    */
   managedDict?: { dictWord: number; valuesWord?: number; tagged: boolean; inlineValues: boolean };
+  /** repr() of an OrderedDict: `OrderedDict([(k, v)])` up to 3.11 (the default), `OrderedDict({k: v})` from 3.12. */
+  orderedDictRepr?: 'pairs' | 'dict';
 }
 
 const FRAME_OBJECT: FrameTraits = { kind: 'frameobject', lastiUnit: 1 };
@@ -94,7 +96,7 @@ const EVAL_DEFAULT = ['_PyEval_EvalFrameDefault'] as const;
 const PER_CALL: NativeEvalTraits = { kind: 'per-call', functions: EVAL_DEFAULT };
 const ENTRY_FRAMES: NativeEvalTraits = { kind: 'entry-frames', functions: EVAL_DEFAULT };
 const OLD_RUNTIME = { interpreters: 'runtime', gil: 'runtime', gc: 'interpreter', frames: FRAME_OBJECT, nativeEval: PER_CALL, lineTable: 'lnotab', strings: 'pep393', ints: 'ob_size', dict: 'split-keys' } as const;
-const NEW_OBJECTS = { nativeEval: ENTRY_FRAMES, interpreters: 'runtime', gil: 'interpreter-pointer', gc: 'interpreter', lineTable: 'locations', strings: 'pep393', ints: 'lv_tag', dict: 'split-keys-values-header' } as const;
+const NEW_OBJECTS = { nativeEval: ENTRY_FRAMES, interpreters: 'runtime', gil: 'interpreter-pointer', gc: 'interpreter', lineTable: 'locations', strings: 'pep393', ints: 'lv_tag', dict: 'split-keys-values-header', orderedDictRepr: 'dict' } as const;
 const INLINE_VALUES = { dictWord: -3, tagged: false, inlineValues: true } as const;
 
 /** Every supported version, oldest first. */
@@ -139,6 +141,7 @@ export const TRAITS: Readonly<Record<string, VersionTraits>> = {
     lineTable: 'locations',
     ints: 'lv_tag',
     managedDict: { dictWord: -3, valuesWord: -3, tagged: true, inlineValues: false },
+    orderedDictRepr: 'dict',
   },
   '3.13': {
     key: '3.13',

@@ -112,6 +112,35 @@ export class CoreFile implements MemorySource {
     this.files = files;
     const resolve: ResolveOptions = { exe: opts.exe, libSearchPath: opts.libSearchPath ?? [], executable: this.executable };
     this.mappedFiles = resolveMappedFiles(files, (a, l) => this.readCoreOnly(a, l), resolve);
+    if (opts.exe !== undefined) this.checkExe(opts.exe);
+  }
+
+  /**
+   * An --exe that is another build than the core's executable is refused: otherwise the file the
+   * core names would quietly be read in its place (when it is still there), or the error would
+   * blame that file rather than the option.
+   */
+  private checkExe(exe: string): void {
+    const executable = this.executable;
+    const inCore = executable === undefined ? undefined : this.mappedFiles.get(executable)?.coreBuildId;
+    if (inCore === undefined) return;
+    let here: string | undefined;
+    try {
+      const elf = ElfFile.open(exe);
+      try {
+        here = elf.buildId();
+      } finally {
+        elf.close();
+      }
+    } catch (e) {
+      throw new PyscopeError(`--exe ${exe} is not an ELF executable (${(e as Error).message.split('\n')[0]}): give the executable the process ran`, ExitCode.badFile);
+    }
+    if (here !== inCore) {
+      throw new PyscopeError(
+        `--exe ${exe} is not the executable this core was made from (build-id ${here?.slice(0, 12) ?? 'none'} here, ${inCore.slice(0, 12)} in the core, for ${executable!.replace(/ \(deleted\)$/, '')})`,
+        ExitCode.badFile,
+      );
+    }
   }
 
   get fileSize(): number {

@@ -1,17 +1,15 @@
-// How a frame is named in every format: `function (file:line)` with a short file name, and a
-// native frame (record --native) `function (library.so)`.
+// How a frame is named in every format: `function (file:line)` with the file named as a reader
+// places it (common/file-names), and a native frame (record --native) `function (library.so)`.
+import { lastComponent, readableFile } from '../common/file-names.js';
 import type { FrameInfo, FunctionInfo, Profile } from './model.js';
 
-/** The last path component, with its directory when the name alone says nothing (`pkg/__init__.py`). */
+/** A Python file as a reader places it: `flask/app.py`, `http/server.py`, `app.py` in the working directory. */
 export function shortFile(path: string): string {
-  const parts = path.split(/[\\/]/).filter(Boolean);
-  const last = parts[parts.length - 1] ?? path;
-  if (parts.length >= 2 && /^__(init|main)__\.py$/.test(last)) return `${parts[parts.length - 2]}/${last}`;
-  return last;
+  return readableFile(path);
 }
 
 export function functionLabel(f: FunctionInfo): string {
-  if (f.kind === 'native') return `${f.name} (${shortFile(f.file)})`;
+  if (f.kind === 'native') return `${f.name} (${lastComponent(f.file)})`;
   return f.kind === 'python' ? `${f.name} (${shortFile(f.file)}:${f.firstLine})` : f.name;
 }
 

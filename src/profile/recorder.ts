@@ -52,8 +52,22 @@ const SCAN_EVERY_MS = 500;
 /** A new descendant that is not (yet) Python is looked at this many times: it may exec python later. */
 const NOT_PYTHON_RETRIES = 6;
 
+/**
+ * A process that is not Python, recorded for its descendants that are (--subprocesses of a shell,
+ * make, tox, a start script): it is looked at again in case it execs Python.
+ */
+export interface RootProcess {
+  pid: number;
+}
+
 export class Recorder {
   readonly stats: RecorderStats = { ticks: 0, samples: 0, missed: 0, errors: 0, reads: 0, start: 0, elapsed: 0, processes: 1 };
+  /** The process whose descendants --subprocesses follows. */
+  readonly rootPid: number;
+  /** The root is not (yet) Python: the recording ends when it and every process followed have ended. */
+  private readonly rootOnly: boolean;
+  /** The first process sampled (for the profile's interpreter version). */
+  firstSampler: Sampler | undefined;
   private readonly followed: Followed[] = [];
   private readonly ignored = new Map<number, number>();
   private readonly gate = new Int32Array(new SharedArrayBuffer(4));
@@ -62,10 +76,16 @@ export class Recorder {
   private finished = false;
 
   constructor(
-    main: Sampler,
+    main: Sampler | RootProcess,
     private readonly opts: RecorderOptions,
   ) {
-    this.followed.push({ info: { pid: main.pid, command: main.process.commandLine }, sampler: main, readsAtStart: main.reads });
+    this.rootPid = main.pid;
+    this.rootOnly = !(main instanceof Sampler);
+    if (main instanceof Sampler) {
+      this.followed.push({ info: { pid: main.pid, command: main.process.commandLine }, sampler: main, readsAtStart: main.reads });
+      this.firstSampler = main;
+    }
+    this.stats.processes = this.followed.length;
   }
 
   /** Ends the recording before the next tick (from a signal handler, a key press, a timer). */
@@ -80,11 +100,14 @@ export class Recorder {
     let k = 0;
     let lastYield = t0;
     let lastScan = t0;
+    if (this.rootOnly) this.scan();
     try {
       for (;;) {
-        const due = t0 + k * period;
         // k * period, not due - t0: (t0 + 500) - t0 can come out as 499.99999999994.
-        if (this.opts.durationMs !== undefined && k * period >= this.opts.durationMs) this.stop('duration');
+        const ended = this.opts.durationMs !== undefined && k * period >= this.opts.durationMs;
+        // Once no tick is left before the end, the recording still lasts the duration asked for:
+        // at --rate 1 -d 3 the last tick is at 2 s, and stopping there would report 2 s at 1.5/s.
+        const due = ended ? t0 + this.opts.durationMs! : t0 + k * period;
         for (;;) {
           if (this.stopping) break;
           const now = performance.now();
@@ -96,13 +119,14 @@ export class Recorder {
           if (due <= now) break;
           Atomics.wait(this.gate, 0, 0, Math.min(due - now, YIELD_EVERY_MS - (now - lastYield)));
         }
+        if (ended) this.stop('duration');
         if (this.stopping) break;
 
         this.tick();
         k++;
         const now = performance.now();
         this.stats.elapsed = now - t0;
-        if (this.followed.length === 0) this.stop('exited');
+        if (this.followed.length === 0 && (!this.rootOnly || processGone(this.rootPid))) this.stop('exited');
         let late = Math.floor((now - t0) / period);
         // Ticks past the end of a --duration are not missed: they were never due.
         if (this.opts.durationMs !== undefined) late = Math.min(late, Math.ceil(this.opts.durationMs / period));
@@ -163,16 +187,17 @@ export class Recorder {
   }
 
   private scan(): void {
-    const main = this.followed[0];
-    if (!main) return;
     const known = new Set(this.followed.map((f) => f.info.pid));
-    for (const pid of descendants(main.info.pid)) {
+    const candidates = descendants(this.rootPid);
+    if (this.rootOnly && !processGone(this.rootPid)) candidates.unshift(this.rootPid);
+    for (const pid of candidates) {
       if (known.has(pid)) continue;
       const tries = this.ignored.get(pid) ?? 0;
       if (tries >= NOT_PYTHON_RETRIES) continue;
       try {
         const sampler = new Sampler(pid, this.opts.sampler);
         this.followed.push({ info: { pid, command: sampler.process.commandLine }, sampler, readsAtStart: sampler.reads });
+        this.firstSampler ??= sampler;
         this.ignored.delete(pid);
       } catch {
         this.ignored.set(pid, tries + 1);

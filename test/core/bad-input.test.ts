@@ -227,6 +227,10 @@ describe('a core whose mapped files are absent or different here', firstSkip(deb
     assert.match(r.stdout, /^ {4}park \(<string>:3\)$/m);
   });
 
+  test('an --exe of another build: refused in one line naming both build-ids', async () => {
+    oneLineError(await runPyscope(['dump', '--core', core, '--exe', process.execPath]), BAD_FILE, /--exe \S+ is not the executable this core was made from \(build-id [0-9a-f]{12} here, [0-9a-f]{12} in the core, for \S*bin\/python3\.11\)/);
+  });
+
   test('a FIFO in its place, found through --lib-search-path: one line, no wait', async () => {
     const fifos = join(dir, 'fifos');
     mkdirSync(fifos);

@@ -1,6 +1,7 @@
 // `pyscope dump --core` on both kinds of core of every interpreter of the matrix: a gcore core of the
 // parked dump target and a kernel core of a real crash (crash.py), compared with the truth the
 // target recorded from inside; where gdb and pythonX.Y-gdb.py exist, gdb's py-bt must agree.
+import { readableFile } from '../../src/common/file-names.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -208,7 +209,7 @@ for (const py of pythons()) {
       assert.equal(text.binary, core.truth.binary);
       const got = text.threads.map((t) => ({ id: t.id, name: t.name, frames: t.frames })).sort((a, b) => Number(a.id) - Number(b.id));
       const want = byNativeId(core.truth.threads).map((t, i) => {
-        const frames = t.frames.map((f) => `${f.qualname ?? f.function} (${basename(f.file)}:${f.line})`);
+        const frames = t.frames.map((f) => `${f.qualname ?? f.function} (${readableFile(f.file)}:${f.line})`);
         const shown = got[i]?.frames.length ?? 0;
         const cut = lost.has(t.native_thread_id) && shown > 0 && shown < frames.length;
         return { id: String(t.native_thread_id), name: t.name, frames: cut ? frames.slice(0, shown) : frames };

@@ -136,6 +136,6 @@ describe('dap --port', () => {
     const usage = watch(spawn(process.execPath, [CLI, 'dap', '--port', 'x'], { stdio: ['ignore', 'ignore', 'pipe'] }), 'pyscope dap --port x');
     const code = await usage.exited();
     assert.equal(code, 2);
-    assert.match(usage.stderr, /^pyscope: error: --port needs a port number/);
+    assert.match(usage.stderr, /^pyscope: error: dap: --port needs a port number/);
   });
 });

@@ -228,6 +228,6 @@ describe('dap --port refuses what is not DAP', () => {
     p.stderr!.on('data', (d) => (err += d.toString()));
     const { code } = await exitOf(p, 'a short token');
     assert.equal(code, 2);
-    assert.equal(err, 'pyscope: error: PYSCOPE_DAP_TOKEN has 5 characters: a token needs at least 16 (e.g. openssl rand -hex 16)\n');
+    assert.equal(err, 'pyscope: error: dap: PYSCOPE_DAP_TOKEN has 5 characters: a token needs at least 16 (e.g. openssl rand -hex 16)\n');
   });
 });

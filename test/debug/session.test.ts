@@ -150,7 +150,7 @@ const anyPy = pythonsFrom(3, 8).find((p) => !p.missing);
 test('a program that cannot start is one error line, not a session', requirePython(anyPy !== undefined, 'no Python 3.8+ of the matrix is present'), async () => {
   const missing = await debugSession(['nosuch.py'], []);
   assert.equal(missing.code, 2);
-  assert.equal(missing.stderr, 'pyscope: error: nosuch.py: no such file\n');
+  assert.equal(missing.stderr, 'pyscope: error: debug: nosuch.py: no such file\n');
   const noPython = await debugSession(['--python', 'no-such-python-here', 'session.py'], []);
   assert.equal(noPython.code, 1);
   assert.equal(noPython.stdout, '');

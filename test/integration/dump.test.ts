@@ -1,9 +1,10 @@
 // `pyscope dump` against live processes of every interpreter of the matrix, compared with the truth
 // the target records about itself from inside (test/fixtures/dump/target.py), and with py-spy.
+import { readableFile } from '../../src/common/file-names.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { pythons, skipIfMissing, REPO_ROOT, type Python } from '../support/pythons.js';
 import { startDumpTarget, type DumpTarget, type TruthFrame, type TruthThread } from '../support/dump-target.js';
 import { runCommand, runPyscope, describeFailure, type RunResult } from '../support/pyscope.js';
@@ -71,7 +72,7 @@ function threadKey(t: TruthThread | DumpThread): object {
 
 /** What the text mode prints for a frame: qualname where the code object has one. */
 function frameLine(f: TruthFrame, fullFilenames: boolean): string {
-  return `${f.qualname ?? f.function} (${fullFilenames ? f.file : basename(f.file)}:${f.line})`;
+  return `${f.qualname ?? f.function} (${fullFilenames ? f.file : readableFile(f.file)}:${f.line})`;
 }
 
 for (const py of pythons()) {

@@ -85,8 +85,8 @@ test('--threads and --subprocesses put synthetic roots above the Python frames',
   assert.deepEqual(g.threads[0]!.funcTable.isJS, [false, false, true, true, true]);
 });
 
-test('short file names: the last component, with its package for __init__ and __main__', () => {
-  assert.equal(shortFile('/usr/lib/python3.12/json/decoder.py'), 'decoder.py');
+test('short file names: below the import root (on purpose since issue 15: json/decoder.py, not decoder.py), else the last component, with its package for __init__ and __main__', () => {
+  assert.equal(shortFile('/usr/lib/python3.12/json/decoder.py'), 'json/decoder.py');
   assert.equal(shortFile('/srv/app/pkg/__init__.py'), 'pkg/__init__.py');
   assert.equal(shortFile('/srv/app/pkg/__main__.py'), 'pkg/__main__.py');
   assert.equal(shortFile('<frozen importlib._bootstrap>'), '<frozen importlib._bootstrap>');

@@ -148,6 +148,38 @@ describe('pyscope record: every end of a recording writes the profile', { skip }
     JSON.parse(readFileSync(out, 'utf8'));
   });
 
+  test('a low rate: the summary reports the duration asked for and the rate achieved over it', async () => {
+    // At --rate 1 -d 3 the ticks fall at 0, 1 and 2 s; the recording still lasts 3 s (it reported
+    // 2 s at 1.5/s when it stopped at the last tick).
+    const target = start(py!.path, [join(FIXTURES, 'three_quarters.py'), '60']);
+    await ready(target);
+    const out = tmpPath('low-rate.txt');
+    const r = await runPyscope(['record', '-f', 'collapsed', '-o', out, '--rate', '1', '-d', '3', '--pid', String(target.pid)]);
+    assert.equal(r.code, 0, describeFailure(r));
+    const sum = parseSummary(r.stderr);
+    assert.equal(sum.reason, 'duration reached');
+    assert.equal(sum.ticks + sum.missed, 3, describeFailure(r));
+    const m = /for ([\d.]+) s \(duration reached\): \d+ ticks at ([\d.]+)\/s of 1,/.exec(r.stderr);
+    assert.ok(m, r.stderr);
+    assert.ok(Number(m[1]) >= 3, `the recording lasts the 3 s asked for: ${r.stderr}`);
+    assert.equal(m[2], (sum.ticks / Number(m[1])).toFixed(1), 'the rate is the ticks over that duration');
+    if (sum.missed === 0 && Number(m[1]) < 3.15) assert.equal(m[2], '1.0');
+  });
+
+  test('an all-idle recording says why its profile is empty', async () => {
+    const target = start(py!.path, ['-c', 'import sys, time\nprint("ready"); sys.stdout.flush()\ntime.sleep(120)']);
+    await ready(target);
+    const out = tmpPath('idle.txt');
+    const r = await runPyscope(['record', '-f', 'collapsed', '-o', out, '--rate', '50', '-d', '1', '--pid', String(target.pid)]);
+    assert.equal(r.code, 0, describeFailure(r));
+    assert.equal(parseSummary(r.stderr).samples, 0, describeFailure(r));
+    assert.match(r.stderr, /^pyscope: the profile is empty: every thread was idle; --idle includes them$/m);
+    const withIdle = await runPyscope(['record', '-f', 'collapsed', '-o', out, '--rate', '50', '-d', '1', '--idle', '--pid', String(target.pid)]);
+    assert.equal(withIdle.code, 0, describeFailure(withIdle));
+    assert.ok(parseSummary(withIdle.stderr).samples > 0, describeFailure(withIdle));
+    assert.doesNotMatch(withIdle.stderr, /every thread was idle/);
+  });
+
   test('SIGINT: the profile is written and a launched program gets the signal', async () => {
     const out = tmpPath('interrupted.txt');
     const code = [

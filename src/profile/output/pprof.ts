@@ -12,7 +12,9 @@ const VT = { type: 1, unit: 2 } as const;
 const S = { locationId: 1, value: 2 } as const;
 const L = { id: 1, line: 4 } as const;
 const LN = { functionId: 1, line: 2 } as const;
-const F = { id: 1, name: 2, systemName: 3, filename: 4, startLine: 5 } as const;
+// No system_name: pprof takes a function whose system_name equals its name for a C++ name not yet
+// demangled and strips what is in angle brackets, so `<module>` and `<listcomp>` became `<unknown>`.
+const F = { id: 1, name: 2, filename: 4, startLine: 5 } as const;
 
 export function pprof(p: Profile): Uint8Array {
   // pprof requires the empty string at index 0
@@ -33,7 +35,7 @@ export function pprof(p: Profile): Uint8Array {
     w.message(P.location, (m) => m.uint(L.id, i + 1).message(L.line, (l) => l.uint(LN.functionId, fr.func + 1).uint(LN.line, fr.line)));
   });
   p.functions.forEach((f, i) => {
-    w.message(P.function, (m) => m.uint(F.id, i + 1).uint(F.name, str(f.name)).uint(F.systemName, str(f.name)).uint(F.filename, str(f.file)).uint(F.startLine, f.firstLine));
+    w.message(P.function, (m) => m.uint(F.id, i + 1).uint(F.name, str(f.name)).uint(F.filename, str(f.file)).uint(F.startLine, f.firstLine));
   });
   const comment = str(`pyscope record of pid ${p.meta.pid}: ${p.meta.command}`);
   const tail = new ProtoWriter();

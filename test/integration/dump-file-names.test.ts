@@ -1,0 +1,42 @@
+// File names in dump's and record's frames as a reader places them: a standard-library module of
+// a package by its path below lib/pythonX.Y (`http/server.py`, as py-spy shows it), and
+// --full-filenames as the interpreter holds them.
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { watch } from '../support/child.js';
+import { pythons, requirePython } from '../support/pythons.js';
+import { describeFailure, runPyscope } from '../support/pyscope.js';
+import { until } from '../support/wait.js';
+
+const py = pythons().find((p) => !p.missing && p.version[0] === 3 && p.version[1] >= 7);
+const { skip } = requirePython(py !== undefined, 'no Python 3.7+ of the matrix is present');
+const children: ChildProcess[] = [];
+after(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+describe('frame file names', { skip }, () => {
+  test('python -m http.server: http/server.py and socketserver.py; --full-filenames: the paths', async () => {
+    const server = spawn(py!.path, ['-u', '-m', 'http.server', '0', '--bind', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(server);
+    const w = watch(server, 'python -m http.server');
+    await w.waitFor(/Serving HTTP/, { step: 'the server to listen' });
+    // serve_forever is its main thread's stack once it listens (it printed that before).
+    let text = '';
+    await until(
+      async () => {
+        const r = await runPyscope(['dump', String(server.pid)]);
+        assert.equal(r.code, 0, describeFailure(r));
+        text = r.stdout;
+        return /\(http\/server\.py:\d+\)$/m.test(text);
+      },
+      { step: 'a dump of the server showing http/server.py', diagnose: () => text },
+    );
+    assert.match(text, /^ {4}\S+ \(socketserver\.py:\d+\)$/m, text);
+    assert.match(text, /^ {4}<module> \(http\/server\.py:\d+\)$/m, text);
+    const full = await runPyscope(['dump', '--full-filenames', String(server.pid)]);
+    assert.equal(full.code, 0, describeFailure(full));
+    assert.match(full.stdout, /^ {4}\S+ \(\/\S+\/lib\/python3\.\d+\/http\/server\.py:\d+\)$/m, full.stdout);
+  });
+});

@@ -52,6 +52,9 @@ export class DapClient {
   private waiters: Waiter[] = [];
   private consumed = new Set<DebugProtocol.Event>();
   readonly unanswered: DebugProtocol.Response[] = [];
+  /** Requests of the adapter's to this client (startDebugging), in order; answer them with respond(). */
+  readonly reverseRequests: DebugProtocol.Request[] = [];
+  private reverseWaiters: ((r: DebugProtocol.Request) => void)[] = [];
   /** The adapter's own stderr, its last part (it is printed when a test fails). */
   readonly adapterStderr = new Tail();
   /** The last request sent, for the default name of a step ("after continue"). */
@@ -142,6 +145,10 @@ export class DapClient {
       if (msg.type === 'response') {
         const r = msg as DebugProtocol.Response;
         if (!this.tracker.resolve(r.request_seq, r)) this.unanswered.push(r);
+      } else if (msg.type === 'request') {
+        const r = msg as DebugProtocol.Request;
+        this.reverseRequests.push(r);
+        for (const w of this.reverseWaiters.splice(0)) w(r);
       } else if (msg.type === 'event') {
         const e = msg as DebugProtocol.Event;
         this.events.push(e);
@@ -194,6 +201,31 @@ export class DapClient {
     const body = JSON.stringify({ seq, type: 'request', command, arguments: args });
     this.proc.stdin!.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     return answer;
+  }
+
+  /** The next request of the adapter's with that command not yet answered (or already received). */
+  waitForReverseRequest(command: string, options?: WaitOptions | string): Promise<DebugProtocol.Request> {
+    const o = asOptions(options);
+    const step = o.step ?? `waitForReverseRequest("${command}")`;
+    const open = (): DebugProtocol.Request | undefined => this.reverseRequests.find((r) => r.command === command && !this.answered.has(r.seq));
+    const found = new Promise<DebugProtocol.Request>((resolve) => {
+      const check = (): void => {
+        const r = open();
+        if (r) resolve(r);
+        else this.reverseWaiters.push(check);
+      };
+      check();
+    });
+    return withTimeout(found, o.timeoutMs ?? WAIT.event, step, () => `no "${command}" request from the adapter\n${this.diagnosis()}`);
+  }
+
+  private readonly answered = new Set<number>();
+
+  /** Answers a request of the adapter's. */
+  respond(request: DebugProtocol.Request, success: boolean, message?: string): void {
+    this.answered.add(request.seq);
+    const body = JSON.stringify({ seq: 0, type: 'response', request_seq: request.seq, command: request.command, success, ...(message ? { message } : {}) });
+    this.proc.stdin!.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   }
 
   /** Sends a request that must succeed; returns its body. */

@@ -30,7 +30,7 @@ def follow(path):
     """In every process under a native agent once the agent is in place. Following (a path): its
     spawned interpreters find the hook through PYTHONPATH, its forks go through the at-fork hook.
     Not following: a fork still drops the inherited agent, and runs untraced."""
-    if not _state['hooked']:
+    if not _state['hooked'] and hasattr(os, 'register_at_fork'):
         _state['hooked'] = True
         os.register_at_fork(after_in_child=_after_fork)
     if not path:
@@ -115,11 +115,12 @@ def start_child(path, how):
     body['child'] = {'how': how, 'parentPid': os.getppid(), 'argv': argv}
     agent.ch.event('hello', body)
     agent.started.wait()
+    # its children follow even when it is not debugged itself (multiprocessing's forkserver)
+    follow(path)
     if agent.detached:
         return False
     runner.install_engine(agent, False)
     _hook_uncaught(agent)
-    follow(path)
     return True
 
 

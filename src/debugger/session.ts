@@ -159,7 +159,11 @@ export class DebugSession extends SessionBase<LaunchArguments, AttachArguments> 
     // an outer session's socket is never this one's
     delete env[CHILDREN_ENV];
     if (args.subProcess !== false) {
-      this.children ??= new ChildListener((child) => void this.childStarted(child));
+      try {
+        this.children ??= new ChildListener((child) => void this.childStarted(child));
+      } catch (e) {
+        throw new UserError(`cannot follow child processes: ${e instanceof Error ? e.message : String(e)} (launch with "subProcess": false to do without)`);
+      }
       env[CHILDREN_ENV] = this.children.path;
       this.childDefaults = {
         ...(args.justMyCode !== undefined ? { justMyCode: args.justMyCode } : {}),

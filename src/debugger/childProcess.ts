@@ -38,6 +38,21 @@ export function isHelper(info: ChildInfo): boolean {
 
 const MAX_NAME = 80;
 
+/** Where the program's part of an interpreter's command line starts (its script, or -m): after the interpreter's own options. */
+function programStart(argv: string[]): number {
+  let i = 1;
+  while (i < argv.length) {
+    const a = argv[i]!;
+    if (a === '-m') return i;
+    if (a === '--') return i + 1;
+    // options whose value is the next argument
+    if (a === '-X' || a === '-W' || a === '--check-hash-based-pycs') i += 2;
+    else if (a.startsWith('-') && a !== '-') i += 1;
+    else return i;
+  }
+  return -1;
+}
+
 /** How the client names the child's session: the pid and what it runs, briefly. */
 export function childName(h: ChildHello): string {
   const argv = h.child.argv;
@@ -46,9 +61,11 @@ export function childName(h: ChildHello): string {
   if (code !== undefined && /\bfrom multiprocessing\.spawn import spawn_main\b/.test(code)) what = 'multiprocessing worker (spawn)';
   else if (code !== undefined) what = `-c ${code.replace(/\s+/g, ' ')}`;
   else {
-    // the interpreter's own arguments: from its script (or -m) on
-    const start = argv.findIndex((a, i) => i > 0 && (a === '-m' || !a.startsWith('-')));
-    what = (start > 0 ? argv.slice(start) : argv.slice(1)).join(' ') || 'python';
+    const start = programStart(argv);
+    const program = start > 0 ? argv.slice(start) : argv.slice(1);
+    // a script by its file name: the folder makes a long name and says little
+    if (program[0] !== undefined && program[0] !== '-m') program[0] = program[0].slice(program[0].lastIndexOf('/') + 1);
+    what = program.join(' ') || 'python';
   }
   if (h.child.how === 'fork') what = `fork of ${h.child.parentPid}: ${what}`;
   const text = `${h.pid} ${what}`;

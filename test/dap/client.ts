@@ -54,7 +54,8 @@ export class DapClient {
   readonly unanswered: DebugProtocol.Response[] = [];
   /** Requests of the adapter's to this client (startDebugging), in order; answer them with respond(). */
   readonly reverseRequests: DebugProtocol.Request[] = [];
-  private reverseWaiters: ((r: DebugProtocol.Request) => void)[] = [];
+  /** Checks waiting for a reverse request, run again at each one and at the session's end. */
+  private reverseWaiters: ((r: DebugProtocol.Request | undefined) => void)[] = [];
   /** The adapter's own stderr, its last part (it is printed when a test fails). */
   readonly adapterStderr = new Tail();
   /** The last request sent, for the default name of a step ("after continue"). */
@@ -152,6 +153,7 @@ export class DapClient {
       } else if (msg.type === 'event') {
         const e = msg as DebugProtocol.Event;
         this.events.push(e);
+        if (e.event === 'terminated') for (const w of this.reverseWaiters.splice(0)) w(undefined);
         this.waiters = this.waiters.filter((w) => {
           if ((this.consumed.has(e) && e.event !== 'terminated') || !w.match(e)) return true;
           if (e.event !== 'terminated' || w.event === 'terminated') this.consumed.add(e);
@@ -208,10 +210,12 @@ export class DapClient {
     const o = asOptions(options);
     const step = o.step ?? `waitForReverseRequest("${command}")`;
     const open = (): DebugProtocol.Request | undefined => this.reverseRequests.find((r) => r.command === command && !this.answered.has(r.seq));
-    const found = new Promise<DebugProtocol.Request>((resolve) => {
+    const found = new Promise<DebugProtocol.Request>((resolve, reject) => {
       const check = (): void => {
         const r = open();
         if (r) resolve(r);
+        // a session that ended sends no more requests: fail now rather than at the limit
+        else if (this.events.some((e) => e.event === 'terminated')) reject(new Error(`${step}: the session terminated first\n${this.diagnosis()}`));
         else this.reverseWaiters.push(check);
       };
       check();

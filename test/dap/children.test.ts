@@ -8,7 +8,7 @@ import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { pythonsFrom, skipIfMissing, type Python } from '../support/pythons.js';
+import { pythonsFrom, requirePython, skipIfMissing, type Python } from '../support/pythons.js';
 import { until } from '../support/wait.js';
 import { closeAll, DapClient } from './client.js';
 import { fixture, topFrame } from './helpers.js';
@@ -78,6 +78,32 @@ async function allEnded(pids: number[], what: string): Promise<void> {
 }
 
 const METHODS = ['fork', 'spawn', 'forkserver'] as const;
+
+const newest = pythonsFrom(3, 8).filter((p) => !p.missing).at(-1);
+
+describe('dap child processes: refusals', requirePython(newest !== undefined, 'no interpreter of 3.8 or newer'), () => {
+  afterEach(closeAll);
+
+  test('an attach that names no waiting child fails saying why; a refused startDebugging lets the child run untraced', async () => {
+    const parent = await launchParent(newest!, { program: SUBPROCESS }, true, { [CHILD]: 4 });
+    const req = (await parent.waitForReverseRequest('startDebugging')) as DebugProtocol.StartDebuggingRequest;
+    const other = new DapClient();
+    await other.request('initialize', INITIALIZE);
+    const bare = await other.raw('attach', {});
+    assert.equal(bare.success, false);
+    assert.match(bare.message ?? '', /^attach needs "subProcessId" and "subProcessSocket"/);
+    const wrong = await other.raw('attach', { ...req.arguments.configuration, subProcessId: 999 });
+    assert.equal(wrong.success, false);
+    assert.match(wrong.message ?? '', /child process session 999 cannot start/);
+    await other.close();
+    parent.respond(req, false, 'no thanks');
+    await parent.waitFor('terminated');
+    assert.match(parent.output('stdout'), /child value 42\n[^]*child exit 0/);
+    assert.match(parent.output('console'), /children_child\.py 7: not followed: the client refused its session \(no thanks\)/);
+    assert.ok(!parent.events.some((e) => e.event === 'stopped'));
+    await parent.close();
+  });
+});
 
 pythonsFrom(3, 8).forEach((py, index) => {
   describe(`dap child processes on ${py.label}`, skipIfMissing(py), () => {

@@ -40,7 +40,8 @@ def _pyscope_follow():
         _pyscope_chain(here)
     finally:
         path = os.environ.get('PYSCOPE_DAP_CHILDREN')
-        if path and sys.version_info >= (3, 8) and os.name == 'posix' and sys.platform != 'emscripten':
+        # a socket that is gone (the session ended, or detached) costs no import of the agent
+        if path and os.path.exists(path) and sys.version_info >= (3, 8) and os.name == 'posix' and sys.platform != 'emscripten':
             agent_dir = os.path.dirname(here)
             sys.path.insert(0, agent_dir)
             try:

@@ -43,6 +43,20 @@ def follow(path):
         os.environ['PYTHONPATH'] = os.pathsep.join([HOOK_DIR] + parts)
 
 
+def adapter_gone(agent):
+    """The launched program's agent lost its adapter without a detach (an adapter killed with
+    SIGKILL cleans up nothing): the children's socket and its folder go, since nobody listens."""
+    path = _state['path']
+    if not path or getattr(agent, 'inherited_output', False):
+        return
+    for remove in (os.unlink, os.rmdir):
+        try:
+            remove(path)
+        except OSError:
+            return
+        path = os.path.dirname(path)
+
+
 def _after_fork():
     try:
         old = Holder.agent

@@ -122,6 +122,7 @@ def serve(agent):
         agent.detach()
         agent.started.set()
         if not detached:
+            children.adapter_gone(agent)
             end_orphaned_program()
 
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 const assets = [
   ['src/agent', 'dist/src/agent', (n) => n.endsWith('.py')],
   ['src/agent/pyscope_agent', 'dist/src/agent/pyscope_agent', (n) => n.endsWith('.py')],
+  ['src/agent/children_hook', 'dist/src/agent/children_hook', (n) => n.endsWith('.py')],
   ['src/pyodide', 'dist/src/pyodide', (n) => n.endsWith('.py')],
   ['src/playground', 'dist/src/playground', (n) => /\.(html|css)$/.test(n)],
   ['test/fixtures', 'dist/test/fixtures', () => true],

@@ -9,6 +9,7 @@ export const AGENT_PACKAGE_FILES: readonly string[] = [
   'pyscope_agent/asynctasks.py',
   'pyscope_agent/breakpoints.py',
   'pyscope_agent/channel.py',
+  'pyscope_agent/children.py',
   'pyscope_agent/dispatch.py',
   'pyscope_agent/errors.py',
   'pyscope_agent/inspection.py',

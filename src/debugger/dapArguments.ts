@@ -13,7 +13,7 @@ const line = integer(1);
 const sourceWithPath = object({ path: string(), name: optional(string()) });
 
 export const dapArguments = {
-  initialize: object({ adapterID: string() }),
+  initialize: object({ adapterID: string(), supportsStartDebuggingRequest: optional(boolean) }),
   configurationDone: object({}),
   setBreakpoints: object({
     source: sourceWithPath,

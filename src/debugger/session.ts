@@ -8,7 +8,10 @@ import { timingSafeEqual } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { array, boolean, either, literal, nullOr, number, object, optional, record, string, type Check } from '../common/shape.js';
+import { array, boolean, either, integer, literal, nullOr, number, object, optional, record, string, type Check } from '../common/shape.js';
+import { ChildLauncher } from './childLauncher.js';
+import { ChildListener, type PendingChild } from './childListener.js';
+import { childName, isHelper } from './childProcess.js';
 import type { DapConnection } from './dapConnection.js';
 import type { ProgramLauncher } from './launcher.js';
 import { NativeLauncher } from './nativeLauncher.js';
@@ -34,7 +37,28 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   showAsyncTasks?: boolean;
   /** The secret a TCP adapter (`pyscope dap --port`) printed when it started. */
   token?: string;
+  /** Follow child processes, each in a session of its own (default true; natively only). */
+  subProcess?: boolean;
 }
+
+/** attach arguments: a child process of a session's program, as startDebugging hands them out. */
+export interface AttachArguments extends DebugProtocol.AttachRequestArguments {
+  /** The child, as the parent session numbered it. */
+  subProcessId?: number;
+  /** The parent session's socket, where the child waits. */
+  subProcessSocket?: string;
+  justMyCode?: boolean;
+  reprTimeout?: number;
+  token?: string;
+}
+
+const attachArguments: Check<AttachArguments> = object({
+  subProcessId: optional(integer(1)),
+  subProcessSocket: optional(string(4096)),
+  justMyCode: optional(boolean),
+  reprTimeout: optional(number(0)),
+  token: optional(string()),
+});
 
 const launchArguments: Check<LaunchArguments> = object({
   program: optional(string()),
@@ -50,6 +74,7 @@ const launchArguments: Check<LaunchArguments> = object({
   reprTimeout: optional(number(0)),
   showAsyncTasks: optional(boolean),
   token: optional(string()),
+  subProcess: optional(boolean),
 });
 
 export interface SessionOptions {
@@ -57,8 +82,12 @@ export interface SessionOptions {
   token?: string;
 }
 
-export class DebugSession extends SessionBase<LaunchArguments> {
+export class DebugSession extends SessionBase<LaunchArguments, AttachArguments> {
   private paths: PathMapper = new LocalPathMapper(process.cwd());
+  /** Where followed child processes connect, while this session follows them. */
+  private children?: ChildListener;
+  /** What a child's session inherits of this session's launch. */
+  private childDefaults: Pick<AttachArguments, 'justMyCode' | 'reprTimeout' | 'token'> = {};
 
   constructor(
     private readonly conn: DapConnection,
@@ -86,7 +115,7 @@ export class DebugSession extends SessionBase<LaunchArguments> {
     return this.paths.toClient(debuggeePath);
   }
 
-  protected override admit(args: LaunchArguments): void {
+  protected override admit(args: LaunchArguments | AttachArguments): void {
     const want = this.options.token;
     if (want === undefined) return;
     const got = Buffer.from(args.token ?? '');
@@ -129,6 +158,64 @@ export class DebugSession extends SessionBase<LaunchArguments> {
       env,
       stopOnEntry: args.stopOnEntry ?? false,
     };
-    return args.runtime === 'pyodide' ? new PyodideLauncher(target) : new NativeLauncher({ ...target, python });
+    if (args.runtime === 'pyodide') return new PyodideLauncher(target);
+    // an outer session's socket is never this one's
+    delete env[CHILDREN_ENV];
+    if (args.subProcess !== false) {
+      try {
+        this.children ??= new ChildListener((child) => void this.childStarted(child));
+      } catch (e) {
+        throw new UserError(`cannot follow child processes: ${e instanceof Error ? e.message : String(e)} (launch with "subProcess": false to do without)`);
+      }
+      env[CHILDREN_ENV] = this.children.path;
+      this.childDefaults = {
+        ...(args.justMyCode !== undefined ? { justMyCode: args.justMyCode } : {}),
+        ...(args.reprTimeout !== undefined ? { reprTimeout: args.reprTimeout } : {}),
+        ...(args.token !== undefined ? { token: args.token } : {}),
+      };
+    }
+    return new NativeLauncher({ ...target, python });
+  }
+
+  protected override attachArguments(): Check<AttachArguments> {
+    return attachArguments;
+  }
+
+  protected override attachLauncher(args: AttachArguments): ProgramLauncher {
+    if (args.subProcessId === undefined || args.subProcessSocket === undefined) {
+      throw new UserError('attach needs "subProcessId" and "subProcessSocket" (the startDebugging request of a parent session gives them)');
+    }
+    return new ChildLauncher(args.subProcessSocket, args.subProcessId);
+  }
+
+  protected override sessionEnding(terminate: boolean): void {
+    this.children?.close(terminate);
+    this.children = undefined;
+  }
+
+  /** A child process said hello: a session of its own when the client can open one, else it runs on. */
+  private async childStarted(child: PendingChild): Promise<void> {
+    const listener = this.children;
+    if (!listener || isHelper(child.hello.child)) {
+      child.release();
+      return;
+    }
+    const name = childName(child.hello);
+    const say = (what: string): void => this.event('output', { category: 'console', output: `pyscope: child process ${name}: ${what}\n` });
+    if (!this.clientStartsSessions) {
+      say('not followed (this client cannot open a session for it: it does not support startDebugging)');
+      child.release();
+      return;
+    }
+    say('followed in a session of its own');
+    const configuration: AttachArguments & { name: string } = { name, subProcessId: child.id, subProcessSocket: listener.path, ...this.childDefaults };
+    const r = await this.reverseRequest('startDebugging', { request: 'attach', configuration });
+    if (!r.success) {
+      say(`not followed: the client refused its session (${r.message ?? 'no reason given'})`);
+      child.release();
+    }
   }
 }
+
+/** The environment variable that hands the children's socket to the program's agent. */
+const CHILDREN_ENV = 'PYSCOPE_DAP_CHILDREN';

@@ -61,8 +61,9 @@ interface Handler<A, B> {
 }
 
 /** Every request the session answers, by command, with its argument and response body types. */
-type Handlers<L> = { [K in keyof typeof dapArguments]: Handler<DapArguments<K>, DapBodies[K]> } & {
+type Handlers<L, A> = { [K in keyof typeof dapArguments]: Handler<DapArguments<K>, DapBodies[K]> } & {
   launch: Handler<L, undefined>;
+  attach: Handler<A, undefined>;
   restart: Handler<{ arguments?: L }, undefined>;
 };
 
@@ -105,7 +106,10 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  */
 const RESUMING = new Set(['configurationDone', 'continue', 'next', 'stepIn', 'stepOut', 'pause', 'restart']);
 
-export abstract class SessionBase<L extends CommonLaunchArguments> {
+/** How long a request of the adapter's to the client (startDebugging) may wait for its answer. */
+const REVERSE_REQUEST_MS = 30_000;
+
+export abstract class SessionBase<L extends CommonLaunchArguments, A extends CommonLaunchArguments = CommonLaunchArguments> {
   protected justMyCode = true;
   protected readonly vars = new VariableStore();
   protected readonly sources = new SourceStore();
@@ -122,7 +126,11 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
   private lastFunctionBreakpoints?: DapArguments<'setFunctionBreakpoints'>;
   private lastExceptionFilters: string[] = [];
   private seq = 1;
-  private table?: Handlers<L>;
+  private table?: Handlers<L, A>;
+  /** The client said in initialize that it answers startDebugging (a child process's session). */
+  protected clientStartsSessions = false;
+  /** Requests of the adapter's to the client, by seq, waiting for their response. */
+  private readonly reverse = new Map<number, (r: DebugProtocol.Response) => void>();
   /** Events held while a RESUMING request is answered, in order; undefined when none is. */
   private heldEvents?: Outgoing[];
   private resuming = 0;
@@ -137,7 +145,22 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
   protected abstract launcher(args: L): ProgramLauncher;
 
   /** Refuses launch arguments before anything starts (a TCP session's token). */
-  protected admit(_args: L): void {}
+  protected admit(_args: L | A): void {}
+
+  /** The check of attach arguments; a runtime that cannot attach refuses them all. */
+  protected attachArguments(): Check<A> {
+    return () => {
+      throw new UserError('attach is not supported here');
+    };
+  }
+
+  /** Resolves attach arguments into the launcher of the session's one run. */
+  protected attachLauncher(_args: A): ProgramLauncher {
+    throw new UserError('attach is not supported here');
+  }
+
+  /** The session ends (terminate, disconnect, the client gone): what else it owns ends too (`terminate`) or is let go. */
+  protected sessionEnding(_terminate: boolean): void {}
 
   /** Client paths <-> the paths the debuggee sees; the same by default. */
   protected toDebuggeePath(clientPath: string): string {
@@ -165,7 +188,33 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
     this.sendRaw({ type: 'response', request_seq: requestSeq, success: false, command, message });
   }
 
+  /**
+   * A request of the adapter's to the client; resolves with its response, failed or not (a
+   * client that does not answer within REVERSE_REQUEST_MS gets a failed one).
+   */
+  protected reverseRequest(command: string, args: unknown): Promise<DebugProtocol.Response> {
+    const seq = this.seq++;
+    return new Promise((res) => {
+      const timer = setTimeout(() => {
+        this.reverse.delete(seq);
+        res({ type: 'response', seq: 0, request_seq: seq, command, success: false, message: `the client did not answer ${command} within ${REVERSE_REQUEST_MS / 1000} s` });
+      }, REVERSE_REQUEST_MS);
+      this.reverse.set(seq, (r) => {
+        clearTimeout(timer);
+        res(r);
+      });
+      this.post({ seq, type: 'request', command, arguments: args } as DebugProtocol.Request);
+    });
+  }
+
   protected async dispatch(raw: unknown): Promise<void> {
+    if (isPlainObject(raw) && raw.type === 'response' && Number.isSafeInteger(raw.request_seq)) {
+      // the answer to a reverse request; one to nothing we asked is dropped
+      const waiter = this.reverse.get(raw.request_seq as number);
+      this.reverse.delete(raw.request_seq as number);
+      waiter?.({ ...(raw as unknown as DebugProtocol.Response), success: raw.success === true });
+      return;
+    }
     if (!isPlainObject(raw) || raw.type !== 'request' || typeof raw.command !== 'string' || !Number.isSafeInteger(raw.seq)) {
       const seq = isPlainObject(raw) && Number.isSafeInteger(raw.seq) ? (raw.seq as number) : 0;
       const command = isPlainObject(raw) && typeof raw.command === 'string' ? raw.command.slice(0, 80) : 'unknown';
@@ -197,7 +246,7 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
       const table = (this.table ??= this.handlers());
       if (!Object.hasOwn(table, command)) throw new UserError(`unsupported request "${command.slice(0, 80)}"`);
       // the table pairs each command's check with its handler, so the check's result fits it
-      const handler = table[command as keyof Handlers<L>] as Handler<unknown, unknown>;
+      const handler = table[command as keyof Handlers<L, A>] as Handler<unknown, unknown>;
       const given = supplied ?? {};
       if (!isPlainObject(given)) throw new UserError(`${command}: arguments must be an object`);
       let args: unknown;
@@ -223,17 +272,21 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
     }
     this.sendRaw({ type: 'response', request_seq: seq, success: true, command, body: body ?? undefined });
     // the client sends its breakpoints once it hears this, and the program waits for them
-    if (command === 'launch') this.event('initialized');
+    if (command === 'launch' || command === 'attach') this.event('initialized');
   }
 
   /** Each command's check and handler, registered by name. */
-  private handlers(): Handlers<L> {
+  private handlers(): Handlers<L, A> {
     const a = dapArguments;
     const h = <A, B>(check: Check<A>, run: (args: A) => Promise<B>): Handler<A, B> => ({ check, run });
     const launchArgs = this.launchArguments();
     return {
-      initialize: h(a.initialize, async () => capabilities()),
+      initialize: h(a.initialize, async (args) => {
+        this.clientStartsSessions = args.supportsStartDebuggingRequest === true;
+        return capabilities();
+      }),
       launch: h(launchArgs, (args) => this.launch(args)),
+      attach: h(this.attachArguments(), (args) => this.attach(args)),
       restart: h(object({ arguments: optional(launchArgs) }), (args) => this.restart(args)),
       configurationDone: h(a.configurationDone, () => this.configurationDone()),
       setBreakpoints: h(a.setBreakpoints, (args) => this.setBreakpoints(args)),
@@ -271,8 +324,7 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
    * Starts a run and takes it as far as configured: the program then waits for `start`. A run
    * that fails on the way is ended, never left waiting.
    */
-  private async startRun(args: L): Promise<void> {
-    const launcher = this.launcher(args);
+  private async startRun(args: L | A, launcher: ProgramLauncher): Promise<void> {
     this.justMyCode = args.justMyCode ?? true;
     this.launchError = undefined;
     const program = launcher.launch();
@@ -373,6 +425,7 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
 
   /** The client went away (its connection closed): a launched program must not outlive it. */
   protected clientGone(): void {
+    this.sessionEnding(true);
     const run = this.run;
     if (!run) return;
     this.run = undefined;
@@ -387,13 +440,29 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
     this.admit(args);
     this.launchState = 'launching';
     try {
-      await this.startRun(args);
+      await this.startRun(args, this.launcher(args));
     } catch (e) {
       this.launchState = 'none';
       throw e;
     }
     this.launchState = 'launched';
     this.launchArgs = args;
+    return undefined;
+  }
+
+  /** An attach: a run of a program that someone else started (a child process of a session's program). */
+  private async attach(args: A): Promise<undefined> {
+    if (this.launchState === 'launching') throw new UserError('attach: a launch or attach is already in progress in this session');
+    if (this.launchState === 'launched') throw new UserError('attach: this session already debugs a program (start a new session)');
+    this.admit(args);
+    this.launchState = 'launching';
+    try {
+      await this.startRun(args, this.attachLauncher(args));
+    } catch (e) {
+      this.launchState = 'none';
+      throw e;
+    }
+    this.launchState = 'launched';
     return undefined;
   }
 
@@ -417,7 +486,7 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
         await old.program.terminate();
       }
       try {
-        await this.startRun(launch);
+        await this.startRun(launch, this.launcher(launch));
       } catch (e) {
         // nothing runs any more: the client hears the end of the session it had
         if (!this.run) this.event('terminated');
@@ -443,21 +512,23 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
 
   private async disconnect(args: DapArguments<'disconnect'>): Promise<undefined> {
     const run = this.run;
-    if (!run) return undefined;
-    const release = run.program.release?.bind(run.program);
-    if (args.terminateDebuggee === false && release) {
+    const release = run?.program.release?.bind(run.program);
+    if (run && args.terminateDebuggee === false && release) {
       await run.agent.request('detach').catch(() => undefined);
       this.run = undefined;
       this.vars.clear();
       release();
+      this.sessionEnding(false);
       return undefined;
     }
-    await run.program.terminate();
+    await run?.program.terminate();
+    this.sessionEnding(true);
     return undefined;
   }
 
   private async terminate(): Promise<undefined> {
     await this.run?.program.terminate();
+    this.sessionEnding(true);
     return undefined;
   }
 

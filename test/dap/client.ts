@@ -52,6 +52,10 @@ export class DapClient {
   private waiters: Waiter[] = [];
   private consumed = new Set<DebugProtocol.Event>();
   readonly unanswered: DebugProtocol.Response[] = [];
+  /** Requests of the adapter's to this client (startDebugging), in order; answer them with respond(). */
+  readonly reverseRequests: DebugProtocol.Request[] = [];
+  /** Checks waiting for a reverse request, run again at each one and at the session's end. */
+  private reverseWaiters: ((r: DebugProtocol.Request | undefined) => void)[] = [];
   /** The adapter's own stderr, its last part (it is printed when a test fails). */
   readonly adapterStderr = new Tail();
   /** The last request sent, for the default name of a step ("after continue"). */
@@ -142,9 +146,14 @@ export class DapClient {
       if (msg.type === 'response') {
         const r = msg as DebugProtocol.Response;
         if (!this.tracker.resolve(r.request_seq, r)) this.unanswered.push(r);
+      } else if (msg.type === 'request') {
+        const r = msg as DebugProtocol.Request;
+        this.reverseRequests.push(r);
+        for (const w of this.reverseWaiters.splice(0)) w(r);
       } else if (msg.type === 'event') {
         const e = msg as DebugProtocol.Event;
         this.events.push(e);
+        if (e.event === 'terminated') for (const w of this.reverseWaiters.splice(0)) w(undefined);
         this.waiters = this.waiters.filter((w) => {
           if ((this.consumed.has(e) && e.event !== 'terminated') || !w.match(e)) return true;
           if (e.event !== 'terminated' || w.event === 'terminated') this.consumed.add(e);
@@ -194,6 +203,33 @@ export class DapClient {
     const body = JSON.stringify({ seq, type: 'request', command, arguments: args });
     this.proc.stdin!.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     return answer;
+  }
+
+  /** The next request of the adapter's with that command not yet answered (or already received). */
+  waitForReverseRequest(command: string, options?: WaitOptions | string): Promise<DebugProtocol.Request> {
+    const o = asOptions(options);
+    const step = o.step ?? `waitForReverseRequest("${command}")`;
+    const open = (): DebugProtocol.Request | undefined => this.reverseRequests.find((r) => r.command === command && !this.answered.has(r.seq));
+    const found = new Promise<DebugProtocol.Request>((resolve, reject) => {
+      const check = (): void => {
+        const r = open();
+        if (r) resolve(r);
+        // a session that ended sends no more requests: fail now rather than at the limit
+        else if (this.events.some((e) => e.event === 'terminated')) reject(new Error(`${step}: the session terminated first\n${this.diagnosis()}`));
+        else this.reverseWaiters.push(check);
+      };
+      check();
+    });
+    return withTimeout(found, o.timeoutMs ?? WAIT.event, step, () => `no "${command}" request from the adapter\n${this.diagnosis()}`);
+  }
+
+  private readonly answered = new Set<number>();
+
+  /** Answers a request of the adapter's. */
+  respond(request: DebugProtocol.Request, success: boolean, message?: string): void {
+    this.answered.add(request.seq);
+    const body = JSON.stringify({ seq: 0, type: 'response', request_seq: request.seq, command: request.command, success, ...(message ? { message } : {}) });
+    this.proc.stdin!.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   }
 
   /** Sends a request that must succeed; returns its body. */

@@ -19,3 +19,4 @@
 #   agent        the Agent: state shared by all of the above
 #   dispatch     COMMANDS (command name -> handler) and handle_line()
 #   runner       start-up: hello, compiling and running the program, the reader thread
+#   children     following child processes: the at-fork hook, and a child's agent on the adapter's socket

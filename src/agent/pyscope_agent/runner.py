@@ -9,6 +9,7 @@ from .timed import Worker, Watchdog
 from .dispatch import handle_line
 from .monitoring import MonitoringEngine
 from .settrace import TraceEngine
+from . import children
 
 
 def parse_argv(argv):
@@ -121,6 +122,7 @@ def serve(agent):
         agent.detach()
         agent.started.set()
         if not detached:
+            children.adapter_gone(agent)
             end_orphaned_program()
 
 
@@ -168,6 +170,7 @@ def main(argv, entry_script):
     ch.event('hello', hello(agent, opts))
     agent.started.wait()
     install_engine(agent, opts.get('stopOnEntry') == '1')
+    children.follow(os.environ.get(children.ENV_SOCKET))
 
     def thread_hook(args):
         if args.exc_type is not SystemExit:

@@ -44,7 +44,9 @@ for _name, _since in (('ast', (3, 8)), ('tokenize', (3, 8)), ('unicodedata', (3,
 # ctypes natively only: it raises a timeout in the program's thread (conditions) and writes
 # locals back before 3.13; Pyodide has neither threads nor that need
 ctypes = None
+socket = None  # natively only: a followed child process reaches the adapter over a unix socket
 if sys.platform != 'emscripten':
+    import socket
     try:
         import ctypes
     except ImportError:

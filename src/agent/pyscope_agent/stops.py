@@ -316,7 +316,8 @@ def pause(agent, a):
 
 def detach(agent, a):
     agent.detach()
-    if sys.platform != 'emscripten':
+    # a followed child's output is its parent's, still read by the parent's session
+    if sys.platform != 'emscripten' and not getattr(agent, 'inherited_output', False):
         quiet_output()
     return {}
 

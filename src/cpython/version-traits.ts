@@ -8,6 +8,7 @@ import type { PythonVersion } from './discover/detect-version.js';
 import { DEBUG_OFFSETS_3_13, DEBUG_OFFSETS_3_14, DEBUG_OFFSETS_3_15 } from './versions/debug-offsets.js';
 import { HEAP_TYPE_PREFIX } from './versions/heap-type.js';
 import { OBJECTS_3_13 } from './versions/objects-3_13.js';
+import { OBJECTS_3_14 } from './versions/objects-3_14.js';
 import { OBJECTS_3_15 } from './versions/objects-3_15.js';
 import { V2_7 } from './versions/v2_7.js';
 import { V3_6 } from './versions/v3_6.js';
@@ -152,7 +153,7 @@ export const TRAITS: Readonly<Record<string, VersionTraits>> = {
   '3.14': {
     key: '3.14',
     structs: V3_14,
-    extras: [OBJECTS_3_13, HEAP_TYPE_PREFIX],
+    extras: [OBJECTS_3_14, HEAP_TYPE_PREFIX],
     debugOffsets: { layout: '3.14', declarations: DEBUG_OFFSETS_3_14 },
     ...NEW_OBJECTS,
     // 3 is FRAME_OWNED_BY_INTERPRETER from 3.14, and 4 the C stack.

@@ -104,7 +104,7 @@ export async function doctorCommand(args: string[]): Promise<number> {
   }
   try {
     rows.push(['version', `${formatVersion(proc.version)} (from ${proc.version.source})`]);
-    rows.push(['struct layout', proc.bindingsSource.describe + (proc.bindingsSource.debugOffsets ? '' : '; held against DWARF by the test suite')]);
+    rows.push(['struct layout', proc.bindingsSource.describe + (proc.bindingsSource.debugOffsets ? '' : '; held against DWARF by the test suite') + `; pyscope doctor --verify-layout ${pid} checks it against this interpreter`]);
     const threads = snapshot(proc, { tasks: { ids: taskIds(pid), status: (t) => threadStatus(pid, t) } });
     const frames = threads.reduce((n, t) => n + t.frames.length, 0);
     const problems = threads.filter((t) => t.truncated).map((t) => t.truncated);

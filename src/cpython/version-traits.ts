@@ -88,20 +88,29 @@ export interface VersionTraits {
    * (3.11; 3.12 shares the dict's word, tagged with bit 0) or inline after it (3.13+).
    */
   managedDict?: { dictWord: number; valuesWord?: number; tagged: boolean; inlineValues: boolean };
+  /**
+   * Before 3.13 a Py_TRACE_REFS build (implied by Py_DEBUG up to 3.7, --with-trace-refs after)
+   * starts every object with two more pointers, _ob_next and _ob_prev, which the declarations do
+   * not have; such a build defines this function (Objects/object.c), a build without it does not.
+   * 3.13 keeps the traced objects in a hash table and PyObject as it is. Debian's debug builds
+   * python3.11d and python3.14d are Py_DEBUG without Py_TRACE_REFS: laid out as the others.
+   */
+  traceRefsMarker?: string;
 }
 
 const FRAME_OBJECT: FrameTraits = { kind: 'frameobject', lastiUnit: 1 };
+const TRACE_REFS = '_Py_PrintReferences';
 const EVAL_DEFAULT = ['_PyEval_EvalFrameDefault'] as const;
 const PER_CALL: NativeEvalTraits = { kind: 'per-call', functions: EVAL_DEFAULT };
 const ENTRY_FRAMES: NativeEvalTraits = { kind: 'entry-frames', functions: EVAL_DEFAULT };
-const OLD_RUNTIME = { interpreters: 'runtime', gil: 'runtime', gc: 'interpreter', frames: FRAME_OBJECT, nativeEval: PER_CALL, lineTable: 'lnotab', strings: 'pep393', ints: 'ob_size', dict: 'split-keys' } as const;
+const OLD_RUNTIME = { traceRefsMarker: TRACE_REFS, interpreters: 'runtime', gil: 'runtime', gc: 'interpreter', frames: FRAME_OBJECT, nativeEval: PER_CALL, lineTable: 'lnotab', strings: 'pep393', ints: 'ob_size', dict: 'split-keys' } as const;
 const NEW_OBJECTS = { nativeEval: ENTRY_FRAMES, interpreters: 'runtime', gil: 'interpreter-pointer', gc: 'interpreter', lineTable: 'locations', strings: 'pep393', ints: 'lv_tag', dict: 'split-keys-values-header' } as const;
 const INLINE_VALUES = { dictWord: -3, tagged: false, inlineValues: true } as const;
 
 /** Every supported version, oldest first. */
 export const TRAITS: Readonly<Record<string, VersionTraits>> = {
   // Modules/gcmodule.c of v2.7.18: `static int collecting`.
-  '2.7': { key: '2.7', structs: V2_7, extras: [], interpreters: 'interp_head', gil: 'tstate-current', gc: 'static', statics: { gcCollecting: 'collecting' }, frames: FRAME_OBJECT, nativeEval: { kind: 'per-call', functions: ['PyEval_EvalFrameEx'] }, lineTable: 'lnotab-unsigned', strings: 'py2', ints: 'py2', dict: 'table-2.7' },
+  '2.7': { key: '2.7', structs: V2_7, extras: [], traceRefsMarker: TRACE_REFS, interpreters: 'interp_head', gil: 'tstate-current', gc: 'static', statics: { gcCollecting: 'collecting' }, frames: FRAME_OBJECT, nativeEval: { kind: 'per-call', functions: ['PyEval_EvalFrameEx'] }, lineTable: 'lnotab-unsigned', strings: 'py2', ints: 'py2', dict: 'table-2.7' },
   // Python/ceval_gil.h of v3.6.15: `static _Py_atomic_int gil_locked`, `static _Py_atomic_address
   // gil_last_holder`; Modules/gcmodule.c: `static int collecting`.
   '3.6': {

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Unpacks Debian sid/experimental python3.13, python3.14 and python3.15 into <repo>/.pythons/ and
-# writes wrappers .pythons/bin/python3.X that behave like ordinary interpreters.
+# writes wrappers .pythons/bin/python3.X that behave like ordinary interpreters. Also the debug
+# builds (Py_DEBUG: other object layouts): Debian 12's python3.11d and sid's python3.14d, each in a
+# folder of its own under .pythons/dbg/ (its own apt state and root), wrappers .pythons/bin/python3.Xd.
 #
 # Why this shape: those builds need a newer glibc than the machine has, so they are unpacked
 # (never installed) together with sid's libc6 and started through that libc's own loader. Nothing
@@ -30,14 +32,26 @@ works() {
   "$DEST/bin/python$1" -c 'import threading, ctypes, json, sys; sys.exit(0)' >/dev/null 2>&1
 }
 
+DEBUG_VERSIONS=(3.11d 3.14d)
+
+# Each part is redone only when one of its interpreters does not run (or with --force): a part
+# that works is never unpacked again under the processes that may be using it.
+sid_ok=$force
+dbg_ok=$force
 if [[ $force == 0 ]]; then
-  all=1
-  for v in "${VERSIONS[@]}"; do works "$v" || all=0; done
-  if [[ $all == 1 ]]; then
-    log "already installed: ${VERSIONS[*]/#/python} in $DEST/bin"
+  sid_ok=1
+  dbg_ok=1
+  for v in "${VERSIONS[@]}"; do works "$v" || sid_ok=0; done
+  for v in "${DEBUG_VERSIONS[@]}"; do works "$v" || dbg_ok=0; done
+  if [[ $sid_ok == 1 && $dbg_ok == 1 ]]; then
+    log "already installed: ${VERSIONS[*]/#/python} ${DEBUG_VERSIONS[*]/#/python} in $DEST/bin"
     exit 0
   fi
+else
+  sid_ok=0
+  dbg_ok=0
 fi
+LOADER=usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2
 
 mkdir -p "$APT/lists/partial" "$APT/cache/archives/partial" "$DEBS" "$ROOT" "$DEST/bin"
 cat >"$APT/sources.list" <<'EOF'
@@ -45,22 +59,27 @@ deb http://deb.debian.org/debian sid main
 deb http://deb.debian.org/debian experimental main
 EOF
 
-APT_OPTS=(
-  -o "Dir::Etc::SourceList=$APT/sources.list"
-  -o "Dir::Etc::SourceParts=/dev/null"
-  -o "Dir::State::Lists=$APT/lists"
-  -o "Dir::Cache=$APT/cache"
-  -o "APT::Sandbox::User=root"
-  -o "Debug::NoLocking=1"
-)
-
-# The package lists are refreshed at most once a day: enough for versions that move slowly.
-stamp="$APT/lists/.updated"
-if [[ ! -f "$stamp" || -n "$(find "$stamp" -mmin +1440 2>/dev/null)" ]]; then
-  log "apt-get update (sid, experimental) into $APT"
-  apt-get "${APT_OPTS[@]}" -qq update
-  touch "$stamp"
-fi
+# Points APT_OPTS and DEBS at the private apt state in folder $1 (its sources.list written by the
+# caller) and refreshes its package lists, at most once a day: enough for versions that move slowly.
+use_apt_state() {
+  APT=$1
+  DEBS="$APT/debs"
+  mkdir -p "$APT/lists/partial" "$APT/cache/archives/partial" "$DEBS"
+  APT_OPTS=(
+    -o "Dir::Etc::SourceList=$APT/sources.list"
+    -o "Dir::Etc::SourceParts=/dev/null"
+    -o "Dir::State::Lists=$APT/lists"
+    -o "Dir::Cache=$APT/cache"
+    -o "APT::Sandbox::User=root"
+    -o "Debug::NoLocking=1"
+  )
+  local stamp="$APT/lists/.updated"
+  if [[ ! -f "$stamp" || -n "$(find "$stamp" -mmin +1440 2>/dev/null)" ]]; then
+    log "apt-get update ($(awk '{printf "%s ", $3}' "$APT/sources.list")) into $APT"
+    apt-get "${APT_OPTS[@]}" -qq update
+    touch "$stamp"
+  fi
+}
 
 # Prints the version to download: sid's candidate, else the newest one (experimental, which apt
 # never picks as a candidate by itself).
@@ -98,6 +117,8 @@ fetch() {
   CHOSEN+=("$file")
 }
 
+if [[ $sid_ok == 0 ]]; then
+use_apt_state "$APT"
 log "downloading into $DEBS"
 for v in "${VERSIONS[@]}"; do
   for p in "python$v-minimal" "libpython$v-minimal" "libpython$v-stdlib" "libpython$v"; do
@@ -109,7 +130,6 @@ for p in "${LIBS[@]}"; do fetch "$p" || true; done
 log "unpacking into $ROOT"
 for deb in "${CHOSEN[@]}"; do dpkg -x "$deb" "$ROOT"; done
 
-LOADER=usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2
 [[ -x "$ROOT/$LOADER" ]] || { log "no loader at $ROOT/$LOADER (libc6 missing?)"; exit 1; }
 
 for v in "${VERSIONS[@]}"; do
@@ -129,9 +149,56 @@ exec "\$root/$LOADER" --argv0 "\$self" \\
 EOF
   chmod +x "$wrapper"
 done
+fi
+
+# Debug builds. Debian 12's python3.11d runs on the machine's own libc with Debian 12's python3.11
+# standard library in /usr (the Debian python3.11 of the matrix), so only its packages are unpacked.
+# sid's python3.14d needs sid's libc like the other sid builds: a root of its own with everything
+# it loads, so that it never depends on the folders above.
+if [[ $dbg_ok == 0 ]]; then
+DBG="$DEST/dbg"
+mkdir -p "$DBG/apt-bookworm" "$DBG/apt-sid" "$DBG/root-3.11" "$DBG/root-3.14"
+echo 'deb http://deb.debian.org/debian bookworm main' >"$DBG/apt-bookworm/sources.list"
+echo 'deb http://deb.debian.org/debian sid main' >"$DBG/apt-sid/sources.list"
+
+use_apt_state "$DBG/apt-bookworm"
+CHOSEN=()
+log "downloading python3.11-dbg into $DEBS"
+fetch python3.11-dbg
+fetch libpython3.11-dbg
+for deb in "${CHOSEN[@]}"; do dpkg -x "$deb" "$DBG/root-3.11"; done
+cat >"$DEST/bin/python3.11d" <<'END'
+#!/bin/sh
+# Generated by scripts/install-pythons.sh: Debian 12's debug build python3.11d with the machine's
+# Debian 12 standard library.
+self=$(readlink -f "$0")
+export PYTHONHOME=/usr
+exec "$(dirname "$(dirname "$self")")/dbg/root-3.11/usr/bin/python3.11d" "$@"
+END
+chmod +x "$DEST/bin/python3.11d"
+
+use_apt_state "$DBG/apt-sid"
+CHOSEN=()
+log "downloading python3.14-dbg into $DEBS"
+for p in python3.14-dbg libpython3.14-dbg libpython3.14-minimal libpython3.14-stdlib; do fetch "$p"; done
+for p in "${LIBS[@]}"; do fetch "$p" || true; done
+for deb in "${CHOSEN[@]}"; do dpkg -x "$deb" "$DBG/root-3.14"; done
+[[ -x "$DBG/root-3.14/$LOADER" ]] || { log "no loader at $DBG/root-3.14/$LOADER (libc6 missing?)"; exit 1; }
+cat >"$DEST/bin/python3.14d" <<END
+#!/bin/sh
+# Generated by scripts/install-pythons.sh: sid's debug build python3.14d run through sid's own loader.
+self=\$(readlink -f "\$0")
+root=\$(dirname "\$(dirname "\$self")")/dbg/root-3.14
+export PYTHONHOME="\$root/usr"
+exec "\$root/$LOADER" --argv0 "\$self" \\
+  --library-path "\$root/usr/lib/x86_64-linux-gnu:\$root/lib/x86_64-linux-gnu" \\
+  "\$root/usr/bin/python3.14d" "\$@"
+END
+chmod +x "$DEST/bin/python3.14d"
+fi
 
 status=0
-for v in "${VERSIONS[@]}"; do
+for v in "${VERSIONS[@]}" "${DEBUG_VERSIONS[@]}"; do
   if works "$v"; then
     log "python$v: $("$DEST/bin/python$v" -c 'import sys; print(sys.version.split()[0])')"
   else

@@ -34,7 +34,7 @@ export const COMMANDS: Record<string, Entry> = {
     load: async () => (await import('../commands/playground.js')).playgroundCommand,
   },
   doctor: {
-    summary: 'explain how pyscope finds the interpreter of a process, and what it found',
+    summary: 'explain how pyscope finds the interpreter of a process, and what it found (--verify-layout: check its struct layouts against the target)',
     load: async () => (await import('../commands/doctor.js')).doctorCommand,
   },
 };

@@ -7,22 +7,62 @@ import { ET_EXEC } from '../elf/index.js';
 import { formatVersion } from '../cpython/discover/detect-version.js';
 import { findInterpreter } from '../cpython/discover/find-interpreter.js';
 import { detectVersion } from '../cpython/discover/detect-version.js';
-import { openLiveProcess } from '../cpython/process.js';
+import { openLiveProcess, type OpenedPython } from '../cpython/process.js';
+import { formatVerifyReport, verifyLayout } from '../cpython/verify-layout.js';
+import { CoreFile } from '../elf/core-file.js';
+import { openInterpreter } from './dump-core.js';
 import { snapshot } from '../cpython/snapshot.js';
 import { commandLine, executableLink, readMaps, taskIds, threadStatus } from '../memory/proc.js';
 import { parsePid } from './pid-arg.js';
 import { parseOptions } from './options.js';
 
 const HELP = `usage: pyscope doctor PID
+       pyscope doctor --verify-layout PID
+       pyscope doctor --verify-layout --core FILE
 
 Explains how pyscope finds the Python interpreter in a process and what it found.
+
+  --verify-layout    hold pyscope's struct layouts for the target's version against the
+                     target's own debug information (DWARF of its interpreter file or of its
+                     separate debug file, such as Debian's python3.X-dbg gives) and, on 3.13+,
+                     against the _Py_DebugOffsets table it publishes; prints each mismatch or
+                     "layout verified: N fields"; exit 1 on a mismatch
+  --core FILE        (with --verify-layout) check the interpreter of a core file
+  --exe PATH         (with --core) the executable the process ran, if not where the core says
+  --lib-search-path DIR  (with --core, repeatable) folder holding the core's libraries
+  --debug-dir DIR    (repeatable) folder of separate debug files (its .build-id/ tree), searched
+                     before /usr/lib/debug
 `;
 
 export async function doctorCommand(args: string[]): Promise<number> {
-  const parsed = parseOptions('doctor', { args, allowPositionals: true, options: { pid: { type: 'string', short: 'p' }, help: { type: 'boolean', short: 'h', default: false } } });
+  const parsed = parseOptions('doctor', {
+    args,
+    allowPositionals: true,
+    options: {
+      pid: { type: 'string', short: 'p' },
+      help: { type: 'boolean', short: 'h', default: false },
+      'verify-layout': { type: 'boolean', default: false },
+      core: { type: 'string' },
+      exe: { type: 'string' },
+      'lib-search-path': { type: 'string', multiple: true },
+      'debug-dir': { type: 'string', multiple: true },
+    },
+  });
   if (parsed.values.help) {
     process.stdout.write(HELP);
     return ExitCode.ok;
+  }
+  const o = parsed.values;
+  if (!o['verify-layout'] && (o.core !== undefined || o['debug-dir'] !== undefined)) {
+    throw new PyscopeError('doctor: --core and --debug-dir go with --verify-layout', ExitCode.usage);
+  }
+  if (o['verify-layout']) {
+    const debugDirs = o['debug-dir'] ?? [];
+    if (o.core !== undefined) {
+      if (parsed.positionals.length > 0 || o.pid !== undefined) throw new PyscopeError('doctor: give either --core FILE or a PID, not both', ExitCode.usage);
+      return verifyCoreLayout(o.core, { exe: o.exe, libSearchPath: o['lib-search-path'] ?? [], debugDirs });
+    }
+    return verifyLiveLayout(parsePid(parsed.positionals, o.pid, 'doctor'), debugDirs);
   }
   const pid = parsePid(parsed.positionals, parsed.values.pid, 'doctor');
   const rows: [string, string][] = [];
@@ -64,7 +104,7 @@ export async function doctorCommand(args: string[]): Promise<number> {
   }
   try {
     rows.push(['version', `${formatVersion(proc.version)} (from ${proc.version.source})`]);
-    rows.push(['struct layout', proc.bindingsSource.describe + (proc.bindingsSource.debugOffsets ? '' : '; held against DWARF by the test suite')]);
+    rows.push(['struct layout', proc.bindingsSource.describe + (proc.bindingsSource.debugOffsets ? '' : '; held against DWARF by the test suite') + `; pyscope doctor --verify-layout ${pid} checks it against this interpreter`]);
     const threads = snapshot(proc, { tasks: { ids: taskIds(pid), status: (t) => threadStatus(pid, t) } });
     const frames = threads.reduce((n, t) => n + t.frames.length, 0);
     const problems = threads.filter((t) => t.truncated).map((t) => t.truncated);
@@ -82,6 +122,30 @@ export async function doctorCommand(args: string[]): Promise<number> {
   }
   out();
   return ExitCode.ok;
+}
+
+function printVerify(py: OpenedPython, debugDirs: string[]): number {
+  const report = verifyLayout(py, { debugDirs });
+  process.stdout.write(formatVerifyReport(py, report));
+  return report.mismatches.length > 0 ? ExitCode.failure : ExitCode.ok;
+}
+
+function verifyLiveLayout(pid: number, debugDirs: string[]): number {
+  const py = openLiveProcess(pid);
+  try {
+    return printVerify(py, debugDirs);
+  } finally {
+    py.memory.close();
+  }
+}
+
+function verifyCoreLayout(path: string, o: { exe?: string; libSearchPath: string[]; debugDirs: string[] }): number {
+  const core = CoreFile.open(path, { exe: o.exe, libSearchPath: o.libSearchPath });
+  try {
+    return printVerify(openInterpreter(core), o.debugDirs);
+  } finally {
+    core.close();
+  }
 }
 
 function safe(f: () => string): string {

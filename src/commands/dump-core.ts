@@ -84,7 +84,8 @@ export async function dumpCore(path: string, o: DumpCoreOptions): Promise<number
   }
 }
 
-function openInterpreter(core: CoreFile): OpenedPython {
+/** The interpreter inside a core, or a one-line error naming what keeps it from being read. */
+export function openInterpreter(core: CoreFile): OpenedPython {
   const executable = core.executable;
   const exeLocal = executable === undefined ? undefined : core.mappedFiles.get(executable)?.localPath;
   try {

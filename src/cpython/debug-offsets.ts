@@ -13,6 +13,8 @@ export interface DebugOffsets {
   has(path: string): boolean;
   /** The offset (or size) the target published for "group.field", e.g. "thread_state.next". */
   get(path: string): number;
+  /** Every "group.field" of the declared header. */
+  fields(): string[];
 }
 
 /** Offsets beyond this are not plausible for any CPython struct: the header is corrupt. */
@@ -62,5 +64,5 @@ export function readDebugOffsets(memory: MemorySource, runtime: number, version:
     }
     return Number(value);
   };
-  return { layoutVersion: key, freeThreaded, has: (p) => layout.has(p), get };
+  return { layoutVersion: key, freeThreaded, has: (p) => layout.has(p), get, fields: () => layout.paths().filter((p) => p.includes('.')) };
 }

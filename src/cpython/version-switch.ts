@@ -28,6 +28,12 @@ export function bindingsFor(
   if (!traits) {
     throw new PyscopeError(`Python ${formatVersion(version)} is not supported (pyscope reads 2.7 and 3.6 or newer)`, ExitCode.unsupportedVersion);
   }
+  if (traits.traceRefsMarker !== undefined && hasSymbol(traits.traceRefsMarker)) {
+    throw new PyscopeError(
+      `Python ${formatVersion(version)} is a Py_TRACE_REFS build (it defines ${traits.traceRefsMarker}): every object starts with _ob_next and _ob_prev, which pyscope does not lay out yet`,
+      ExitCode.unsupportedVersion,
+    );
+  }
   if (traits.debugOffsets) {
     if (runtimeAddress === undefined) {
       throw new PyscopeError(`Python ${formatVersion(version)}: no _PyRuntime symbol, so no _Py_DebugOffsets to read`, ExitCode.unsupportedVersion);

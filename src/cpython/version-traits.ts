@@ -8,6 +8,7 @@ import type { PythonVersion } from './discover/detect-version.js';
 import { DEBUG_OFFSETS_3_13, DEBUG_OFFSETS_3_14, DEBUG_OFFSETS_3_15 } from './versions/debug-offsets.js';
 import { HEAP_TYPE_PREFIX } from './versions/heap-type.js';
 import { OBJECTS_3_13 } from './versions/objects-3_13.js';
+import { OBJECTS_3_14 } from './versions/objects-3_14.js';
 import { OBJECTS_3_15 } from './versions/objects-3_15.js';
 import { V2_7 } from './versions/v2_7.js';
 import { V3_6 } from './versions/v3_6.js';
@@ -89,20 +90,29 @@ export interface VersionTraits {
   managedDict?: { dictWord: number; valuesWord?: number; tagged: boolean; inlineValues: boolean };
   /** repr() of an OrderedDict: `OrderedDict([(k, v)])` up to 3.11 (the default), `OrderedDict({k: v})` from 3.12. */
   orderedDictRepr?: 'pairs' | 'dict';
+  /**
+   * Before 3.13 a Py_TRACE_REFS build (implied by Py_DEBUG up to 3.7, --with-trace-refs after)
+   * starts every object with two more pointers, _ob_next and _ob_prev, which the declarations do
+   * not have; such a build defines this function (Objects/object.c), a build without it does not.
+   * 3.13 keeps the traced objects in a hash table and PyObject as it is. Debian's debug builds
+   * python3.11d and python3.14d are Py_DEBUG without Py_TRACE_REFS: laid out as the others.
+   */
+  traceRefsMarker?: string;
 }
 
 const FRAME_OBJECT: FrameTraits = { kind: 'frameobject', lastiUnit: 1 };
+const TRACE_REFS = '_Py_PrintReferences';
 const EVAL_DEFAULT = ['_PyEval_EvalFrameDefault'] as const;
 const PER_CALL: NativeEvalTraits = { kind: 'per-call', functions: EVAL_DEFAULT };
 const ENTRY_FRAMES: NativeEvalTraits = { kind: 'entry-frames', functions: EVAL_DEFAULT };
-const OLD_RUNTIME = { interpreters: 'runtime', gil: 'runtime', gc: 'interpreter', frames: FRAME_OBJECT, nativeEval: PER_CALL, lineTable: 'lnotab', strings: 'pep393', ints: 'ob_size', dict: 'split-keys' } as const;
+const OLD_RUNTIME = { traceRefsMarker: TRACE_REFS, interpreters: 'runtime', gil: 'runtime', gc: 'interpreter', frames: FRAME_OBJECT, nativeEval: PER_CALL, lineTable: 'lnotab', strings: 'pep393', ints: 'ob_size', dict: 'split-keys' } as const;
 const NEW_OBJECTS = { nativeEval: ENTRY_FRAMES, interpreters: 'runtime', gil: 'interpreter-pointer', gc: 'interpreter', lineTable: 'locations', strings: 'pep393', ints: 'lv_tag', dict: 'split-keys-values-header', orderedDictRepr: 'dict' } as const;
 const INLINE_VALUES = { dictWord: -3, tagged: false, inlineValues: true } as const;
 
 /** Every supported version, oldest first. */
 export const TRAITS: Readonly<Record<string, VersionTraits>> = {
   // Modules/gcmodule.c of v2.7.18: `static int collecting`.
-  '2.7': { key: '2.7', structs: V2_7, extras: [], interpreters: 'interp_head', gil: 'tstate-current', gc: 'static', statics: { gcCollecting: 'collecting' }, frames: FRAME_OBJECT, nativeEval: { kind: 'per-call', functions: ['PyEval_EvalFrameEx'] }, lineTable: 'lnotab-unsigned', strings: 'py2', ints: 'py2', dict: 'table-2.7' },
+  '2.7': { key: '2.7', structs: V2_7, extras: [], traceRefsMarker: TRACE_REFS, interpreters: 'interp_head', gil: 'tstate-current', gc: 'static', statics: { gcCollecting: 'collecting' }, frames: FRAME_OBJECT, nativeEval: { kind: 'per-call', functions: ['PyEval_EvalFrameEx'] }, lineTable: 'lnotab-unsigned', strings: 'py2', ints: 'py2', dict: 'table-2.7' },
   // Python/ceval_gil.h of v3.6.15: `static _Py_atomic_int gil_locked`, `static _Py_atomic_address
   // gil_last_holder`; Modules/gcmodule.c: `static int collecting`.
   '3.6': {
@@ -155,7 +165,7 @@ export const TRAITS: Readonly<Record<string, VersionTraits>> = {
   '3.14': {
     key: '3.14',
     structs: V3_14,
-    extras: [OBJECTS_3_13, HEAP_TYPE_PREFIX],
+    extras: [OBJECTS_3_14, HEAP_TYPE_PREFIX],
     debugOffsets: { layout: '3.14', declarations: DEBUG_OFFSETS_3_14 },
     ...NEW_OBJECTS,
     // 3 is FRAME_OWNED_BY_INTERPRETER from 3.14, and 4 the C stack.

@@ -4,3 +4,5 @@ export { modulesOfProcess, modulesFromMappings, modulesOfCore, moduleAt, moduleN
 export { NativeUnwinder, DEFAULT_MAX_FRAMES, type NativeFrame, type UnwindResult, type UnwinderOptions } from './unwind.js';
 export { ModuleInfo, ModuleInfoCache, sharedModuleInfo } from './module-info.js';
 export { CfiError } from './dwarf-reader.js';
+export { DwarfTypes, type DwarfMember, type DwarfRecord } from './dwarf-types.js';
+export { openDebugFile, DEBUG_ROOT } from './debug-file.js';

@@ -1,12 +1,13 @@
 // The truth test: every field of every struct declared for a CPython version, laid out by the
-// engine, against the DWARF of that version's libpython as gdb prints it (`ptype /o`).
+// engine, against the DWARF of that version's libpython as gdb prints it (`ptype /o`); the debug
+// builds (Py_DEBUG) too, whose DWARF is in their binary.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { declare, LP64, type Declarations } from '../../src/layout/index.js';
-import { pythons, skipIfMissing, type Python } from '../support/pythons.js';
+import { pythons, SID_DIR, skipIfMissing, type Python } from '../support/pythons.js';
 import { firstSkip, requireThat, requireTool, skipOrFail } from '../support/requirements.js';
 import { scaled } from '../support/timeouts.js';
 import { findMember, memberNames, parsePtype, splitOutputs, type GdbMember, type GdbType } from './gdb-ptype.js';
@@ -21,11 +22,29 @@ const hasGdb = spawnSync('gdb', ['--version']).status === 0;
 const gdbSkip = (): { skip: string | false } => requireTool('gdb', hasGdb);
 const MARK = '@@@pyscope-ptype ';
 
+/**
+ * The file with the DWARF of an interpreter of the matrix: pyenv's shared libpython, or the
+ * binary of a debug build (statically linked, not stripped) that install-pythons.sh unpacked.
+ */
 function libpython(p: Python): string | undefined {
+  if (isDebugBuild(p)) {
+    const v = `${p.version[0]}.${p.version[1]}`;
+    const bin = join(SID_DIR, 'dbg', `root-${v}`, 'usr', 'bin', `python${v}d`);
+    return existsSync(bin) ? bin : undefined;
+  }
   const lib = join(dirname(dirname(p.path)), 'lib');
   if (!existsSync(lib)) return undefined;
   const name = readdirSync(lib).find((f) => /^libpython\d\.\d+m?\.so\.1\.0$/.test(f));
   return name ? join(lib, name) : undefined;
+}
+
+function isDebugBuild(p: Python): boolean {
+  return p.label.includes('-dbg-');
+}
+
+/** Interpreters whose DWARF is at hand: pyenv's builds and the debug builds. */
+function withDwarf(p: Python): boolean {
+  return p.label.startsWith('pyenv-') || isDebugBuild(p);
 }
 
 /** One gdb run for many types: DWARF loading dominates, so never one run per type. */
@@ -126,12 +145,12 @@ function verify(decls: Declarations, lib: string): { mismatches: string[]; repor
   return { mismatches, report };
 }
 
-for (const p of pythons().filter((x) => x.label.startsWith('pyenv-'))) {
+for (const p of pythons().filter(withDwarf)) {
   const key = `${p.version[0]}.${p.version[1]}`;
   const skip = firstSkip(skipIfMissing(p), gdbSkip(), requireThat(DECLARATIONS[key] !== undefined, `no declarations for ${key}`));
   test(`declarations for ${key} match the DWARF of ${p.label}`, skip, (t) => {
     const lib = libpython(p);
-    if (!lib) return skipOrFail(t, `no shared libpython next to ${p.label}`);
+    if (!lib) return skipOrFail(t, `no shared libpython (or debug build binary) for ${p.label}`);
     const decls = declare(DECLARATIONS[key]!, LP64, `CPython ${key}`);
     const { mismatches, report } = verify(decls, lib);
     for (const line of report) t.diagnostic(line);
@@ -139,11 +158,11 @@ for (const p of pythons().filter((x) => x.label.startsWith('pyenv-'))) {
   });
 }
 
-for (const p of pythons().filter((x) => x.label.startsWith('pyenv-') && DEBUG_OFFSETS_DECLARATIONS[`${x.version[0]}.${x.version[1]}`])) {
+for (const p of pythons().filter((x) => withDwarf(x) && DEBUG_OFFSETS_DECLARATIONS[`${x.version[0]}.${x.version[1]}`])) {
   const key = `${p.version[0]}.${p.version[1]}`;
   test(`_Py_DebugOffsets for ${key} matches the DWARF of ${p.label}`, firstSkip(skipIfMissing(p), gdbSkip()), (t) => {
     const lib = libpython(p);
-    if (!lib) return skipOrFail(t, `no shared libpython next to ${p.label}`);
+    if (!lib) return skipOrFail(t, `no shared libpython (or debug build binary) for ${p.label}`);
     const decls = declare(DEBUG_OFFSETS_DECLARATIONS[key]!, LP64, `_Py_DebugOffsets ${key}`);
     const { mismatches, report } = verify(decls, lib);
     for (const line of report) t.diagnostic(line);
@@ -155,11 +174,11 @@ for (const p of pythons().filter((x) => x.label.startsWith('pyenv-') && DEBUG_OF
 // The model adds declarations of its own on 3.11+ (heap types; on 3.13+ type, code and dict structs
 // _Py_DebugOffsets lacks): check the combined text it really lays out, too. Imported lazily so that
 // a broken model module fails this test only.
-for (const p of pythons().filter((x) => x.label.startsWith('pyenv-') && x.version[0] === 3 && x.version[1] >= 11)) {
+for (const p of pythons().filter((x) => withDwarf(x) && x.version[0] === 3 && x.version[1] >= 11)) {
   const key = `${p.version[0]}.${p.version[1]}`;
   test(`the model's declarations for ${key} (version-switch) match the DWARF of ${p.label}`, firstSkip(skipIfMissing(p), gdbSkip()), async (t) => {
     const lib = libpython(p);
-    if (!lib) return skipOrFail(t, `no shared libpython next to ${p.label}`);
+    if (!lib) return skipOrFail(t, `no shared libpython (or debug build binary) for ${p.label}`);
     const { declarationsFor } = await import('../../src/cpython/version-switch.js');
     const { mismatches, report } = verify(declarationsFor(key), lib);
     for (const line of report) t.diagnostic(line);

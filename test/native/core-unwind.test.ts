@@ -123,7 +123,7 @@ for (const python of pythonsFrom(3, 8)) {
     try {
       const core = CoreFile.open(made.core);
       try {
-        const interpreter = [...core.mappedFiles.values()].find((f) => /\/python[\d.]*$/.test(f.corePath) && f.localPath !== undefined);
+        const interpreter = [...core.mappedFiles.values()].find((f) => /\/python[\d.]*d?$/.test(f.corePath) && f.localPath !== undefined);
         const truth = await gdbFrames(interpreter?.localPath ?? python.path, made.core);
         const thread = core.crashedThread ?? core.threads[0]!;
         const result = new NativeUnwinder(core, modulesOfCore(core), { cache: new ModuleInfoCache() }).unwind(registersFromUserRegs(thread.regs!));
@@ -153,7 +153,7 @@ for (const python of pythonsFrom(3, 8)) for (const kind of ['gcore', 'kernel'] a
       try {
         // gdb is given the interpreter's own ELF file: a sid build runs under its own loader, so
         // /proc/PID/exe (and AT_PHDR) name ld.so, and gdb would then read no CFI of the interpreter.
-        const interpreter = [...core.mappedFiles.values()].find((f) => /\/python[\d.]*$/.test(f.corePath) && f.localPath !== undefined);
+        const interpreter = [...core.mappedFiles.values()].find((f) => /\/python[\d.]*d?$/.test(f.corePath) && f.localPath !== undefined);
         const local = interpreter?.localPath;
         truth = await gdbFrames(local ?? made.exe, made.core);
         lost = new Set(core.lostStacks());

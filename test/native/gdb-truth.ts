@@ -23,7 +23,7 @@ const SCRIPT = join(REPO_ROOT, 'test', 'fixtures', 'native', 'gdb_frames.py');
 /** gdb's frames of every thread of `core`, by thread id. */
 export function gdbFrames(exe: string, core: string): Promise<Map<number, GdbFrame[]>> {
   return new Promise((resolve, reject) => {
-    execFile('gdb', ['-batch', '-nx', '-ex', 'set debuginfod enabled off', '-ex', `source ${SCRIPT}`, exe, core], { encoding: 'utf8', timeout: scaled(300_000), maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+    execFile('gdb', ['-batch', '-nx', '-ex', 'set debuginfod enabled off', '-ex', 'set backtrace past-main on', '-ex', `source ${SCRIPT}`, exe, core], { encoding: 'utf8', timeout: scaled(300_000), maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
       const line = stdout.split('\n').find((l) => l.startsWith('GDB-FRAMES '));
       if (!line) return reject(new Error(`gdb gave no frames (${error?.message ?? 'no error'}): ${stderr.slice(-800)}`));
       const raw = JSON.parse(line.slice('GDB-FRAMES '.length)) as Record<string, GdbFrame[]>;

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { optional, requireThat, type SkipOption } from './requirements.js';
 
 export interface Python {
-  /** Short label used in test names, e.g. "pyenv-3.12.1", "debian-3.11", "sid-3.14". */
+  /** Short label used in test names, e.g. "pyenv-3.12.1", "debian-3.11", "sid-3.14", "sid-dbg-3.14" (a debug build). */
   label: string;
   /** Command that runs this interpreter (may be a wrapper script). */
   path: string;
@@ -26,6 +26,15 @@ export const SID_DIR = join(REPO_ROOT, '.pythons');
 
 const PYENV_VERSIONS = ['2.7.18', '3.6.15', '3.7.16', '3.8.18', '3.9.18', '3.10.13', '3.11.7', '3.12.1', '3.13.0'];
 const SID_VERSIONS = ['3.13', '3.14', '3.15'];
+/**
+ * Debug builds (Py_DEBUG), which lay some objects out otherwise: Debian 12's python3.11d (on the
+ * machine's libc and /usr's standard library) and sid's python3.14d (through its own loader), both
+ * unpacked by scripts/install-pythons.sh.
+ */
+const DEBUG_BUILDS = [
+  { label: 'debian-dbg-3.11', wrapper: 'python3.11d', pkg: "Debian 12's python3.11-dbg" },
+  { label: 'sid-dbg-3.14', wrapper: 'python3.14d', pkg: "sid's python3.14-dbg" },
+];
 
 function pyenvRoot(): string {
   return process.env.PYENV_ROOT ?? join(homedir(), '.pyenv');
@@ -81,11 +90,16 @@ export function pythons(): Python[] {
   for (const v of SID_VERSIONS) {
     list.push(candidate(`sid-${v}`, join(SID_DIR, 'bin', `python${v}`), `sid python${v} is absent: run scripts/install-pythons.sh`));
   }
+  for (const d of DEBUG_BUILDS) {
+    list.push(candidate(d.label, join(SID_DIR, 'bin', d.wrapper), `${d.pkg} is absent: run scripts/install-pythons.sh`));
+  }
   cached = list;
   return list;
 }
 
 function labelFor(path: string): string {
+  const debug = DEBUG_BUILDS.find((d) => path === join(SID_DIR, 'bin', d.wrapper));
+  if (debug) return debug.label.replace(/-[\d.]*$/, '');
   if (path.includes('.pyenv')) return 'pyenv';
   if (path.startsWith(SID_DIR)) return 'sid';
   if (path.startsWith('/usr/bin')) return 'debian';

@@ -2,7 +2,8 @@
  * CPython v3.13.0 (Include/cpython/object.h, Include/cpython/code.h, Include/cpython/dictobject.h,
  * Include/internal/pycore_dict.h): the type object and dict structs that _Py_DebugOffsets does not
  * describe, added to the 3.13 and 3.14 declarations (3.14's headers add no field before
- * tp_versions_used, and PyDictObject/PyDictValues are unchanged; 3.15: objects-3_15.ts). The test
+ * tp_versions_used, and PyDictObject's layout is unchanged: objects-3_14.ts renames one member;
+ * 3.15: objects-3_15.ts). The test
  * suite checks 3.13 against DWARF and 3.14 by reading instance attributes from live processes.
  */
 export const OBJECTS_3_13 = `

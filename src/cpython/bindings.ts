@@ -115,12 +115,13 @@ export type AwaitBindings =
       bytesSval: number;
       stack: { kind: 'stacktop'; offset: number } | { kind: 'stackdepth'; valuestack: number; depth: number };
     }
-  | { kind: 'resume-oparg'; frameState: number; suspended: number; prevInstr: number; stacktop: number; localsplus: number }
+  | { kind: 'resume-oparg'; frameState: number; suspended: number; finished: number; prevInstr: number; stacktop: number; localsplus: number }
   | {
       kind: 'frame-state';
       frameState: number;
       yieldFrom: number;
-      stack: { kind: 'stacktop'; stacktop: number; localsplus: number } | { kind: 'stackpointer'; offset: number; tagged: boolean };
+      finished: number;
+      stack: { kind: 'stacktop'; stacktop: number; localsplus: number } | { kind: 'stackpointer'; offset: number; depth: number; tagged: boolean };
     };
 
 export interface CoroutineBindings {

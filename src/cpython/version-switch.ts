@@ -228,9 +228,6 @@ function fromDeclarations(
   };
 }
 
-/** Include/internal/pycore_frame.h: FRAME_SUSPENDED of 3.11 and 3.12, FRAME_SUSPENDED_YIELD_FROM of 3.13+ (both -1). */
-const FRAME_SUSPENDED_3_11 = -1;
-const FRAME_SUSPENDED_YIELD_FROM = -1;
 
 const asyncioCache = new Map<string, Declarations>();
 
@@ -270,14 +267,15 @@ function asyncioBindings(traits: VersionTraits, d: Declarations): AsyncioBinding
     };
   } else {
     const f = a.struct('_PyInterpreterFrame');
+    const states = traits.asyncio.states ?? { awaiting: -1, finished: 1 };
     const stacktop = f.offset('stacktop');
     const localsplus = f.offset('localsplus');
     coroutine = {
       frame: { kind: 'inline', offset: gen.offset('gi_iframe') },
       await:
         traits.asyncio.await === 'resume-oparg'
-          ? { kind: 'resume-oparg', frameState: gen.offset('gi_frame_state'), suspended: FRAME_SUSPENDED_3_11, prevInstr: f.offset('prev_instr'), stacktop, localsplus }
-          : { kind: 'frame-state', frameState: gen.offset('gi_frame_state'), yieldFrom: FRAME_SUSPENDED_YIELD_FROM, stack: { kind: 'stacktop', stacktop, localsplus } },
+          ? { kind: 'resume-oparg', frameState: gen.offset('gi_frame_state'), suspended: states.awaiting, finished: states.finished, prevInstr: f.offset('prev_instr'), stacktop, localsplus }
+          : { kind: 'frame-state', frameState: gen.offset('gi_frame_state'), yieldFrom: states.awaiting, finished: states.finished, stack: { kind: 'stacktop', stacktop, localsplus } },
       asendGen: a.struct('PyAsyncGenASend').offset('ags_gen'),
     };
   }
@@ -308,14 +306,20 @@ function asyncioBindings(traits: VersionTraits, d: Declarations): AsyncioBinding
 /** dump --async from 3.14: generators from _Py_DebugOffsets, tasks from the _asyncio module's own section. */
 function debugSectionAsyncio(traits: VersionTraits, o: DebugOffsets): AsyncioBindings | undefined {
   const a = asyncioDeclarations(traits);
-  if (!a || !o.has('gen_object.gi_iframe') || !o.has('interpreter_frame.stackpointer')) return undefined;
+  const states = traits.asyncio?.states;
+  if (!a || !states || !o.has('gen_object.gi_iframe') || !o.has('interpreter_frame.stackpointer')) return undefined;
   const section = declare(ASYNCIO_DEBUG_OFFSETS, LP64, 'Py_AsyncioModuleDebugOffsets').struct('Py_AsyncioModuleDebugOffsets');
   const fields = section.paths().filter((p) => p.split('.').length === 2);
   return {
     via: 'debug-section',
     coroutine: {
       frame: { kind: 'inline', offset: o.get('gen_object.gi_iframe') },
-      await: { kind: 'frame-state', frameState: o.get('gen_object.gi_frame_state'), yieldFrom: FRAME_SUSPENDED_YIELD_FROM, stack: { kind: 'stackpointer', offset: o.get('interpreter_frame.stackpointer'), tagged: traits.frames.kind === 'interpreterframe' && traits.frames.taggedRefs } },
+      await: {
+        kind: 'frame-state',
+        frameState: o.get('gen_object.gi_frame_state'),
+        yieldFrom: states.awaiting,
+        finished: states.finished,
+        stack: { kind: 'stackpointer', offset: o.get('interpreter_frame.stackpointer'), depth: states.depth ?? 1, tagged: traits.frames.kind === 'interpreterframe' && traits.frames.taggedRefs } },
       asendGen: a.struct('PyAsyncGenASend').offset('ags_gen'),
     },
     sectionName: '.AsyncioDebug',

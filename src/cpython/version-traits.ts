@@ -94,7 +94,19 @@ export interface VersionTraits {
    * offsets and the per-thread task lists, 3.14+), and how a suspended coroutine tells what it awaits
    * (bindings.ts AwaitBindings).
    */
-  asyncio?: { tasks: 'registries' | 'debug-section'; declarations: string; await: 'next-opcode' | 'resume-oparg' | 'frame-state' };
+  asyncio?: {
+    tasks: 'registries' | 'debug-section';
+    declarations: string;
+    await: 'next-opcode' | 'resume-oparg' | 'frame-state';
+    /**
+     * 3.11+ (Include/internal/pycore_frame.h PyFrameState): the generator state of a frame suspended
+     * where it awaits (FRAME_SUSPENDED of 3.11/3.12, whose RESUME then tells; FRAME_SUSPENDED_YIELD_FROM
+     * from 3.13), and the first state of a finished one (FRAME_COMPLETED, or 3.15's FRAME_CLEARED).
+     * `depth` (3.14+): how many stack slots below the frame's stackpointer the awaited object sits
+     * (1; 3.15 keeps one more value above it while suspended in YIELD_FROM).
+     */
+    states?: { awaiting: number; finished: number; depth?: number };
+  };
 }
 
 const FRAME_OBJECT: FrameTraits = { kind: 'frameobject', lastiUnit: 1 };
@@ -142,7 +154,7 @@ export const TRAITS: Readonly<Record<string, VersionTraits>> = {
     nativeEval: { kind: 'entry-flag', functions: EVAL_DEFAULT },
     lineTable: 'locations',
     managedDict: { dictWord: -3, valuesWord: -4, tagged: false, inlineValues: false },
-    asyncio: { tasks: 'registries', declarations: ASYNCIO_3_11, await: 'resume-oparg' },
+    asyncio: { tasks: 'registries', declarations: ASYNCIO_3_11, await: 'resume-oparg', states: { awaiting: -1, finished: 1 } },
   },
   '3.12': {
     key: '3.12',
@@ -156,7 +168,7 @@ export const TRAITS: Readonly<Record<string, VersionTraits>> = {
     lineTable: 'locations',
     ints: 'lv_tag',
     managedDict: { dictWord: -3, valuesWord: -3, tagged: true, inlineValues: false },
-    asyncio: { tasks: 'registries', declarations: ASYNCIO_3_11, await: 'resume-oparg' },
+    asyncio: { tasks: 'registries', declarations: ASYNCIO_3_11, await: 'resume-oparg', states: { awaiting: -1, finished: 1 } },
   },
   '3.13': {
     key: '3.13',
@@ -166,7 +178,7 @@ export const TRAITS: Readonly<Record<string, VersionTraits>> = {
     ...NEW_OBJECTS,
     frames: { kind: 'interpreterframe', via: 'current_frame', skipOwners: [3], taggedRefs: false },
     managedDict: INLINE_VALUES,
-    asyncio: { tasks: 'registries', declarations: ASYNCIO_3_13, await: 'frame-state' },
+    asyncio: { tasks: 'registries', declarations: ASYNCIO_3_13, await: 'frame-state', states: { awaiting: -1, finished: 1 } },
   },
   '3.14': {
     key: '3.14',
@@ -177,7 +189,7 @@ export const TRAITS: Readonly<Record<string, VersionTraits>> = {
     // 3 is FRAME_OWNED_BY_INTERPRETER from 3.14, and 4 the C stack.
     frames: { kind: 'interpreterframe', via: 'current_frame', skipOwners: [3, 4], taggedRefs: true },
     managedDict: INLINE_VALUES,
-    asyncio: { tasks: 'debug-section', declarations: ASYNCIO_3_14, await: 'frame-state' },
+    asyncio: { tasks: 'debug-section', declarations: ASYNCIO_3_14, await: 'frame-state', states: { awaiting: -1, finished: 1, depth: 1 } },
   },
   // 3.15's structs are 3.14's (v3_14.ts says so); its type object is not (objects-3_15.ts).
   '3.15': {
@@ -188,7 +200,8 @@ export const TRAITS: Readonly<Record<string, VersionTraits>> = {
     ...NEW_OBJECTS,
     frames: { kind: 'interpreterframe', via: 'current_frame', skipOwners: [3, 4], taggedRefs: true },
     managedDict: INLINE_VALUES,
-    asyncio: { tasks: 'debug-section', declarations: ASYNCIO_3_14, await: 'frame-state' },
+    // 3.15 renumbered PyFrameState: FRAME_SUSPENDED_YIELD_FROM is 2, FRAME_CLEARED (5) the only finished one.
+    asyncio: { tasks: 'debug-section', declarations: ASYNCIO_3_14, await: 'frame-state', states: { awaiting: 2, finished: 5, depth: 2 } },
   },
 };
 

@@ -9,8 +9,6 @@ import { walkFrames, type Frame } from './frames.js';
 
 /** Opcode YIELD_FROM of 3.8-3.10 (Include/opcode.h): a frame suspended in `await` resumes at it. */
 const YIELD_FROM = 72;
-/** Include/internal/pycore_frame.h: FRAME_COMPLETED (3.11+); states from it on have no live frame. */
-const FRAME_COMPLETED = 1;
 
 const GENERATOR_TYPES = new Set(['coroutine', 'generator', 'async_generator']);
 const ASEND_TYPE = 'async_generator_asend';
@@ -63,7 +61,7 @@ function generatorFrame(t: Target, c: CoroutineBindings, gen: number): number {
   const a = c.await;
   if (a.kind !== 'next-opcode') {
     const state = t.read(gen + a.frameState, 1).readInt8(0);
-    if (state >= FRAME_COMPLETED) return 0;
+    if (state >= a.finished) return 0;
   }
   return gen + c.frame.offset;
 }
@@ -102,7 +100,7 @@ function awaited(t: Target, c: CoroutineBindings, gen: number, frame: number): n
       }
       const sp = t.ptr(frame + a.stack.offset);
       if (sp === 0) return 0;
-      const v = t.ptr(sp - 8);
+      const v = t.ptr(sp - 8 * a.stack.depth);
       return a.stack.tagged ? v - (v % 4) : v;
     }
   }

@@ -146,10 +146,18 @@ for (const py of pythons().filter((p) => p.version[0] === 3 && p.version[1] >= 8
         const theirs = await runCommand(py.path, ['-m', 'asyncio', 'pstree', String(p.pid)]);
         assert.equal(theirs.code, 0, describeFailure(theirs));
         const ours = await runPyscope(['dump', '--tree', String(p.pid)]);
-        const names = (text: string) => [...new Set([...text.matchAll(/\(T\) (.+?)(?: \(cycle\))?$/gm)].map((m) => m[1]!))].sort();
-        assert.deepEqual(names(ours.stdout), names(theirs.stdout));
+        // pstree of 3.14.10 prints a name that is not ASCII as NUL bytes: those are compared by count.
+        const lines = (text: string) => [...text.matchAll(/\(T\) (.+?)(?: \(cycle\))?$/gm)].map((m) => m[1]!);
+        const names = (list: string[]) => [...new Set(list)].sort();
+        const ascii = (n: string) => /^[\x20-\x7e]*$/.test(n);
+        const ourLines = lines(ours.stdout);
+        const theirLines = lines(theirs.stdout);
+        const garbled = theirLines.filter((n) => n.includes('\0'));
+        const readable = garbled.length > 0 ? ourLines.filter(ascii) : ourLines;
+        assert.deepEqual(names(readable), names(theirLines.filter((n) => !n.includes('\0'))));
+        assert.equal(garbled.length, ourLines.length - readable.length, 'the tasks pstree could not name are those with non-ASCII names');
         // pstree draws a task once under each task awaiting it: the same number of task lines.
-        assert.equal(ours.stdout.match(/\(T\) /g)?.length, theirs.stdout.match(/\(T\) /g)?.length);
+        assert.equal(ourLines.length, theirLines.length);
       });
     }
   });

@@ -292,6 +292,9 @@ export function awaitersFirst(loop: EventLoopTasks): EventLoopTasks {
     out.push(task);
     for (const k of (awaited.get(task.address) ?? []).sort(byName)) visit(k);
   };
+  const named = new Map(loop.tasks.map((x) => [x.address, x]));
+  // Awaiters by name too: a set of them (3.14+) has no order of its own.
+  for (const task of loop.tasks) task.awaitedBy.sort((x, y) => byName(named.get(x) ?? task, named.get(y) ?? task) || x - y);
   const sorted = [...loop.tasks].sort(byName);
   for (const task of sorted) if (task.awaitedBy.every((a) => !present.has(a))) visit(task);
   for (const task of sorted) visit(task);

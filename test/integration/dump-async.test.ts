@@ -13,8 +13,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pythons, skipIfMissing, REPO_ROOT, type Python } from '../support/pythons.js';
 import { runCommand, runPyscope, describeFailure } from '../support/pyscope.js';
 import { scaled } from '../support/timeouts.js';
+import { gcore, needsGcore } from '../core/cores.js';
 
 const PROGRAM = join(REPO_ROOT, 'test', 'fixtures', 'dump', 'asyncio_tasks.py');
+const MANY = join(REPO_ROOT, 'test', 'fixtures', 'dump', 'asyncio_many.py');
 const STARTUP_LIMIT_MS = scaled(120_000);
 
 interface TruthTask {
@@ -51,14 +53,15 @@ interface Program {
 const started: Program[] = [];
 after(() => started.forEach((p) => p.stop()));
 
-async function startProgram(py: Python, threads: boolean): Promise<Program> {
+async function startProgram(py: Python, threads: boolean, script = PROGRAM): Promise<Program & { dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'pyscope-async-'));
   const truthPath = join(dir, 'truth.json');
   let stderr = '';
   let exited: string | undefined;
-  const child: ChildProcess = spawn(py.path, [PROGRAM, truthPath, '900', ...(threads ? ['threads'] : [])], {
+  const child: ChildProcess = spawn(py.path, [script, truthPath, '900', ...(threads ? ['threads'] : [])], {
     cwd: dir,
-    env: { ...process.env, LC_ALL: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1', PYTHONWARNINGS: 'ignore' },
+    // One malloc arena keeps a gcore core small (glibc gives each thread its own otherwise).
+    env: { ...process.env, LC_ALL: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1', PYTHONWARNINGS: 'ignore', MALLOC_ARENA_MAX: '1' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   child.stderr?.setEncoding('utf8').on('data', (s: string) => (stderr += s));
@@ -74,7 +77,8 @@ async function startProgram(py: Python, threads: boolean): Promise<Program> {
       if (Date.now() > deadline) throw new Error(`${py.label}: program did not park within ${STARTUP_LIMIT_MS} ms: ${stderr.trim()}`);
       await sleep(50);
     }
-    const program = { pid: child.pid!, truth: JSON.parse(readFileSync(truthPath, 'utf8')) as Truth, stop };
+    const text = readFileSync(truthPath, 'utf8');
+    const program = { pid: child.pid!, truth: (text === 'ready' ? { loops: [] } : JSON.parse(text)) as Truth, stop, dir };
     started.push(program);
     return program;
   } catch (e) {
@@ -95,14 +99,11 @@ function asTruth(task: JsonTask, names: Map<string, string>): TruthTask {
 
 for (const py of pythons().filter((p) => p.version[0] === 3 && p.version[1] >= 8)) {
   describe(`pyscope dump --async on ${py.label}`, skipIfMissing(py), () => {
-    let program: Promise<Program> | undefined;
+    let program: Promise<Program & { dir: string }> | undefined;
     const programOf = () => (program ??= startProgram(py, true));
 
-    test('--json: every task of both loops, with its state, awaiters and coroutine stack, as the program sees them', async () => {
-      const p = await programOf();
-      const r = await runPyscope(['dump', '--async', '--json', String(p.pid)]);
-      assert.equal(r.code, 0, describeFailure(r));
-      const dump = JSON.parse(r.stdout) as { async: { loops: JsonLoop[] } };
+    const checkJson = (p: Program, stdout: string) => {
+      const dump = JSON.parse(stdout) as { async: { loops: JsonLoop[] } };
       assert.equal(dump.async.loops.length, 2, 'one block per event loop');
       for (const truthLoop of p.truth.loops) {
         const loop = dump.async.loops.find((l) => l.thread_id === truthLoop.thread_id);
@@ -113,6 +114,45 @@ for (const py of pythons().filter((p) => p.version[0] === 3 && p.version[1] >= 8
         const ours = loop.tasks.map((x) => asTruth(x, names)).sort((a, b) => (a.name < b.name ? -1 : 1));
         const theirs = [...truthLoop.tasks].sort((a, b) => (a.name < b.name ? -1 : 1));
         assert.deepEqual(ours, theirs);
+      }
+    };
+
+    test('--json: every task of both loops, with its state, awaiters and coroutine stack, as the program sees them', async () => {
+      const p = await programOf();
+      const r = await runPyscope(['dump', '--async', '--json', String(p.pid)]);
+      assert.equal(r.code, 0, describeFailure(r));
+      checkJson(p, r.stdout);
+    });
+
+    test('--core --async: a gcore core of the program shows the same tasks', needsGcore(), async () => {
+      const p = await programOf();
+      const core = await gcore(p.pid, p.dir);
+      try {
+        const r = await runPyscope(['dump', '--core', core, '--async', '--json']);
+        assert.equal(r.code, 0, describeFailure(r));
+        checkJson(p, r.stdout);
+      } finally {
+        rmSync(core, { force: true });
+      }
+    });
+
+    test('100,000 tasks: at most 4096 read, the rest counted and said to be left out', async () => {
+      const p = await startProgram(py, false, MANY);
+      try {
+        const r = await runPyscope(['dump', '--async', '--json', String(p.pid)]);
+        assert.equal(r.code, 0, describeFailure(r));
+        const loops = (JSON.parse(r.stdout) as { async: { loops: JsonLoop[] } }).async.loops;
+        assert.equal(loops.length, 1);
+        const loop = loops[0]!;
+        assert.equal(loop.thread_name, 'MainThread');
+        assert.equal(loop.tasks.length, 4096);
+        // The 100,000 parked tasks and main (and on 3.8-3.11 the sleep's... none: sleep is no task).
+        assert.equal(loop.total, 100_001);
+        assert.equal(loop.left_out, loop.total - 4096);
+        const text = await runPyscope(['dump', '--async', String(p.pid)]);
+        assert.match(text.stdout, new RegExp(`^  \\.\\.\\. \\(${loop.total - 4096} more tasks not shown\\)$`, 'm'));
+      } finally {
+        p.stop();
       }
     });
 

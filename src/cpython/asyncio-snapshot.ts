@@ -5,6 +5,7 @@
 import { basename } from 'node:path';
 import { ElfFile } from '../elf/elf-file.js';
 import { loadBias } from '../elf/load-bias.js';
+import { readMaps } from '../memory/proc.js';
 import type { OpenedPython } from './process.js';
 import type { AsyncioBindings } from './bindings.js';
 import { registryLoops, type EventLoopTasks } from './model/asyncio-tasks.js';
@@ -20,6 +21,9 @@ export interface AsyncSnapshot {
 
 type Section = Extract<AsyncioBindings, { via: 'debug-section' }>;
 
+/** The offsets once found in a process (a sampler asks at every sample); not found is asked again. */
+const sections = new WeakMap<OpenedPython, AsyncioOffsets>();
+
 export function asyncSnapshot(p: OpenedPython): AsyncSnapshot {
   const t = p.target;
   const a = t.b.asyncio;
@@ -27,8 +31,9 @@ export function asyncSnapshot(p: OpenedPython): AsyncSnapshot {
   const roots = { runtime: p.image.symbols.runtime, interpHead: p.image.symbols.interpHead };
   let offsets: AsyncioOffsets | undefined;
   if (a.via === 'debug-section') {
-    const found = readSection(p, a);
+    const found = sections.get(p) ?? readSection(p, a);
     if (typeof found === 'string') return { loops: [], note: found };
+    sections.set(p, found);
     offsets = found;
   }
   const loops: EventLoopTasks[] = [];
@@ -46,11 +51,20 @@ export function asyncSnapshot(p: OpenedPython): AsyncSnapshot {
 /** The _asyncio module's debug offsets, or why they could not be had. */
 function readSection(p: OpenedPython, a: Section): AsyncioOffsets | string {
   const candidates: { elf: ElfFile; bias: number | undefined; own: boolean }[] = [{ elf: p.image.elf, bias: p.image.bias, own: false }];
-  const paths = new Set(p.maps.filter((m) => basename(m.path).startsWith('_asyncio')).map((m) => m.path));
+  // A live process may have imported asyncio since it was opened: its mappings are read again.
+  let maps = p.maps;
+  if (p.live && p.pid !== undefined) {
+    try {
+      maps = readMaps(p.pid);
+    } catch {
+      maps = p.maps;
+    }
+  }
+  const paths = new Set(maps.filter((m) => basename(m.path).startsWith('_asyncio')).map((m) => m.path));
   for (const path of paths) {
     try {
       const elf = ElfFile.open(path, 'the _asyncio module');
-      candidates.push({ elf, bias: loadBias(elf, p.maps), own: true });
+      candidates.push({ elf, bias: loadBias(elf, maps), own: true });
     } catch {
       // a module file that is gone or unreadable: no offsets from it
     }
@@ -59,7 +73,8 @@ function readSection(p: OpenedPython, a: Section): AsyncioOffsets | string {
     for (const c of candidates) {
       const s = c.elf.section(a.sectionName);
       if (!s || c.bias === undefined) continue;
-      const off = parseAsyncioSection(a, p.memory.read(s.addr + c.bias, a.sectionSize));
+      // A copy: the offsets outlive this read, and a cached page is reread in place by the next snapshot.
+      const off = parseAsyncioSection(a, Buffer.from(p.memory.read(s.addr + c.bias, a.sectionSize)));
       if (!plausibleSection(off)) return `the ${a.sectionName} section of ${c.elf.path} does not hold asyncio offsets pyscope can read`;
       return off;
     }

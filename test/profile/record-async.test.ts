@@ -27,13 +27,13 @@ for (const py of pythons().filter((p) => p.version[0] === 3 && p.version[1] >= 8
       const count = (list: typeof stacks) => list.reduce((n, s) => n + s.count, 0);
       const total = count(a) + count(b);
       assert.ok(total >= WANTED, `only ${total} samples in the handlers`);
-      for (const s of [...a, ...b]) {
-        assert.match(s.frames[0]!, /^Task "main" /, `the logical path starts at the awaiting task: ${s.frames.join(';')}`);
-        assert.match(s.frames[1]!, /^main \(async_shares\.py:\d+\)$/);
-        assert.match(s.frames[2]!, /^Task "handler-[ab]" /);
-        assert.match(s.frames[3]!, /^handler \(async_shares\.py:\d+\)$/);
-        assert.ok(!s.frames.some((f) => f.includes('run_forever')), 'the loop is not on the logical path');
-      }
+      // The program runs while it is read: a sample can catch a done-callback list being changed and
+      // lose the awaiting task, so most samples, not all, must show the whole path.
+      const whole = (s: (typeof stacks)[number]) =>
+        /^Task "main" /.test(s.frames[0]!) && /^main \(async_shares\.py:\d+\)$/.test(s.frames[1]!) && /^Task "handler-[ab]" /.test(s.frames[2]!) && /^handler \(async_shares\.py:\d+\)$/.test(s.frames[3]!);
+      const partial = [...a, ...b].filter((s) => !whole(s));
+      assert.ok(count(partial) <= total / 10, `samples without the whole logical path:\n${partial.map((s) => `${s.frames.join(';')} ${s.count}`).join('\n')}`);
+      for (const s of [...a, ...b]) assert.ok(!s.frames.some((f) => f.includes('run_forever')), `the loop is not on the logical path: ${s.frames.join(';')}`);
       const share = count(a) / total;
       assert.ok(share >= 0.6 && share <= 0.9, `handler-a has ${share.toFixed(3)} of ${total} handler samples (3:1 is 0.75)`);
     });

@@ -17,6 +17,7 @@ import { gcore, needsGcore } from '../core/cores.js';
 
 const PROGRAM = join(REPO_ROOT, 'test', 'fixtures', 'dump', 'asyncio_tasks.py');
 const MANY = join(REPO_ROOT, 'test', 'fixtures', 'dump', 'asyncio_many.py');
+const CYCLE = join(REPO_ROOT, 'test', 'fixtures', 'dump', 'asyncio_cycle.py');
 const STARTUP_LIMIT_MS = scaled(120_000);
 
 interface TruthTask {
@@ -133,6 +134,21 @@ for (const py of pythons().filter((p) => p.version[0] === 3 && p.version[1] >= 8
         checkJson(p, r.stdout);
       } finally {
         rmSync(core, { force: true });
+      }
+    });
+
+    test('two tasks awaiting each other: each awaited by the other, the tree marks the cycle', async () => {
+      const p = await startProgram(py, false, CYCLE);
+      try {
+        const text = await runPyscope(['dump', '--async', String(p.pid)]);
+        assert.equal(text.code, 0, describeFailure(text));
+        assert.match(text.stdout, /^  Task "A" \(pending, awaited by "B"\)\n {6}wait_for_other \(asyncio_cycle\.py:\d+\)$/m);
+        assert.match(text.stdout, /^  Task "B" \(pending, awaited by "A"\)\n {6}wait_for_other \(asyncio_cycle\.py:\d+\)$/m);
+        const tree = await runPyscope(['dump', '--tree', String(p.pid)]);
+        assert.equal(tree.code, 0, describeFailure(tree));
+        assert.match(tree.stdout, /\(T\) (A|B) \(cycle\)$/m);
+      } finally {
+        p.stop();
       }
     });
 

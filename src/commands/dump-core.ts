@@ -10,6 +10,8 @@ import { snapshot, type ThreadSnapshot } from '../cpython/snapshot.js';
 import { CoreFile } from '../elf/core-file.js';
 import { describeFileProblem, type MappedFile } from '../elf/core-mapped-files.js';
 import { signalName } from '../elf/core-notes.js';
+import { asyncSnapshot } from '../cpython/asyncio-snapshot.js';
+import { asyncJson, formatAsyncText, formatAsyncTree } from './dump-async-format.js';
 import { formatText, toJson, type DumpHeader, type NativeOutput } from './dump-format.js';
 
 export interface DumpCoreOptions {
@@ -20,6 +22,8 @@ export interface DumpCoreOptions {
   fullFilenames: boolean;
   native: boolean;
   nativeAll: boolean;
+  /** --async (--tree): the asyncio tasks of each event loop after the threads. */
+  tasks?: { tree: boolean };
 }
 
 export async function dumpCore(path: string, o: DumpCoreOptions): Promise<number> {
@@ -53,8 +57,10 @@ export async function dumpCore(path: string, o: DumpCoreOptions): Promise<number
       binary: py.image.path,
       crash: crashOf(core),
     };
+    const tasksRead = o.tasks ? asyncSnapshot(py) : undefined;
     if (o.json) {
       const json = toJson(header, threads, o.locals, nativeOut) as Record<string, unknown>;
+      if (tasksRead) json.async = asyncJson(tasksRead, threads);
       json.core = {
         file: path,
         execfn: core.execFn ?? null,
@@ -67,6 +73,7 @@ export async function dumpCore(path: string, o: DumpCoreOptions): Promise<number
       process.stdout.write(JSON.stringify(json, null, 2) + '\n');
     } else {
       process.stdout.write(formatText(header, threads, { fullFilenames: o.fullFilenames, locals: o.locals, native: nativeOut }));
+      if (tasksRead) process.stdout.write((o.tasks!.tree ? formatAsyncTree : formatAsyncText)(tasksRead, threads, o.fullFilenames));
     }
     if (process.env.PYSCOPE_STATS) process.stderr.write(`reads=${core.readCount}\n`);
     if (core.missingBytes > 0) throw truncated(core, true);

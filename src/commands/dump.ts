@@ -6,6 +6,8 @@ import { exitedOr, openLiveProcess, type LiveProcess } from '../cpython/process.
 import { liveNativeStacks, mergeThreads, type NativeView } from '../cpython/native-stacks.js';
 import { snapshot, type ThreadSnapshot } from '../cpython/snapshot.js';
 import { taskIds, threadStatus } from '../memory/proc.js';
+import { asyncSnapshot } from '../cpython/asyncio-snapshot.js';
+import { asyncJson, formatAsyncText, formatAsyncTree } from './dump-async-format.js';
 import { formatText, toJson, type NativeOutput } from './dump-format.js';
 import { parsePid } from './pid-arg.js';
 import { parseOptions, usageError } from './options.js';
@@ -24,6 +26,10 @@ options:
                          stopped as a whole: each thread is stopped (ptrace) only while its
                          registers and stack are copied, then let go before the next one
       --native-all       --native, also showing the interpreter's own call machinery
+      --async            after the threads, the asyncio tasks of each event loop: name, state,
+                         who awaits each, and its coroutine stack (CPython 3.8+)
+      --tree             (implies --async) draw the tasks as an awaited-by tree, like
+                         python -m asyncio pstree
       --core FILE        read a core file instead of a live process
       --exe PATH         (with --core) the executable the process ran, if not where the core says
       --lib-search-path DIR  (with --core, repeatable) folder holding the core's libraries
@@ -44,6 +50,8 @@ export async function dumpCommand(args: string[]): Promise<number> {
       'full-filenames': { type: 'boolean', default: false },
       native: { type: 'boolean', default: false },
       'native-all': { type: 'boolean', default: false },
+      async: { type: 'boolean', default: false },
+      tree: { type: 'boolean', default: false },
       core: { type: 'string' },
       exe: { type: 'string' },
       'lib-search-path': { type: 'string', multiple: true },
@@ -66,9 +74,10 @@ export async function dumpCommand(args: string[]): Promise<number> {
   if (o.core === undefined && o['lib-search-path'] !== undefined) {
     throw usageError('dump', '--lib-search-path is for --core: a live process is read through the libraries it has mapped');
   }
+  const tasks = o.async || o.tree ? { tree: o.tree } : undefined;
   if (o.core !== undefined) {
     const { dumpCore } = await import('./dump-core.js');
-    return dumpCore(o.core, { exe: o.exe, libSearchPath: o['lib-search-path'] ?? [], locals: o.locals, json: o.json, fullFilenames: o['full-filenames'], native, nativeAll: o['native-all'] });
+    return dumpCore(o.core, { exe: o.exe, libSearchPath: o['lib-search-path'] ?? [], locals: o.locals, json: o.json, fullFilenames: o['full-filenames'], native, nativeAll: o['native-all'], tasks });
   }
   const pid = parsePid(parsed.positionals, o.pid, 'dump');
   const proc = openLiveProcess(pid);
@@ -81,9 +90,12 @@ export async function dumpCommand(args: string[]): Promise<number> {
       nativeOut = { views: read.views, all: o['native-all'] };
     } else threads = readThreads(proc, o.locals, false);
     const header = { pid, command: proc.commandLine, version: formatVersion(proc.version), binary: proc.image.path };
+    // The tasks are read after the threads, from the same fresh pages: a parked loop has not moved.
+    const tasksRead = tasks ? asyncSnapshot(proc) : undefined;
     const out = o.json
-      ? JSON.stringify(toJson(header, threads, o.locals, nativeOut), null, 2) + '\n'
-      : formatText(header, threads, { fullFilenames: o['full-filenames'], locals: o.locals, native: nativeOut });
+      ? JSON.stringify({ ...(toJson(header, threads, o.locals, nativeOut) as Record<string, unknown>), ...(tasksRead ? { async: asyncJson(tasksRead, threads) } : {}) }, null, 2) + '\n'
+      : formatText(header, threads, { fullFilenames: o['full-filenames'], locals: o.locals, native: nativeOut }) +
+        (tasksRead ? (tasks!.tree ? formatAsyncTree : formatAsyncText)(tasksRead, threads, o['full-filenames']) : '');
     process.stdout.write(out);
     if (process.env.PYSCOPE_STATS) process.stderr.write(`reads=${proc.memory.readCount}\n`);
     return ExitCode.ok;

@@ -22,6 +22,8 @@ export interface RecordArgs {
   subprocesses: boolean;
   /** --native / --native-all: native frames too (undefined without either). */
   native?: { all: boolean };
+  /** --async-aware: event-loop threads' samples attributed to their tasks' logical paths. */
+  asyncAware: boolean;
   help: boolean;
 }
 
@@ -37,6 +39,7 @@ const OPTIONS = {
   subprocesses: { type: 'boolean', short: 's', default: false },
   native: { type: 'boolean', short: 'n', default: false },
   'native-all': { type: 'boolean', default: false },
+  'async-aware': { type: 'boolean', default: false },
   nonblocking: { type: 'boolean', default: false },
   blocking: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
@@ -85,6 +88,7 @@ export function parseRecordArgs(args: string[]): RecordArgs {
     threads: o.threads,
     subprocesses: o.subprocesses,
     ...(o.native || o['native-all'] ? { native: { all: o['native-all'] } } : {}),
+    asyncAware: o['async-aware'],
     help: o.help,
     output: o.output,
   };

@@ -35,6 +35,9 @@ options:
                          the Python frames they run; each sampled thread is stopped (ptrace)
                          only while its registers and stack are copied
       --native-all       --native, also keeping the interpreter's own call machinery
+      --async-aware      a thread running an asyncio event loop is attributed to its running
+                         task's logical path (the tasks awaiting it above it), not to the loop;
+                         with --idle, each waiting task is counted too (CPython 3.8+)
       --runtime pyodide  run script.py in Pyodide (CPython on WebAssembly) and sample it there
       --nonblocking      never stop the target (the default; --native holds each thread briefly)
       --blocking         not supported (would need ptrace); refused with an explanation
@@ -57,7 +60,7 @@ export async function recordCommand(args: string[]): Promise<number> {
   // Thread names cost a dict walk per sample: read them only where the output shows them.
   const names = a.threads || FORMATS[a.format].timeline;
   // Without --idle, idle threads are dropped anyway: do not read their frames at all.
-  const opts = { names, activeOnly: !a.idle, ...(a.native ? { native: a.native } : {}) };
+  const opts = { names, activeOnly: !a.idle, ...(a.native ? { native: a.native } : {}), ...(a.asyncAware ? { asyncAware: true } : {}) };
   // From before the launch: a signal that comes while the program starts or is being attached
   // (slow on a loaded machine) must not kill pyscope with the program left running.
   const signals = new SignalRelay();
@@ -165,7 +168,7 @@ async function record(a: RecordArgs, sampler: Sampler | RootProcess, child: Chil
     rate: a.rate,
     durationMs: a.durationMs,
     subprocesses: a.subprocesses,
-    ...(a.native ? { sampler: { native: a.native } } : {}),
+    ...(a.native || a.asyncAware ? { sampler: { ...(a.native ? { native: a.native } : {}), ...(a.asyncAware ? { asyncAware: true } : {}) } } : {}),
     sink: (proc, s) => {
       if (!a.idle) idleDropped += s.threads.filter((t) => !t.active).length;
       return addSample(profile, proc, s, agg, s.time);

@@ -94,7 +94,76 @@ export interface Bindings {
     /** Offset of ht_cached_keys in PyHeapTypeObject (the shared keys of the values). */
     cachedKeys?: number;
   };
+  /** dump --async: asyncio tasks and their coroutines; undefined where pyscope does not read them. */
+  asyncio?: AsyncioBindings;
 }
+
+/**
+ * What a suspended coroutine awaits (CPython's _PyGen_yf), read without running code:
+ * - 'next-opcode' (3.8-3.10): the frame's next instruction is YIELD_FROM, and the awaited object is
+ *   on top of its value stack (f_stacktop[-1], or f_valuestack[f_stackdepth - 1]);
+ * - 'resume-oparg' (3.11, 3.12): a suspended frame whose next instruction (RESUME) has an oparg of
+ *   2 or more resumes an await or yield from, awaiting localsplus[stacktop - 1];
+ * - 'frame-state' (3.13+): gi_frame_state says FRAME_SUSPENDED_YIELD_FROM, and the object is on top
+ *   of the stack (localsplus[stacktop - 1], or the tagged stackpointer[-1]).
+ */
+export type AwaitBindings =
+  | {
+      kind: 'next-opcode';
+      lasti: number;
+      lastiUnit: 1 | 2;
+      code: number;
+      coCode: number;
+      bytesSval: number;
+      stack: { kind: 'stacktop'; offset: number } | { kind: 'stackdepth'; valuestack: number; depth: number };
+    }
+  | { kind: 'resume-oparg'; frameState: number; suspended: number; finished: number; prevInstr: number; stacktop: number; localsplus: number }
+  | {
+      kind: 'frame-state';
+      frameState: number;
+      yieldFrom: number;
+      finished: number;
+      stack: { kind: 'stacktop'; stacktop: number; localsplus: number } | { kind: 'stackpointer'; offset: number; depth: number; tagged: boolean };
+    };
+
+export interface CoroutineBindings {
+  /** The coroutine's frame: a PyFrameObject pointer (gi_frame, 3.8-3.10) or the frame inside it (gi_iframe, 3.11+). */
+  frame: { kind: 'pointer' | 'inline'; offset: number };
+  await: AwaitBindings;
+  /** async_generator_asend.ags_gen: the async generator an `await agen.__anext__()` runs. */
+  asendGen: number;
+}
+
+export type AsyncioBindings =
+  | {
+      /**
+       * Before 3.14: tasks are found in asyncio.tasks' registries (WeakSet and set) and read with the
+       * declared C TaskObj (a Future is its prefix); awaiters come from the done-callbacks.
+       */
+      via: 'registries';
+      coroutine: CoroutineBindings;
+      task: { size: number; loop: number; callback0: number; callbacks: number; state: number; futWaiter: number; coro: number; name: number };
+      weakrefObject: number;
+      cfunctionSelf: number;
+      methodSelf: number;
+      partialArgs: number;
+      functionClosure: number;
+      /** 3.8, 3.9: TaskWakeupMethWrapper.ww_task. */
+      wakeupTask?: number;
+      typeBase: number;
+    }
+  | {
+      /**
+       * 3.14+: the _asyncio module's .AsyncioDebug section gives the task's offsets, and each thread
+       * state heads a list of its tasks; `section` holds the offsets of the section's own fields.
+       */
+      via: 'debug-section';
+      coroutine: CoroutineBindings;
+      sectionName: string;
+      sectionSize: number;
+      section: Record<string, number>;
+      llistNext: number;
+    };
 
 export type FrameBindings =
   | {

@@ -5,10 +5,11 @@
 import { ExitCode, PyscopeError } from '../common/errors.js';
 import { declare, LP64, type Declarations, type StructLayout } from '../layout/index.js';
 import type { MemorySource } from '../memory/source.js';
-import type { Bindings, DictBindings, FrameBindings, IntBindings, StringBindings } from './bindings.js';
+import type { AsyncioBindings, Bindings, CoroutineBindings, DictBindings, FrameBindings, IntBindings, StringBindings } from './bindings.js';
 import { DEBUG_COOKIE, formatVersion, type PythonVersion } from './discover/detect-version.js';
 import { readDebugOffsets, type DebugOffsets } from './debug-offsets.js';
 import { TRAITS, traitsFor, type VersionTraits } from './version-traits.js';
+import { ASYNCIO_DEBUG_OFFSETS } from './versions/asyncio.js';
 
 export interface BindingsSource {
   /** "declarations v3.12" or "_Py_DebugOffsets in the target (v3.14)". */
@@ -230,6 +231,108 @@ function fromDeclarations(
     cell: { ref: obj.size },
     module: { dict: obj.size },
     managedDict: managed,
+    asyncio: asyncioBindings(traits, d),
+  };
+}
+
+
+const asyncioCache = new Map<string, Declarations>();
+
+/** The version's asyncio declarations (versions/asyncio.ts), laid out after its own structs. */
+function asyncioDeclarations(traits: VersionTraits): Declarations | undefined {
+  const a = traits.asyncio;
+  if (!a) return undefined;
+  let d = asyncioCache.get(traits.key);
+  if (!d) {
+    d = declare(traits.structs + a.declarations, LP64, `CPython ${traits.key} asyncio`);
+    asyncioCache.set(traits.key, d);
+  }
+  return d;
+}
+
+/** dump --async before 3.14: the declared generator, frame, C task and callback objects. */
+function asyncioBindings(traits: VersionTraits, d: Declarations): AsyncioBindings | undefined {
+  const a = asyncioDeclarations(traits);
+  if (!a || !traits.asyncio) return undefined;
+  const gen = a.struct('PyGenObject');
+  let coroutine: CoroutineBindings;
+  if (traits.asyncio.await === 'next-opcode') {
+    const f = a.struct('PyFrameObject');
+    const lastiUnit = traits.frames.kind === 'frameobject' ? traits.frames.lastiUnit : 1;
+    coroutine = {
+      frame: { kind: 'pointer', offset: gen.offset('gi_frame') },
+      await: {
+        kind: 'next-opcode',
+        lasti: f.offset('f_lasti'),
+        lastiUnit,
+        code: f.offset('f_code'),
+        coCode: d.struct('PyCodeObject').offset('co_code'),
+        bytesSval: d.struct('PyBytesObject').offset('ob_sval'),
+        stack: f.has('f_stacktop') ? { kind: 'stacktop', offset: f.offset('f_stacktop') } : { kind: 'stackdepth', valuestack: f.offset('f_valuestack'), depth: f.offset('f_stackdepth') },
+      },
+      asendGen: a.struct('PyAsyncGenASend').offset('ags_gen'),
+    };
+  } else {
+    const f = a.struct('_PyInterpreterFrame');
+    const states = traits.asyncio.states ?? { awaiting: -1, finished: 1 };
+    const stacktop = f.offset('stacktop');
+    const localsplus = f.offset('localsplus');
+    coroutine = {
+      frame: { kind: 'inline', offset: gen.offset('gi_iframe') },
+      await:
+        traits.asyncio.await === 'resume-oparg'
+          ? { kind: 'resume-oparg', frameState: gen.offset('gi_frame_state'), suspended: states.awaiting, finished: states.finished, prevInstr: f.offset('prev_instr'), stacktop, localsplus }
+          : { kind: 'frame-state', frameState: gen.offset('gi_frame_state'), yieldFrom: states.awaiting, finished: states.finished, stack: { kind: 'stacktop', stacktop, localsplus } },
+      asendGen: a.struct('PyAsyncGenASend').offset('ags_gen'),
+    };
+  }
+  const task = a.struct('TaskObj');
+  return {
+    via: 'registries',
+    coroutine,
+    task: {
+      size: task.size,
+      loop: task.offset('task_loop'),
+      callback0: task.offset('task_callback0'),
+      callbacks: task.offset('task_callbacks'),
+      state: task.offset('task_state'),
+      futWaiter: task.offset('task_fut_waiter'),
+      coro: task.offset('task_coro'),
+      name: task.offset('task_name'),
+    },
+    weakrefObject: a.struct('PyWeakReference').offset('wr_object'),
+    cfunctionSelf: a.struct('PyCFunctionObject').offset('m_self'),
+    methodSelf: a.struct('PyMethodObject').offset('im_self'),
+    partialArgs: a.struct('partialobject').offset('args'),
+    functionClosure: a.struct('PyFunctionObject').offset('func_closure'),
+    wakeupTask: a.has('TaskWakeupMethWrapper') ? a.struct('TaskWakeupMethWrapper').offset('ww_task') : undefined,
+    typeBase: d.struct('PyTypeObject').offset('tp_base'),
+  };
+}
+
+/** dump --async from 3.14: generators from _Py_DebugOffsets, tasks from the _asyncio module's own section. */
+function debugSectionAsyncio(traits: VersionTraits, o: DebugOffsets): AsyncioBindings | undefined {
+  const a = asyncioDeclarations(traits);
+  const states = traits.asyncio?.states;
+  if (!a || !states || !o.has('gen_object.gi_iframe') || !o.has('interpreter_frame.stackpointer')) return undefined;
+  const section = declare(ASYNCIO_DEBUG_OFFSETS, LP64, 'Py_AsyncioModuleDebugOffsets').struct('Py_AsyncioModuleDebugOffsets');
+  const fields = section.paths().filter((p) => p.split('.').length === 2);
+  return {
+    via: 'debug-section',
+    coroutine: {
+      frame: { kind: 'inline', offset: o.get('gen_object.gi_iframe') },
+      await: {
+        kind: 'frame-state',
+        frameState: o.get('gen_object.gi_frame_state'),
+        yieldFrom: states.awaiting,
+        finished: states.finished,
+        stack: { kind: 'stackpointer', offset: o.get('interpreter_frame.stackpointer'), depth: states.depth ?? 1, tagged: traits.frames.kind === 'interpreterframe' && traits.frames.taggedRefs } },
+      asendGen: a.struct('PyAsyncGenASend').offset('ags_gen'),
+    },
+    sectionName: '.AsyncioDebug',
+    sectionSize: section.size,
+    section: Object.fromEntries(fields.map((p) => [p, section.offset(p)])),
+    llistNext: o.get('llist_node.next'),
   };
 }
 
@@ -400,6 +503,7 @@ function fromDebugOffsets(version: PythonVersion, traits: VersionTraits, o: Debu
       inlineValuesFlag: m.inlineValues ? Py_TPFLAGS_INLINE_VALUES : undefined,
       cachedKeys: extras.has('PyHeapTypeObject') ? extras.struct('PyHeapTypeObject').offset('ht_cached_keys') : undefined,
     },
+    asyncio: traits.asyncio?.tasks === 'debug-section' ? debugSectionAsyncio(traits, o) : traits.asyncio ? asyncioBindings(traits, extras) : undefined,
   };
 }
 

@@ -10,6 +10,7 @@ import { HEAP_TYPE_PREFIX } from './versions/heap-type.js';
 import { OBJECTS_3_13 } from './versions/objects-3_13.js';
 import { OBJECTS_3_14 } from './versions/objects-3_14.js';
 import { OBJECTS_3_15 } from './versions/objects-3_15.js';
+import { ASYNCIO_3_10, ASYNCIO_3_11, ASYNCIO_3_13, ASYNCIO_3_14, ASYNCIO_3_8, ASYNCIO_3_9 } from './versions/asyncio.js';
 import { V2_7 } from './versions/v2_7.js';
 import { V3_6 } from './versions/v3_6.js';
 import { V3_7 } from './versions/v3_7.js';
@@ -98,6 +99,25 @@ export interface VersionTraits {
    * python3.11d and python3.14d are Py_DEBUG without Py_TRACE_REFS: laid out as the others.
    */
   traceRefsMarker?: string;
+  /**
+   * dump --async (versions/asyncio.ts): where tasks are found ('registries': asyncio.tasks' WeakSet
+   * and set, read with the declared TaskObj; 'debug-section': the _asyncio module's .AsyncioDebug
+   * offsets and the per-thread task lists, 3.14+), and how a suspended coroutine tells what it awaits
+   * (bindings.ts AwaitBindings).
+   */
+  asyncio?: {
+    tasks: 'registries' | 'debug-section';
+    declarations: string;
+    await: 'next-opcode' | 'resume-oparg' | 'frame-state';
+    /**
+     * 3.11+ (Include/internal/pycore_frame.h PyFrameState): the generator state of a frame suspended
+     * where it awaits (FRAME_SUSPENDED of 3.11/3.12, whose RESUME then tells; FRAME_SUSPENDED_YIELD_FROM
+     * from 3.13), and the first state of a finished one (FRAME_COMPLETED, or 3.15's FRAME_CLEARED).
+     * `depth` (3.14+): how many stack slots below the frame's stackpointer the awaited object sits
+     * (1; 3.15 keeps one more value above it while suspended in YIELD_FROM).
+     */
+    states?: { awaiting: number; finished: number; depth?: number };
+  };
 }
 
 const FRAME_OBJECT: FrameTraits = { kind: 'frameobject', lastiUnit: 1 };
@@ -126,9 +146,17 @@ export const TRAITS: Readonly<Record<string, VersionTraits>> = {
     statics: { gilLocked: 'gil_locked', gilLastHolder: 'gil_last_holder', gcCollecting: 'collecting' },
   },
   '3.7': { key: '3.7', structs: V3_7, extras: [], ...OLD_RUNTIME, gc: 'runtime' },
-  '3.8': { key: '3.8', structs: V3_8, extras: [], ...OLD_RUNTIME, gc: 'runtime' },
-  '3.9': { key: '3.9', structs: V3_9, extras: [], ...OLD_RUNTIME },
-  '3.10': { key: '3.10', structs: V3_10, extras: [], ...OLD_RUNTIME, frames: { kind: 'frameobject', lastiUnit: 2 }, lineTable: 'linetable-3.10' },
+  '3.8': { key: '3.8', structs: V3_8, extras: [], ...OLD_RUNTIME, gc: 'runtime', asyncio: { tasks: 'registries', declarations: ASYNCIO_3_8, await: 'next-opcode' } },
+  '3.9': { key: '3.9', structs: V3_9, extras: [], ...OLD_RUNTIME, asyncio: { tasks: 'registries', declarations: ASYNCIO_3_9, await: 'next-opcode' } },
+  '3.10': {
+    key: '3.10',
+    structs: V3_10,
+    extras: [],
+    ...OLD_RUNTIME,
+    frames: { kind: 'frameobject', lastiUnit: 2 },
+    lineTable: 'linetable-3.10',
+    asyncio: { tasks: 'registries', declarations: ASYNCIO_3_10, await: 'next-opcode' },
+  },
   '3.11': {
     key: '3.11',
     structs: V3_11,
@@ -138,6 +166,7 @@ export const TRAITS: Readonly<Record<string, VersionTraits>> = {
     nativeEval: { kind: 'entry-flag', functions: EVAL_DEFAULT },
     lineTable: 'locations',
     managedDict: { dictWord: -3, valuesWord: -4, tagged: false, inlineValues: false },
+    asyncio: { tasks: 'registries', declarations: ASYNCIO_3_11, await: 'resume-oparg', states: { awaiting: -1, finished: 1 } },
   },
   '3.12': {
     key: '3.12',
@@ -152,6 +181,7 @@ export const TRAITS: Readonly<Record<string, VersionTraits>> = {
     ints: 'lv_tag',
     managedDict: { dictWord: -3, valuesWord: -3, tagged: true, inlineValues: false },
     orderedDictRepr: 'dict',
+    asyncio: { tasks: 'registries', declarations: ASYNCIO_3_11, await: 'resume-oparg', states: { awaiting: -1, finished: 1 } },
   },
   '3.13': {
     key: '3.13',
@@ -161,6 +191,7 @@ export const TRAITS: Readonly<Record<string, VersionTraits>> = {
     ...NEW_OBJECTS,
     frames: { kind: 'interpreterframe', via: 'current_frame', skipOwners: [3], taggedRefs: false },
     managedDict: INLINE_VALUES,
+    asyncio: { tasks: 'registries', declarations: ASYNCIO_3_13, await: 'frame-state', states: { awaiting: -1, finished: 1 } },
   },
   '3.14': {
     key: '3.14',
@@ -171,6 +202,7 @@ export const TRAITS: Readonly<Record<string, VersionTraits>> = {
     // 3 is FRAME_OWNED_BY_INTERPRETER from 3.14, and 4 the C stack.
     frames: { kind: 'interpreterframe', via: 'current_frame', skipOwners: [3, 4], taggedRefs: true },
     managedDict: INLINE_VALUES,
+    asyncio: { tasks: 'debug-section', declarations: ASYNCIO_3_14, await: 'frame-state', states: { awaiting: -1, finished: 1, depth: 1 } },
   },
   // 3.15's structs are 3.14's (v3_14.ts says so); its type object is not (objects-3_15.ts).
   '3.15': {
@@ -181,6 +213,8 @@ export const TRAITS: Readonly<Record<string, VersionTraits>> = {
     ...NEW_OBJECTS,
     frames: { kind: 'interpreterframe', via: 'current_frame', skipOwners: [3, 4], taggedRefs: true },
     managedDict: INLINE_VALUES,
+    // 3.15 renumbered PyFrameState: FRAME_SUSPENDED_YIELD_FROM is 2, FRAME_CLEARED (5) the only finished one.
+    asyncio: { tasks: 'debug-section', declarations: ASYNCIO_3_14, await: 'frame-state', states: { awaiting: 2, finished: 5, depth: 2 } },
   },
 };
 

@@ -1,12 +1,14 @@
 // Takes samples of a live Python process without stopping it. One Sampler keeps its code-object
 // cache across samples (code objects are immutable; the cache checks each entry's fingerprint
 // before reuse), so a steady-state sample reads thread states and frames only.
+import { asyncSnapshot } from '../cpython/asyncio-snapshot.js';
 import { functionOf, type MergedFrame } from '../cpython/native-merge.js';
 import { liveModules, liveNativeStacks, mergeThreads } from '../cpython/native-stacks.js';
 import { openLiveProcess, type LiveProcess } from '../cpython/process.js';
 import { snapshot, type ThreadSnapshot } from '../cpython/snapshot.js';
 import type { NativeModule } from '../native/index.js';
 import { taskIds, ThreadStatusReader } from '../memory/proc.js';
+import { asyncAwareSamples } from './async-paths.js';
 import type { Sample, SampleFrame, ThreadSample } from './sample.js';
 
 /** Names change rarely (Thread.name can be set): reread them every this many samples. */
@@ -23,6 +25,8 @@ export interface SamplerOptions {
    * its registers and stack are copied.
    */
   native?: { all: boolean };
+  /** record --async-aware: attribute event-loop threads' samples to their tasks' logical paths. */
+  asyncAware?: boolean;
 }
 
 export class Sampler {
@@ -104,7 +108,8 @@ export class Sampler {
       frames: framesOf(t),
     }));
     const torn = threads.length - whole.length;
-    return { time: performance.now() - this.start, threads: out, ...(torn ? { torn } : {}) };
+    const all = this.opts.asyncAware ? asyncAwareSamples(out, whole, asyncSnapshot(this.process)) : out;
+    return { time: performance.now() - this.start, threads: all, ...(torn ? { torn } : {}) };
   }
 
   close(): void {

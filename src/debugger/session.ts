@@ -11,6 +11,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { array, boolean, either, literal, nullOr, number, object, optional, record, string, type Check } from '../common/shape.js';
 import type { DapConnection } from './dapConnection.js';
 import type { ProgramLauncher } from './launcher.js';
+import { AttachLauncher, type AttachInjector } from './attachLauncher.js';
 import { NativeLauncher } from './nativeLauncher.js';
 import { PyodideLauncher } from './pyodideLauncher.js';
 import { LocalPathMapper, type PathMapper } from './pathMapping.js';
@@ -32,6 +33,8 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   reprTimeout?: number;
   /** The secret a TCP adapter (`pyscope dap --port`) printed when it started. */
   token?: string;
+  /** attach: the process to attach to (a number, or its decimal string as VS Code's picker gives). */
+  processId?: number | string;
 }
 
 const launchArguments: Check<LaunchArguments> = object({
@@ -47,11 +50,14 @@ const launchArguments: Check<LaunchArguments> = object({
   runtime: optional(literal('native', 'pyodide')),
   reprTimeout: optional(number(0)),
   token: optional(string()),
+  processId: optional(either(number(0), string(), 'a process id')),
 });
 
 export interface SessionOptions {
   /** Required in launch arguments when set: anyone who can connect to a TCP port could run code. */
   token?: string;
+  /** How to attach to a running process (src/cpython/attach); without it, attach is refused. */
+  attach?: AttachInjector;
 }
 
 export class DebugSession extends SessionBase<LaunchArguments> {
@@ -93,7 +99,8 @@ export class DebugSession extends SessionBase<LaunchArguments> {
     }
   }
 
-  protected override launcher(args: LaunchArguments): ProgramLauncher {
+  protected override launcher(args: LaunchArguments, how: 'launch' | 'attach'): ProgramLauncher {
+    if (how === 'attach') return this.attacher(args);
     const cwd = resolve(args.cwd ?? process.cwd());
     if (!existsSync(cwd) || !statSync(cwd).isDirectory()) throw new UserError(`cwd ${cwd} is not a directory`);
     this.paths = new LocalPathMapper(cwd);
@@ -127,5 +134,14 @@ export class DebugSession extends SessionBase<LaunchArguments> {
       stopOnEntry: args.stopOnEntry ?? false,
     };
     return args.runtime === 'pyodide' ? new PyodideLauncher(target) : new NativeLauncher({ ...target, python });
+  }
+
+  private attacher(args: LaunchArguments): ProgramLauncher {
+    const raw = args.processId;
+    if (raw === undefined) throw new UserError('attach needs "processId" (the pid of a running Python program; pyscope ps lists them)');
+    const pid = typeof raw === 'number' ? raw : /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isSafeInteger(pid) || pid <= 0 || pid > 2 ** 31) throw new UserError(`attach: processId ${JSON.stringify(raw)} is not a process id`);
+    if (!this.options.attach) throw new UserError('attach: this adapter cannot attach to processes');
+    return new AttachLauncher(pid, this.options.attach);
   }
 }

@@ -61,6 +61,7 @@ interface Handler<A, B> {
 /** Every request the session answers, by command, with its argument and response body types. */
 type Handlers<L> = { [K in keyof typeof dapArguments]: Handler<DapArguments<K>, DapBodies[K]> } & {
   launch: Handler<L, undefined>;
+  attach: Handler<L, undefined>;
   restart: Handler<{ arguments?: L }, undefined>;
 };
 
@@ -111,6 +112,8 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
   /** The arguments of the last launch or restart that succeeded: what `restart` runs again. */
   private launchArgs?: L;
   private launchState: 'none' | 'launching' | 'launched' = 'none';
+  /** The run was attached to a process that was running already: ending the session detaches. */
+  private attached = false;
   private restarting = false;
   private launchError?: string;
   private readonly bpIds = new BreakpointIds();
@@ -131,8 +134,11 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
   /** The check of this runtime's launch arguments. */
   protected abstract launchArguments(): Check<L>;
 
-  /** Resolves launch arguments into the launcher of one run; throws UserError for what cannot run. */
-  protected abstract launcher(args: L): ProgramLauncher;
+  /**
+   * Resolves launch arguments into the launcher of one run; throws UserError for what cannot run.
+   * `how` is 'attach' for DAP's attach request (a runtime that cannot attach refuses it).
+   */
+  protected abstract launcher(args: L, how: 'launch' | 'attach'): ProgramLauncher;
 
   /** Refuses launch arguments before anything starts (a TCP session's token). */
   protected admit(_args: L): void {}
@@ -215,13 +221,13 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
         success: false,
         command,
         message,
-        body: { error: { id: 1, format: internal ? `internal error: ${message}` : message, showUser: command === 'launch' } },
+        body: { error: { id: 1, format: internal ? `internal error: ${message}` : message, showUser: command === 'launch' || command === 'attach' } },
       });
       return;
     }
     this.sendRaw({ type: 'response', request_seq: seq, success: true, command, body: body ?? undefined });
     // the client sends its breakpoints once it hears this, and the program waits for them
-    if (command === 'launch') this.event('initialized');
+    if (command === 'launch' || command === 'attach') this.event('initialized');
   }
 
   /** Each command's check and handler, registered by name. */
@@ -231,7 +237,8 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
     const launchArgs = this.launchArguments();
     return {
       initialize: h(a.initialize, async () => capabilities()),
-      launch: h(launchArgs, (args) => this.launch(args)),
+      launch: h(launchArgs, (args) => this.launch(args, 'launch')),
+      attach: h(launchArgs, (args) => this.launch(args, 'attach')),
       restart: h(object({ arguments: optional(launchArgs) }), (args) => this.restart(args)),
       configurationDone: h(a.configurationDone, () => this.configurationDone()),
       setBreakpoints: h(a.setBreakpoints, (args) => this.setBreakpoints(args)),
@@ -269,8 +276,8 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
    * Starts a run and takes it as far as configured: the program then waits for `start`. A run
    * that fails on the way is ended, never left waiting.
    */
-  private async startRun(args: L): Promise<void> {
-    const launcher = this.launcher(args);
+  private async startRun(args: L, how: 'launch' | 'attach' = 'launch'): Promise<void> {
+    const launcher = this.launcher(args, how);
     this.justMyCode = args.justMyCode ?? true;
     this.launchError = undefined;
     const program = launcher.launch();
@@ -379,17 +386,18 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
 
   // -- lifecycle
 
-  private async launch(args: L): Promise<undefined> {
-    if (this.launchState === 'launching') throw new UserError('launch: a launch is already in progress in this session');
-    if (this.launchState === 'launched') throw new UserError('launch: this session already launched a program (send restart, or start a new session)');
+  private async launch(args: L, how: 'launch' | 'attach'): Promise<undefined> {
+    if (this.launchState === 'launching') throw new UserError(`${how}: a launch is already in progress in this session`);
+    if (this.launchState === 'launched') throw new UserError(`${how}: this session already ${how === 'attach' ? 'attached to' : 'launched'} a program (send restart, or start a new session)`);
     this.admit(args);
     this.launchState = 'launching';
     try {
-      await this.startRun(args);
+      await this.startRun(args, how);
     } catch (e) {
       this.launchState = 'none';
       throw e;
     }
+    this.attached = how === 'attach';
     this.launchState = 'launched';
     this.launchArgs = args;
     return undefined;
@@ -402,6 +410,7 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
 
   private async restart(a: { arguments?: L }): Promise<undefined> {
     if (this.launchState !== 'launched' || !this.launchArgs) throw new UserError('restart: no program was launched in this session');
+    if (this.attached) throw new UserError('restart: this session attached to a running process, which it cannot start again');
     if (this.restarting) throw new UserError('restart: a restart is already in progress');
     const launch = a.arguments ?? this.launchArgs;
     this.admit(launch);
@@ -443,7 +452,8 @@ export abstract class SessionBase<L extends CommonLaunchArguments> {
     const run = this.run;
     if (!run) return undefined;
     const release = run.program.release?.bind(run.program);
-    if (args.terminateDebuggee === false && release) {
+    // an attached process outlives its session unless told otherwise; a launched one does not
+    if ((args.terminateDebuggee ?? !this.attached) === false && release) {
       await run.agent.request('detach').catch(() => undefined);
       this.run = undefined;
       this.vars.clear();

@@ -18,3 +18,5 @@
 #   agent        the Agent: state shared by all of the above
 #   dispatch     COMMANDS (command name -> handler) and handle_line()
 #   runner       start-up: hello, compiling and running the program, the reader thread
+#   attach       start-up inside a program already running (an attach), and leaving it again
+#   threadtrace  the trace function on threads already running (attach, 3.8-3.11)

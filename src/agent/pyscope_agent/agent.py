@@ -35,6 +35,7 @@ class Agent(CodePolicy, BreakpointsMixin, StopsMixin, ValuesMixin, InspectionMix
         self.thread_nums = {}  # ident -> small number for the adapter
         self.next_thread_num = 1
         self.detached = False
+        self.attached = False  # started inside a running program (attach.py), not launched by us
         self.started = threading.Event()
         self.worker = None
         self.watchdog = None

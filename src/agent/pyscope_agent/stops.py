@@ -223,8 +223,8 @@ def pause(agent, a):
 
 def detach(agent, a):
     agent.detach()
-    if sys.platform != 'emscripten':
-        quiet_output()
+    if sys.platform != 'emscripten' and not agent.attached:
+        quiet_output()  # an attached program's stdio was never ours
     return {}
 
 

@@ -149,8 +149,8 @@ function disabledError(p: LiveProcess): PyscopeError {
   const why = env.some((e) => /^PYTHON_DISABLE_REMOTE_DEBUG=./.test(e))
     ? 'PYTHON_DISABLE_REMOTE_DEBUG is set in its environment'
     : args.some((a) => /^disable[-_]remote[-_]debug/.test(a))
-      ? 'it was started with -X disable_remote_debug'
-      : 'remote debugging is off in it (PYTHON_DISABLE_REMOTE_DEBUG, -X disable_remote_debug, or a build --without-remote-debug)';
+      ? 'it was started with -X disable-remote-debug'
+      : 'remote debugging is off in it (PYTHON_DISABLE_REMOTE_DEBUG, -X disable-remote-debug, or a build --without-remote-debug)';
   return new PyscopeError(`cannot attach to process ${p.pid} (Python ${formatVersion(p.version)}): ${why}; start it without that to attach a debugger`, ExitCode.permission);
 }
 

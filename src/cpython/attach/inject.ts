@@ -221,3 +221,26 @@ export const attachInjector = {
   },
   settle: withdrawRemoteExec,
 };
+
+/** Whether an attach to this opened process would be tried, and how, or why not (`pyscope ps`). */
+export function attachability(p: LiveProcess): { ok: boolean; how: string } {
+  const method = methodOf(p);
+  if (method === 'pep768') {
+    const d = p.bindingsSource.debugOffsets!;
+    try {
+      if (p.target.i32(mainInterpreter(p, d) + d.get('debugger_support.remote_debugging_enabled')) !== 1) {
+        return { ok: false, how: disabledError(p).message.replace(/^.*?\): /, '').replace(/; start it.*$/, '') };
+      }
+    } catch (e) {
+      return { ok: false, how: e instanceof Error ? e.message : String(e) };
+    }
+    return { ok: true, how: 'PEP 768' };
+  }
+  const missing = ['Py_AddPendingCall', 'PyRun_SimpleString'].filter((n) => !p.image.elf.symbol(n));
+  if (missing.length > 0) return { ok: false, how: `${p.image.path} does not export ${missing.join(' and ')}` };
+  if (process.arch !== 'x64') return { ok: false, how: `the injection before PEP 768 is written for x86-64, not ${process.arch}` };
+  const status = readText(`/proc/${p.pid}/status`);
+  const tracer = Number(/^TracerPid:\s*(\d+)/m.exec(status)?.[1] ?? 0);
+  if (tracer > 0) return { ok: false, how: `traced by ${readText(`/proc/${tracer}/comm`).trim() || 'another process'} (pid ${tracer})` };
+  return { ok: true, how: 'ptrace' };
+}

@@ -101,6 +101,7 @@ export class DebugSession extends SessionBase<LaunchArguments> {
 
   protected override launcher(args: LaunchArguments, how: 'launch' | 'attach'): ProgramLauncher {
     if (how === 'attach') return this.attacher(args);
+    if (args.processId !== undefined) throw new UserError('launch: "processId" is for an attach request, not a launch');
     const cwd = resolve(args.cwd ?? process.cwd());
     if (!existsSync(cwd) || !statSync(cwd).isDirectory()) throw new UserError(`cwd ${cwd} is not a directory`);
     this.paths = new LocalPathMapper(cwd);

@@ -6,7 +6,9 @@
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { pythonsFrom, requirePython, skipIfMissing } from '../support/pythons.js';
 import { closeAll, DapClient } from './client.js';
@@ -53,8 +55,11 @@ async function attach(pid: number): Promise<{ c: DapClient; response: DebugProto
   return { c, response };
 }
 
-/** One attach: breakpoint, stop, a variable, continue, then detach (the default) or terminate. */
-async function round(pid: number, end: 'detach' | 'terminate'): Promise<void> {
+/**
+ * One attach: breakpoint, stop, a variable, continue, then detach (the default disconnect), the
+ * client going away (the adapter's stdin closes, no disconnect), or terminateDebuggee.
+ */
+async function round(pid: number, end: 'detach' | 'gone' | 'terminate'): Promise<void> {
   const { c, response } = await attach(pid);
   assert.equal(response.success, true, `attach failed: ${response.message}\n${c.diagnosis()}`);
   await c.waitFor('initialized');
@@ -76,6 +81,13 @@ async function round(pid: number, end: 'detach' | 'terminate'): Promise<void> {
   assert.ok(threads.threads.some((t) => t.name === 'MainThread'));
   await c.request('setBreakpoints', { source: { path: TARGET }, breakpoints: [] });
   await c.request('continue', { threadId: stop.body.threadId });
+  if (end === 'gone') {
+    const exited = new Promise((res) => c.proc.once('exit', res));
+    c.proc.stdin!.end();
+    await exited;
+    await c.close();
+    return;
+  }
   const d = await c.raw('disconnect', end === 'terminate' ? { terminateDebuggee: true } : {});
   assert.equal(d.success, true, `disconnect failed: ${d.message}`);
   await c.close();
@@ -101,12 +113,48 @@ describe('dap attach: stop, inspect, detach, attach again', { concurrency: false
       const pid = proc.pid!;
       await round(pid, 'detach');
       await runsOnClean(lines);
-      await round(pid, 'detach');
+      // the client goes away without a disconnect: the same detach
+      await round(pid, 'gone');
       await runsOnClean(lines);
       // a third time, ending it
       const exited = new Promise<void>((res) => proc.once('exit', () => res()));
       await round(pid, 'terminate');
       await Promise.race([exited, new Promise((_, rej) => setTimeout(() => rej(new Error('terminateDebuggee did not end the program')), WAIT_MS))]);
+    });
+  }
+});
+
+describe('dap attach: an exception nobody handles', () => {
+  const choices = [pythonsFrom(3, 8).filter((p) => !p.missing && p.version[1] < 12).at(0), pythonsFrom(3, 12).filter((p) => !p.missing).at(-1)];
+  for (const p of choices) {
+    if (!p) continue;
+    test(`stops the attached program where it was raised, ${p.label}`, { timeout: 120_000 }, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'pyscope-attach-test-'));
+      try {
+        const flag = join(dir, 'raise');
+        const { proc, lines } = await startTarget(p.path, { ATTACH_RAISE_FLAG: flag });
+        const { c, response } = await attach(proc.pid!);
+        assert.equal(response.success, true, `attach failed: ${response.message}`);
+        await c.waitFor('initialized');
+        await c.request('setExceptionBreakpoints', { filters: ['uncaught'] });
+        await c.request('configurationDone');
+        await c.waitFor('process');
+        writeFileSync(flag, '');
+        const stop = await c.waitFor<DebugProtocol.StoppedEvent>('stopped', undefined, { timeoutMs: WAIT_MS });
+        assert.equal(stop.body.reason, 'exception');
+        const frame = await topFrame(c, stop.body.threadId!);
+        assert.equal(frame.name, 'fail');
+        const info = await c.request<DebugProtocol.ExceptionInfoResponse['body']>('exceptionInfo', { threadId: stop.body.threadId });
+        assert.match(info.exceptionId, /ValueError/);
+        await c.request('continue', { threadId: stop.body.threadId });
+        const d = await c.raw('disconnect', {});
+        assert.equal(d.success, true);
+        await c.close();
+        assert.equal(existsSync(flag), false);
+        await runsOnClean(lines);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   }
 });

@@ -53,7 +53,7 @@ for (const [method, py] of choices) {
 
     const live = startDebug(['-p', String(pid)]);
     await live.waitFor('(pyscope) ', { step: 'the first stop after the attach', timeoutMs: WAIT_MS });
-    assert.match(live.output(), /attach_target\.py\(\d+\)(work|hooks|count_tasks)\(\)/);
+    assert.match(live.output(), /attach_target\.py\(\d+\)(work|hooks|count_tasks|say)\(\)/);
     live.child.stdin.write(`b ${TARGET}:${BREAK_LINE}\n`);
     live.child.stdin.write('c\n');
     await live.waitFor(`(${BREAK_LINE})work()`, { step: 'the breakpoint', timeoutMs: WAIT_MS });

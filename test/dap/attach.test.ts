@@ -59,7 +59,7 @@ async function attach(pid: number): Promise<{ c: DapClient; response: DebugProto
  * One attach: breakpoint, stop, a variable, continue, then detach (the default disconnect), the
  * client going away (the adapter's stdin closes, no disconnect), or terminateDebuggee.
  */
-async function round(pid: number, end: 'detach' | 'gone' | 'terminate'): Promise<void> {
+async function round(pid: number, end: 'detach' | 'gone' | 'terminate', threadCount = 2): Promise<void> {
   const { c, response } = await attach(pid);
   assert.equal(response.success, true, `attach failed: ${response.message}\n${c.diagnosis()}`);
   await c.waitFor('initialized');
@@ -77,7 +77,7 @@ async function round(pid: number, end: 'detach' | 'gone' | 'terminate'): Promise
   const n = await c.request<DebugProtocol.EvaluateResponse['body']>('evaluate', { expression: 'n', frameId: frame.id, context: 'watch' });
   assert.match(n.result, /^\d+$/);
   const threads = await c.request<DebugProtocol.ThreadsResponse['body']>('threads');
-  assert.equal(threads.threads.length, 2, `the program has two threads and the agent shows none of its own: ${JSON.stringify(threads.threads)}`);
+  assert.equal(threads.threads.length, threadCount, `the program has two threads and the agent shows none of its own: ${JSON.stringify(threads.threads)}`);
   assert.ok(threads.threads.some((t) => t.name === 'MainThread'));
   await c.request('setBreakpoints', { source: { path: TARGET }, breakpoints: [] });
   await c.request('continue', { threadId: stop.body.threadId });
@@ -94,9 +94,9 @@ async function round(pid: number, end: 'detach' | 'gone' | 'terminate'): Promise
 }
 
 /** After a detach both threads print on, and report neither a hook nor an extra thread. */
-async function runsOnClean(lines: () => string[]): Promise<void> {
+async function runsOnClean(lines: () => string[], threadCount = 2): Promise<void> {
   const from = lines().length;
-  const clean = (who: string) => (l: string) => l.startsWith(who) && / threads=2 tasks=2 hooks=none$/.test(l);
+  const clean = (who: string) => (l: string) => l.startsWith(who) && l.endsWith(` threads=${threadCount} tasks=${threadCount} hooks=none`);
   await until(
     () => {
       const fresh = lines().slice(from);
@@ -120,6 +120,20 @@ describe('dap attach: stop, inspect, detach, attach again', { concurrency: false
       const exited = new Promise<void>((res) => proc.once('exit', () => res()));
       await round(pid, 'terminate');
       await Promise.race([exited, new Promise((_, rej) => setTimeout(() => rej(new Error('terminateDebuggee did not end the program')), WAIT_MS))]);
+    });
+  }
+});
+
+describe('dap attach: a main thread that never runs Python (blocked in join)', () => {
+  const choices = [pythonsFrom(3, 8).filter((p) => !p.missing && p.version[1] < 14).at(0), pythonsFrom(3, 14).filter((p) => !p.missing).at(-1)];
+  for (const p of choices) {
+    if (!p) continue;
+    test(`attaches through another way in, ${p.label}`, { timeout: 180_000 }, async () => {
+      const { proc, lines } = await startTarget(p.path, { ATTACH_MAIN_JOINS: '1' });
+      await round(proc.pid!, 'detach', 3);
+      await runsOnClean(lines, 3);
+      await round(proc.pid!, 'detach', 3);
+      await runsOnClean(lines, 3);
     });
   }
 });

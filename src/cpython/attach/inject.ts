@@ -66,8 +66,10 @@ export function injectBootstrap(pid: number, script: BootstrapScript, everyThrea
   const p = openLiveProcess(pid);
   try {
     const method = methodOf(p);
-    // a pending call is run by the main thread only: asking again would not reach another
-    if (method === 'pending-call' && everyThread) return method;
+    if (method === 'pending-call' && everyThread) {
+      runInBlockedMainThread(p, script.source);
+      return method;
+    }
     if (method === 'pep768') requestRemoteExec(p, p.bindingsSource.debugOffsets!, script.path, everyThread);
     else addPendingCall(p, script.source);
     return method;
@@ -182,6 +184,47 @@ function addPendingCall(p: LiveProcess, source: string): void {
     if (r !== 0n) throw new PyscopeError(`cannot attach to process ${p.pid}: Py_AddPendingCall refused (its queue is full or the interpreter is finalizing)`, ExitCode.failure);
   });
 }
+
+/**
+ * System calls a Python thread makes with the GIL released (time.sleep, a lock, join, select,
+ * poll, accept, read, waitpid): x86-64 numbers. A main thread blocked in one of these for seconds
+ * never reaches the safe point where pending calls run.
+ */
+const BLOCKING_SYSCALLS = new Set([0, 7, 23, 35, 43, 45, 61, 202, 230, 232, 247, 270, 271, 281, 288]);
+
+/**
+ * The pending call was not taken: the main thread is blocked in a system call (a join, a long
+ * sleep, a blocking read), with the GIL released around it as CPython does for every blocking
+ * call. It is borrowed there, as a signal handler would be: PyGILState_Ensure, the bootstrap,
+ * PyGILState_Release, and the system call is restarted. Only then, and only on such a call; the
+ * bootstrap runs once, whichever way reaches it first.
+ */
+function runInBlockedMainThread(p: LiveProcess, source: string): void {
+  const nr = Number(readText(`/proc/${p.pid}/task/${p.pid}/syscall`).split(' ')[0]);
+  if (!BLOCKING_SYSCALLS.has(nr)) return; // running (it takes the pending call soon) or in some other call: left alone
+  const at = (name: string): number | undefined => {
+    const s = p.image.elf.symbol(name);
+    return s ? s.value + p.image.bias : undefined;
+  };
+  const ensure = at('PyGILState_Ensure');
+  const release = at('PyGILState_Release');
+  const runString = at('PyRun_SimpleString');
+  if (ensure === undefined || release === undefined || runString === undefined) return;
+  const syscallAt = findSyscallInstruction(p, readMaps(p.pid));
+  const text = Buffer.from(`${source}\0`, 'utf8');
+  withStoppedThread(p.pid, p.pid, (t) => {
+    const page = t.syscall(syscallAt, SYS_MMAP, [0n, BigInt(Math.ceil(text.length / 4096) * 4096), PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, -1n, 0n]);
+    if (page < 0n || page > 0x7fff_ffff_ffffn) return;
+    writeTargetMemory(p.pid, Number(page), text);
+    const state = t.call(ensure, [], CALL_TIMEOUT_MS);
+    // (a bootstrap that does not return is abandoned and reported; releasing then would be wrong)
+    t.call(runString, [page], BOOTSTRAP_TIMEOUT_MS);
+    t.call(release, [state], CALL_TIMEOUT_MS);
+  });
+}
+
+/** The bootstrap connects, imports the agent and starts its threads: a few seconds at most. */
+const BOOTSTRAP_TIMEOUT_MS = 15_000;
 
 /**
  * A thread to borrow for the call: one other than the main thread when there is one (only the

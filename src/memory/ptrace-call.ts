@@ -5,7 +5,7 @@
 // the saved registers go back and the thread is let go. A system call interrupted by the stop
 // is restarted by the kernel as usual: the calls run with orig_rax = -1, so that the kernel's
 // restart logic sees them as no system call, and the saved registers carry the original one.
-import { diagnoseRefusal, PtraceError } from './ptrace-errors.js';
+import { diagnoseRefusal } from './ptrace-errors.js';
 import { libc, PTRACE, WALL, type Libc } from './ptrace-libc.js';
 import { USER_REGS_SIZE } from './ptrace.js';
 import { writeTargetMemory } from './remote-write.js';
@@ -167,5 +167,3 @@ function waitStop(c: Libc, tid: number, timeoutMs: number): WaitStatus {
     nap = Math.min(nap * 2, 5);
   }
 }
-
-export { PtraceError };

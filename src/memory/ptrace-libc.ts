@@ -1,9 +1,9 @@
-// The bridge to the few libc calls Node lacks: ptrace, waitpid and process_vm_readv, through
-// koffi (an FFI whose prebuilt binary ships inside its npm package, so `npm ci` needs no
-// compiler). koffi is loaded on first use, not at import: it costs about 40 ms, which a dump
-// that never stops the target should not pay. Every call here is synchronous on the calling
-// thread; ptrace requires that one thread issue every request to a tracee, so callers must
-// never use koffi's async calls for these.
+// The bridge to the few libc calls Node lacks: ptrace, waitpid, process_vm_readv (and
+// process_vm_writev, for an explicit attach only), through koffi (an FFI whose prebuilt binary
+// ships inside its npm package, so `npm ci` needs no compiler). koffi is loaded on first use, not
+// at import: it costs about 40 ms, which a dump that never stops the target should not pay. Every
+// call here is synchronous on the calling thread; ptrace requires that one thread issue every
+// request to a tracee, so callers must never use koffi's async calls for these.
 import { createRequire } from 'node:module';
 import type koffiModule from 'koffi';
 import { ExitCode, PyscopeError } from '../common/errors.js';

@@ -7,6 +7,7 @@ export const AGENT_PACKAGE_FILES: readonly string[] = [
   'pyscope_agent/agent.py',
   'pyscope_agent/args.py',
   'pyscope_agent/asynctasks.py',
+  'pyscope_agent/attach.py',
   'pyscope_agent/breakpoints.py',
   'pyscope_agent/channel.py',
   'pyscope_agent/children.py',
@@ -20,6 +21,7 @@ export const AGENT_PACKAGE_FILES: readonly string[] = [
   'pyscope_agent/safefile.py',
   'pyscope_agent/settrace.py',
   'pyscope_agent/stops.py',
+  'pyscope_agent/threadtrace.py',
   'pyscope_agent/timed.py',
   'pyscope_agent/values.py',
 ];

@@ -29,6 +29,10 @@ export const COMMANDS: Record<string, Entry> = {
     summary: 'live view of the functions taking the most time in a process (--pid PID)',
     load: async () => (await import('../commands/top.js')).topCommand,
   },
+  ps: {
+    summary: 'list the Python processes on this machine: pid, version, whether pyscope can attach, command line',
+    load: async () => (await import('../commands/ps.js')).psCommand,
+  },
   playground: {
     summary: 'a local page to write and step through Python in the browser (Pyodide): pyscope playground [--port N]',
     load: async () => (await import('../commands/playground.js')).playgroundCommand,

@@ -39,6 +39,8 @@ export async function dapCommand(args: string[]): Promise<number> {
   }
   const server = await import('../debugger/server.js');
   const { endAll } = await import('../debugger/liveChildren.js');
+  const { attachInjector } = await import('../cpython/attach/inject.js');
+  const options = { attach: attachInjector };
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
     process.once(signal, () => {
       endAll();
@@ -46,11 +48,11 @@ export async function dapCommand(args: string[]): Promise<number> {
     });
   }
   if (port === undefined) {
-    await server.serveStdio();
+    await server.serveStdio(options);
     // the client is gone: nothing left to serve, whatever handles a killed debuggee leaves open
     process.exit(ExitCode.ok);
   }
   const token = chosen || randomBytes(16).toString('hex');
-  await server.serveTcp(port, token, (p) => process.stderr.write(`pyscope dap: listening on 127.0.0.1:${p} token ${token}\n`));
+  await server.serveTcp(port, token, (p) => process.stderr.write(`pyscope dap: listening on 127.0.0.1:${p} token ${token}\n`), options);
   return ExitCode.ok;
 }

@@ -7,14 +7,18 @@ import { unknownOption, usageError } from './options.js';
 
 const HELP = `usage: pyscope debug [options] script.py [args...]
        pyscope debug [options] -m module [args...]
+       pyscope debug [options] -p PID
 
 Runs the program under the pyscope debugger and stops at its first line, like python -m pdb.
+With -p, attaches to a Python process that is already running (3.8 or newer; pyscope ps lists
+them) and stops it where it is, like pdb -p; quitting detaches and the program runs on.
 Type pdb's commands (b, c, n, s, r, w, l, p, ...; "h" lists them). Lines that are not commands
 run as Python in the current frame.
 
 options:
   --python PY     the interpreter to run the program with (default: python3)
   --runtime R     native (default) or pyodide: CPython 3.14 in WebAssembly, in a worker thread
+  -p, --pid PID   attach to a running process instead of starting a program
   --tui           full-screen view: source, stack, locals, breakpoints and a console
   --no-jmc        show and step into library code too (just-my-code is on by default)
   -h, --help      show this help
@@ -28,6 +32,7 @@ interface DebugArgs {
   runtime?: 'native' | 'pyodide';
   tui: boolean;
   justMyCode: boolean;
+  pid?: number;
 }
 
 /** Options end at the script or -m module: everything after belongs to the program. */
@@ -37,6 +42,11 @@ export function parseDebugArgs(args: string[]): DebugArgs | 'help' {
     const a = args[i] ?? '';
     if (a === '-h' || a === '--help') return 'help';
     if (a === '--tui') out.tui = true;
+    else if (a === '-p' || a === '--pid' || a.startsWith('--pid=')) {
+      const v = a.startsWith('--pid=') ? a.slice('--pid='.length) : args[++i];
+      if (!v || !/^\d+$/.test(v) || Number(v) <= 0 || Number(v) > 2 ** 31) throw usageError('debug', `${a.split('=')[0]} needs a process id, got "${v ?? ''}"`);
+      out.pid = Number(v);
+    }
     else if (a === '--no-jmc') out.justMyCode = false;
     else if (a === '--python' || a.startsWith('--python=')) {
       const v = a === '--python' ? args[++i] : a.slice('--python='.length);
@@ -63,7 +73,12 @@ export function parseDebugArgs(args: string[]): DebugArgs | 'help' {
       return out;
     }
   }
-  if (out.program === undefined) throw usageError('debug', 'what to run? give a script or -m module: pyscope debug app.py');
+  if (out.pid !== undefined) {
+    if (out.program !== undefined || out.module !== undefined) throw usageError('debug', '-p attaches to a running process; give it without a script or -m module');
+    if (out.runtime === 'pyodide') throw usageError('debug', '-p attaches to a native process; --runtime pyodide does not apply');
+    return out;
+  }
+  if (out.program === undefined) throw usageError('debug', 'what to run? give a script or -m module, or -p PID: pyscope debug app.py');
   return out;
 }
 
@@ -87,8 +102,11 @@ export async function debugCommand(args: string[]): Promise<number> {
     args: parsed.args,
     cwd,
     justMyCode: parsed.justMyCode,
+    ...(parsed.pid !== undefined ? { processId: parsed.pid } : {}),
   };
-  const session = new DebugSessionModel(options);
+  // the process-reading side is loaded only to attach
+  const attach = parsed.pid !== undefined ? { attach: (await import('../cpython/attach/inject.js')).attachInjector } : {};
+  const session = new DebugSessionModel(options, attach);
   if (parsed.tui) {
     if (!process.stdin.isTTY || !process.stdout.isTTY) throw usageError('debug', '--tui needs a terminal (stdin and stdout)');
     const { runScreen } = await import('../tui/debugScreen.js');

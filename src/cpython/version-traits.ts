@@ -231,3 +231,8 @@ export function traitsFor(v: PythonVersion): VersionTraits | undefined {
   if (exact) return exact;
   return v.major === 3 && v.minor > NEWEST_MINOR ? NEWEST : undefined;
 }
+
+/** The debugger's agent runs on 3.8 and newer (`pyscope ps` says so of older ones before an attach). */
+export function debuggerRunsOn(v: PythonVersion): boolean {
+  return v.major === 3 && v.minor >= 8;
+}

@@ -4,7 +4,7 @@
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { RequestTracker } from '../common/requests.js';
 import type { DapConnection } from '../debugger/dapConnection.js';
-import { DebugSession } from '../debugger/session.js';
+import { DebugSession, type SessionOptions } from '../debugger/session.js';
 
 export class DapRequestError extends Error {}
 
@@ -54,9 +54,10 @@ export class DapClient {
   private readonly conn: InProcessConnection;
   capabilities: DebugProtocol.Capabilities = {};
 
-  constructor() {
+  /** `options.attach` lets the session attach to running processes (`pyscope debug -p`). */
+  constructor(options: SessionOptions = {}) {
     this.conn = new InProcessConnection((m) => this.receive(m));
-    new DebugSession(this.conn);
+    new DebugSession(this.conn, options);
   }
 
   onEvent(listener: EventListener): void {

@@ -5,6 +5,7 @@
 // truth and change it through the same calls.
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { BreakpointTable, type BreakpointView, type PdbBreakpoint } from './breakpointTable.js';
+import type { SessionOptions } from '../debugger/session.js';
 import { DapClient } from './dapClient.js';
 import { SourceCache } from './sourceView.js';
 
@@ -16,6 +17,8 @@ export interface LaunchOptions {
   runtime?: 'native' | 'pyodide';
   cwd: string;
   justMyCode: boolean;
+  /** Attach to this running process instead of launching (`pyscope debug -p PID`). */
+  processId?: number;
 }
 
 export type State = 'starting' | 'running' | 'stopped' | 'exited';
@@ -66,7 +69,7 @@ export class DebugSessionModel {
   readonly options: Readonly<LaunchOptions>;
   /** Source text for the frames and files the session shows: disk, else the adapter. */
   readonly sources: SourceCache;
-  private readonly client = new DapClient();
+  private readonly client: DapClient;
   private readonly table = new BreakpointTable();
   private stateNow: State = 'starting';
   private thread = 1;
@@ -89,7 +92,8 @@ export class DebugSessionModel {
   private readonly problemListeners: Listener<[message: string]>[] = [];
   private readonly changeListeners: Listener<[]>[] = [];
 
-  constructor(options: LaunchOptions) {
+  constructor(options: LaunchOptions, sessionOptions: SessionOptions = {}) {
+    this.client = new DapClient(sessionOptions);
     this.options = { ...options };
     this.jmc = options.justMyCode;
     this.sources = new SourceCache(async (source) => {
@@ -204,11 +208,15 @@ export class DebugSessionModel {
       columnsStartAt1: true,
       pathFormat: 'path',
     })) ?? {};
-    await this.client.request('launch', this.launchArguments());
+    const pid = this.options.processId;
+    if (pid !== undefined) await this.client.request('attach', { processId: pid, justMyCode: this.jmc });
+    else await this.client.request('launch', this.launchArguments());
     this.launched = true;
     await initialized;
     await this.client.request('setExceptionBreakpoints', { filters: this.filters });
     await this.client.request('configurationDone');
+    // as pdb -p: the program stops where it is, at the next line of it that runs
+    if (pid !== undefined) await this.client.request('pause', { threadId: 1 });
     await this.waiter.promise;
   }
 
@@ -258,11 +266,11 @@ export class DebugSessionModel {
     await this.client.request('pause', { threadId: this.thread }).catch(() => undefined);
   }
 
-  /** Ends the program (if it still runs) and the session. */
+  /** Ends the program (if it still runs) and the session; a program attached to runs on, detached. */
   async quit(): Promise<void> {
     this.quitting = true;
     if (this.stateNow !== 'exited') {
-      await this.client.request('disconnect', { terminateDebuggee: true }).catch(() => undefined);
+      await this.client.request('disconnect', { terminateDebuggee: this.options.processId === undefined }).catch(() => undefined);
     }
     this.stateNow = 'exited';
     this.waiter.resolve();
@@ -278,6 +286,7 @@ export class DebugSessionModel {
   /** DAP fixes just-my-code at launch, so changing it restarts the program; breakpoints are kept. */
   async restart(changes: { justMyCode: boolean }): Promise<void> {
     if (this.stateNow === 'exited') throw new Error('the program has ended');
+    if (this.options.processId !== undefined) throw new Error('this session attached to a running process: it cannot be restarted');
     this.jmc = changes.justMyCode;
     this.waiter = deferred();
     this.stateNow = 'running';

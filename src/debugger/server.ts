@@ -1,11 +1,12 @@
 // Where DAP sessions come from: the process's stdio, or a loopback-only TCP server.
 import { createServer, type AddressInfo } from 'node:net';
 import { StreamDapConnection } from './dapConnection.js';
-import { DebugSession } from './session.js';
+import { DebugSession, type SessionOptions } from './session.js';
 
-export function serveStdio(): Promise<void> {
+/** `options.attach` lets sessions attach to running processes (the command hands it in). */
+export function serveStdio(options: Omit<SessionOptions, 'token'> = {}): Promise<void> {
   const conn = new StreamDapConnection(process.stdin, process.stdout);
-  new DebugSession(conn);
+  new DebugSession(conn, options);
   return new Promise<void>((res) => conn.onClose(() => res()));
 }
 
@@ -15,10 +16,10 @@ export function serveStdio(): Promise<void> {
  * connection that does not open with DAP framing (an HTTP request from a web page that rebound a
  * host name to 127.0.0.1) is answered 400 and closed before anything runs.
  */
-export function serveTcp(port: number, token: string, onListening: (port: number) => void): Promise<void> {
+export function serveTcp(port: number, token: string, onListening: (port: number) => void, options: Omit<SessionOptions, 'token'> = {}): Promise<void> {
   const server = createServer((socket) => {
     const conn = new StreamDapConnection(socket, socket, { dapOnly: true });
-    new DebugSession(conn, { token });
+    new DebugSession(conn, { ...options, token });
   });
   return new Promise<void>((res, rej) => {
     server.once('error', rej);

@@ -14,6 +14,7 @@ import { ChildListener, type PendingChild } from './childListener.js';
 import { childName, isHelper } from './childProcess.js';
 import type { DapConnection } from './dapConnection.js';
 import type { ProgramLauncher } from './launcher.js';
+import { AttachLauncher, type AttachInjector } from './attachLauncher.js';
 import { NativeLauncher } from './nativeLauncher.js';
 import { PyodideLauncher } from './pyodideLauncher.js';
 import { LocalPathMapper, type PathMapper } from './pathMapping.js';
@@ -39,6 +40,8 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   token?: string;
   /** Follow child processes, each in a session of its own (default true; natively only). */
   subProcess?: boolean;
+  /** attach: the process to attach to (a number, or its decimal string as VS Code's picker gives). */
+  processId?: number | string;
 }
 
 /** attach arguments: a child process of a session's program, as startDebugging hands them out. */
@@ -75,11 +78,14 @@ const launchArguments: Check<LaunchArguments> = object({
   showAsyncTasks: optional(boolean),
   token: optional(string()),
   subProcess: optional(boolean),
+  processId: optional(either(number(0), string(), 'a process id')),
 });
 
 export interface SessionOptions {
   /** Required in launch arguments when set: anyone who can connect to a TCP port could run code. */
   token?: string;
+  /** How to attach to a running process (src/cpython/attach); without it, attach is refused. */
+  attach?: AttachInjector;
 }
 
 export class DebugSession extends SessionBase<LaunchArguments, AttachArguments> {
@@ -125,7 +131,9 @@ export class DebugSession extends SessionBase<LaunchArguments, AttachArguments> 
     }
   }
 
-  protected override launcher(args: LaunchArguments): ProgramLauncher {
+  protected override launcher(args: LaunchArguments, how: 'launch' | 'attach'): ProgramLauncher {
+    if (how === 'attach') return this.attacher(args);
+    if (args.processId !== undefined) throw new UserError('launch: "processId" is for an attach request, not a launch');
     const cwd = resolve(args.cwd ?? process.cwd());
     if (!existsSync(cwd) || !statSync(cwd).isDirectory()) throw new UserError(`cwd ${cwd} is not a directory`);
     this.paths = new LocalPathMapper(cwd);
@@ -214,6 +222,15 @@ export class DebugSession extends SessionBase<LaunchArguments, AttachArguments> 
       say(`not followed: the client refused its session (${r.message ?? 'no reason given'})`);
       child.release();
     }
+  }
+
+  private attacher(args: LaunchArguments): ProgramLauncher {
+    const raw = args.processId;
+    if (raw === undefined) throw new UserError('attach needs "processId" (the pid of a running Python program; pyscope ps lists them)');
+    const pid = typeof raw === 'number' ? raw : /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isSafeInteger(pid) || pid <= 0 || pid > 2 ** 31) throw new UserError(`attach: processId ${JSON.stringify(raw)} is not a process id`);
+    if (!this.options.attach) throw new UserError('attach: this adapter cannot attach to processes');
+    return new AttachLauncher(pid, this.options.attach);
   }
 }
 

@@ -63,7 +63,7 @@ interface Handler<A, B> {
 /** Every request the session answers, by command, with its argument and response body types. */
 type Handlers<L, A> = { [K in keyof typeof dapArguments]: Handler<DapArguments<K>, DapBodies[K]> } & {
   launch: Handler<L, undefined>;
-  attach: Handler<A, undefined>;
+  attach: Handler<{ child: A } | { running: L }, undefined>;
   restart: Handler<{ arguments?: L }, undefined>;
 };
 
@@ -117,6 +117,8 @@ export abstract class SessionBase<L extends CommonLaunchArguments, A extends Com
   /** The arguments of the last launch or restart that succeeded: what `restart` runs again. */
   private launchArgs?: L;
   private launchState: 'none' | 'launching' | 'launched' = 'none';
+  /** The run was attached to a process that was running already: ending the session detaches. */
+  private attached = false;
   private restarting = false;
   private launchError?: string;
   private readonly bpIds = new BreakpointIds();
@@ -141,8 +143,11 @@ export abstract class SessionBase<L extends CommonLaunchArguments, A extends Com
   /** The check of this runtime's launch arguments. */
   protected abstract launchArguments(): Check<L>;
 
-  /** Resolves launch arguments into the launcher of one run; throws UserError for what cannot run. */
-  protected abstract launcher(args: L): ProgramLauncher;
+  /**
+   * Resolves launch arguments into the launcher of one run; throws UserError for what cannot run.
+   * `how` is 'attach' for DAP's attach request (a runtime that cannot attach refuses it).
+   */
+  protected abstract launcher(args: L, how: 'launch' | 'attach'): ProgramLauncher;
 
   /** Refuses launch arguments before anything starts (a TCP session's token). */
   protected admit(_args: L | A): void {}
@@ -152,6 +157,15 @@ export abstract class SessionBase<L extends CommonLaunchArguments, A extends Com
     return () => {
       throw new UserError('attach is not supported here');
     };
+  }
+
+  /**
+   * attach names either a child process of a session's program (`subProcessId`, as a startDebugging
+   * request hands it out) or a process that is already running (`processId`, with launch's options).
+   */
+  private attachCheck(launchArgs: Check<L>): Check<{ child: A } | { running: L }> {
+    const child = this.attachArguments();
+    return (raw, path) => (typeof raw === 'object' && raw !== null && Object.hasOwn(raw, 'subProcessId') ? { child: child(raw, path) } : { running: launchArgs(raw, path) });
   }
 
   /** Resolves attach arguments into the launcher of the session's one run. */
@@ -266,7 +280,7 @@ export abstract class SessionBase<L extends CommonLaunchArguments, A extends Com
         success: false,
         command,
         message,
-        body: { error: { id: 1, format: internal ? `internal error: ${message}` : message, showUser: command === 'launch' } },
+        body: { error: { id: 1, format: internal ? `internal error: ${message}` : message, showUser: command === 'launch' || command === 'attach' } },
       });
       return;
     }
@@ -285,8 +299,8 @@ export abstract class SessionBase<L extends CommonLaunchArguments, A extends Com
         this.clientStartsSessions = args.supportsStartDebuggingRequest === true;
         return capabilities();
       }),
-      launch: h(launchArgs, (args) => this.launch(args)),
-      attach: h(this.attachArguments(), (args) => this.attach(args)),
+      launch: h(launchArgs, (args) => this.launch(args, 'launch')),
+      attach: h(this.attachCheck(launchArgs), (args) => ('child' in args ? this.attach(args.child) : this.launch(args.running, 'attach'))),
       restart: h(object({ arguments: optional(launchArgs) }), (args) => this.restart(args)),
       configurationDone: h(a.configurationDone, () => this.configurationDone()),
       setBreakpoints: h(a.setBreakpoints, (args) => this.setBreakpoints(args)),
@@ -434,17 +448,18 @@ export abstract class SessionBase<L extends CommonLaunchArguments, A extends Com
 
   // -- lifecycle
 
-  private async launch(args: L): Promise<undefined> {
-    if (this.launchState === 'launching') throw new UserError('launch: a launch is already in progress in this session');
-    if (this.launchState === 'launched') throw new UserError('launch: this session already launched a program (send restart, or start a new session)');
+  private async launch(args: L, how: 'launch' | 'attach'): Promise<undefined> {
+    if (this.launchState === 'launching') throw new UserError(`${how}: a launch is already in progress in this session`);
+    if (this.launchState === 'launched') throw new UserError(`${how}: this session already ${how === 'attach' ? 'attached to' : 'launched'} a program (send restart, or start a new session)`);
     this.admit(args);
     this.launchState = 'launching';
     try {
-      await this.startRun(args, this.launcher(args));
+      await this.startRun(args, this.launcher(args, how));
     } catch (e) {
       this.launchState = 'none';
       throw e;
     }
+    this.attached = how === 'attach';
     this.launchState = 'launched';
     this.launchArgs = args;
     return undefined;
@@ -473,6 +488,7 @@ export abstract class SessionBase<L extends CommonLaunchArguments, A extends Com
 
   private async restart(a: { arguments?: L }): Promise<undefined> {
     if (this.launchState !== 'launched' || !this.launchArgs) throw new UserError('restart: no program was launched in this session');
+    if (this.attached) throw new UserError('restart: this session attached to a running process, which it cannot start again');
     if (this.restarting) throw new UserError('restart: a restart is already in progress');
     const launch = a.arguments ?? this.launchArgs;
     this.admit(launch);
@@ -486,7 +502,7 @@ export abstract class SessionBase<L extends CommonLaunchArguments, A extends Com
         await old.program.terminate();
       }
       try {
-        await this.startRun(launch, this.launcher(launch));
+        await this.startRun(launch, this.launcher(launch, 'launch'));
       } catch (e) {
         // nothing runs any more: the client hears the end of the session it had
         if (!this.run) this.event('terminated');
@@ -513,7 +529,8 @@ export abstract class SessionBase<L extends CommonLaunchArguments, A extends Com
   private async disconnect(args: DapArguments<'disconnect'>): Promise<undefined> {
     const run = this.run;
     const release = run?.program.release?.bind(run.program);
-    if (run && args.terminateDebuggee === false && release) {
+    // an attached process outlives its session unless told otherwise; a launched one does not
+    if (run && (args.terminateDebuggee ?? !this.attached) === false && release) {
       await run.agent.request('detach').catch(() => undefined);
       this.run = undefined;
       this.vars.clear();

@@ -1,9 +1,9 @@
-// The bridge to the few libc calls Node lacks: ptrace, waitpid and process_vm_readv, through
-// koffi (an FFI whose prebuilt binary ships inside its npm package, so `npm ci` needs no
-// compiler). koffi is loaded on first use, not at import: it costs about 40 ms, which a dump
-// that never stops the target should not pay. Every call here is synchronous on the calling
-// thread; ptrace requires that one thread issue every request to a tracee, so callers must
-// never use koffi's async calls for these.
+// The bridge to the few libc calls Node lacks: ptrace, waitpid, process_vm_readv (and
+// process_vm_writev, for an explicit attach only), through koffi (an FFI whose prebuilt binary
+// ships inside its npm package, so `npm ci` needs no compiler). koffi is loaded on first use, not
+// at import: it costs about 40 ms, which a dump that never stops the target should not pay. Every
+// call here is synchronous on the calling thread; ptrace requires that one thread issue every
+// request to a tracee, so callers must never use koffi's async calls for these.
 import { createRequire } from 'node:module';
 import type koffiModule from 'koffi';
 import { ExitCode, PyscopeError } from '../common/errors.js';
@@ -12,7 +12,10 @@ type Koffi = typeof koffiModule;
 
 /** Request numbers of <sys/ptrace.h> (Linux, every architecture). */
 export const PTRACE = {
+  cont: 7,
+  singleStep: 9,
   getRegs: 12,
+  setRegs: 13,
   detach: 17,
   seize: 0x4206,
   interrupt: 0x4207,
@@ -29,6 +32,11 @@ export interface Libc {
   waitpid(tid: number, status: Buffer, options: number): number;
   /** process_vm_readv(2) of one remote range into `into`; bytes read, or -1 with errno(). */
   readRemote(pid: number, into: Buffer, address: number): number;
+  /**
+   * process_vm_writev(2) of `from` to one remote range; bytes written, or -1 with errno(). Used
+   * only by an explicit attach (src/memory/remote-write.ts), the one write pyscope makes to a target.
+   */
+  writeRemote(pid: number, from: Buffer, address: number): number;
   /** errno of the last call that failed. */
   errno(): number;
   /** The symbolic name of an errno value ("EPERM"), or "errno N". */
@@ -80,6 +88,7 @@ function bind(koffi: Koffi): Libc {
     remoteCount: number,
     flags: number,
   ) => number | bigint;
+  const processVmWritev = lib.func('process_vm_writev', 'intptr_t', ['int', koffi.pointer(localIovec), 'ulong', koffi.pointer(remoteIovec), 'ulong', 'ulong']) as unknown as typeof processVmReadv;
   const table = koffi.os.errno;
   const errnoOf = (name: string, linux: number): number => table[name] ?? linux;
   const names = new Map<number, string>(Object.entries(table).map(([k, v]) => [v, k]));
@@ -88,6 +97,7 @@ function bind(koffi: Koffi): Libc {
       Number(typeof data === 'number' ? ptrace(request, 'int', tid, 'uintptr_t', 0, 'uintptr_t', data) : ptrace(request, 'int', tid, 'uintptr_t', 0, 'void *', data)),
     waitpid: (tid, status, options) => waitpid(tid, status, options),
     readRemote: (pid, into, address) => Number(processVmReadv(pid, [{ base: into, len: into.length }], 1, [{ base: address, len: into.length }], 1, 0)),
+    writeRemote: (pid, from, address) => Number(processVmWritev(pid, [{ base: from, len: from.length }], 1, [{ base: address, len: from.length }], 1, 0)),
     errno: () => koffi.errno(),
     errnoName: (value) => names.get(value) ?? `errno ${value}`,
     E: {

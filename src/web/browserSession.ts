@@ -177,7 +177,8 @@ export class PyodideDapSession extends SessionBase<BrowserLaunchArguments> {
     if (problem) throw new UserError(problem);
   }
 
-  protected override launcher(args: BrowserLaunchArguments): ProgramLauncher {
+  protected override launcher(args: BrowserLaunchArguments, how: 'launch' | 'attach'): ProgramLauncher {
+    if (how === 'attach') throw new UserError('attach: a page cannot attach to a process; launch a program instead');
     return new WebWorkerLauncher(this.options, args);
   }
 }

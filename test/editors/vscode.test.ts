@@ -20,7 +20,7 @@ interface DebuggerContribution {
   runtime: string;
   program: string;
   args: string[];
-  configurationAttributes: { launch: { properties: Record<string, unknown> } };
+  configurationAttributes: { launch: { properties: Record<string, unknown> }; attach: { required: string[]; properties: Record<string, unknown> } };
   initialConfigurations: Config[];
 }
 
@@ -56,6 +56,21 @@ function launchSchema(): object {
   };
 }
 
+/** The same for an attach configuration: its own attributes, processId required. */
+function attachSchema(): object {
+  return {
+    type: 'object',
+    required: ['name', 'type', 'request', ...contribution.configurationAttributes.attach.required],
+    properties: {
+      name: { type: 'string' },
+      type: { const: 'pyscope' },
+      request: { const: 'attach' },
+      ...contribution.configurationAttributes.attach.properties,
+    },
+    additionalProperties: false,
+  };
+}
+
 /** What VS Code does to a configuration before it sends it (the variables used here). */
 function substitute(c: Config, vars: Record<string, string>): Config {
   return JSON.parse(JSON.stringify(c).replace(/\$\{(\w+)\}/g, (all, name: string) => vars[name] ?? all)) as Config;
@@ -77,9 +92,15 @@ describe('the VS Code extension and the documented launch.json', () => {
 
   test('every documented and initial configuration fits the extension schema', () => {
     const validate = new Ajv({ allErrors: true, strict: false }).compile(launchSchema());
+    const validateAttach = new Ajv({ allErrors: true, strict: false }).compile(attachSchema());
     const configs = [...documentedConfigurations(), ...contribution.initialConfigurations];
     assert.ok(configs.some((c) => c.runtime === 'pyodide'), 'a Pyodide configuration is documented');
-    for (const c of configs) assert.ok(validate(c), `${String(c.name)}: ${JSON.stringify(validate.errors)}`);
+    assert.ok(configs.some((c) => c.request === 'attach'), 'an attach configuration is documented');
+    for (const c of configs) {
+      const check = c.request === 'attach' ? validateAttach : validate;
+      assert.ok(check(c), `${String(c.name)}: ${JSON.stringify(check.errors)}`);
+    }
+    assert.equal(validateAttach({ name: 'x', type: 'pyscope', request: 'attach' }), false, 'an attach without processId is caught');
     // the schema is not a formality: a misspelt attribute is caught
     assert.equal(validate({ name: 'x', type: 'pyscope', request: 'launch', programme: 'a.py' }), false);
   });

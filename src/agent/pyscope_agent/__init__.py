@@ -20,3 +20,5 @@
 #   dispatch     COMMANDS (command name -> handler) and handle_line()
 #   runner       start-up: hello, compiling and running the program, the reader thread
 #   children     following child processes: the at-fork hook, and a child's agent on the adapter's socket
+#   attach       start-up inside a program already running (an attach), and leaving it again
+#   threadtrace  the trace function on threads already running (attach, 3.8-3.11)

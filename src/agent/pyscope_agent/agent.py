@@ -37,6 +37,7 @@ class Agent(CodePolicy, BreakpointsMixin, StopsMixin, ValuesMixin, InspectionMix
         self.show_async_tasks = False
         self.next_thread_num = 1
         self.detached = False
+        self.attached = False  # started inside a running program (attach.py), not launched by us
         self.started = threading.Event()
         self.worker = None
         self.watchdog = None

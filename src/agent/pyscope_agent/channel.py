@@ -25,6 +25,15 @@ class Channel(object):
     def event(self, name, body=None):
         self.send({'event': name, 'body': body or {}})
 
+    def close(self):
+        with self._lock:
+            self.closed = True
+        for f in (self._in, self._out):
+            try:
+                f.close()
+            except OSError:
+                pass
+
     def read_lines(self):
         buf = b''
         while True:

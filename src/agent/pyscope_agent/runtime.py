@@ -72,6 +72,16 @@ else:
 PACKAGE_DIR = os.path.normcase(os.path.dirname(os.path.abspath(__file__)))
 
 
+def socket_shutdown(sock):
+    """Ends an attached agent's socket (attach.py): a shutdown wakes a read blocked on it."""
+    import socket
+    for op in (lambda: sock.shutdown(socket.SHUT_RDWR), sock.close):
+        try:
+            op()
+        except OSError:
+            pass
+
+
 class Holder(object):
     """The running agent, for the few places that have no reference to it (internal errors)."""
     agent = None

@@ -316,8 +316,9 @@ def pause(agent, a):
 
 def detach(agent, a):
     agent.detach()
-    # a followed child's output is its parent's, still read by the parent's session
-    if sys.platform != 'emscripten' and not getattr(agent, 'inherited_output', False):
+    # a followed child's output is its parent's, still read by the parent's session; an attached
+    # program's stdio was never ours
+    if sys.platform != 'emscripten' and not agent.attached and not getattr(agent, 'inherited_output', False):
         quiet_output()
     return {}
 

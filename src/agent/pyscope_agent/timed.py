@@ -13,6 +13,9 @@ from .runtime import sys, ctypes, get_ident, allocate_lock, start_new_thread, mo
 from .errors import Timeout, EvalTimeout
 
 
+_STOP = object()
+
+
 class _Thread(object):
     """One helper thread; runs one call at a time."""
 
@@ -30,6 +33,8 @@ class _Thread(object):
         self.agent.own_ident(get_ident())
         while True:
             self.wake.acquire()
+            if self.job is _STOP:
+                return
             fn, args, box, done = self.job
             self.job = None
             try:
@@ -41,6 +46,12 @@ class _Thread(object):
                 # its ident may be reused by a thread of the program, which must be seen again
                 self.agent.agent_idents.discard(get_ident())
                 return
+
+    def stop(self):
+        """Ends the thread once it is idle (an attached agent that detaches leaves no thread)."""
+        if self.job is None and not self.abandoned:
+            self.job = _STOP
+            self.wake.release()
 
     def run(self, timeout, fn, args):
         box = []
@@ -73,6 +84,10 @@ class Worker(object):
         if ok:
             return value
         raise value
+
+    def stop(self):
+        self._current.stop()
+        self._spare.stop()
 
 
 # thread ident -> the evaluation's frame, for each EvalTimeout raised; read after every evaluation
@@ -113,6 +128,7 @@ class Watchdog(object):
         self.agent = agent
         self.codes = frozenset()  # code objects of conditions and log-point expressions
         self.seen = {}  # ident -> (evaluation frame, when first seen)
+        self.stopping = False
         self.wake = allocate_lock()
         self.wake.acquire()
         self.ident = start_new_thread(self._loop, ())
@@ -131,6 +147,8 @@ class Watchdog(object):
         self.agent.own_ident(get_ident())
         while True:
             a = self.agent
+            if self.stopping:
+                return
             if not self.codes or a.detached:
                 self.seen = {}
                 self.wake.acquire(True, 5.0)
@@ -145,6 +163,14 @@ class Watchdog(object):
             try:
                 self.scan(limit)
             except Exception:
+                pass
+
+    def stop(self):
+        self.stopping = True
+        if self.wake.locked():
+            try:
+                self.wake.release()
+            except RuntimeError:
                 pass
 
     def _find(self, top, codes):

@@ -7,6 +7,8 @@
 # outside .pythons/ is touched; apt runs on a private state under .pythons/apt.
 #
 # Idempotent: when every wrapper already runs and imports threading/ctypes/json, it exits at once.
+# Debian 12's 32-bit python3.11 comes from scripts/install-python-i386.sh, run first (bookworm i386,
+# not sid: its own apt state and root).
 # Usage: bash scripts/install-pythons.sh [--force]
 set -euo pipefail
 
@@ -26,6 +28,9 @@ force=0
 
 log() { printf 'install-pythons: %s\n' "$*"; }
 
+i386_status=0
+bash "$REPO/scripts/install-python-i386.sh" "$@" || i386_status=1
+
 works() {
   "$DEST/bin/python$1" -c 'import threading, ctypes, json, sys; sys.exit(0)' >/dev/null 2>&1
 }
@@ -35,7 +40,7 @@ if [[ $force == 0 ]]; then
   for v in "${VERSIONS[@]}"; do works "$v" || all=0; done
   if [[ $all == 1 ]]; then
     log "already installed: ${VERSIONS[*]/#/python} in $DEST/bin"
-    exit 0
+    exit $i386_status
   fi
 fi
 
@@ -140,4 +145,4 @@ for v in "${VERSIONS[@]}"; do
     status=1
   fi
 done
-exit $status
+exit $((status | i386_status))

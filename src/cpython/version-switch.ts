@@ -3,12 +3,13 @@
 // (2.7, 3.6-3.12), or from the target's own _Py_DebugOffsets plus the few declared structs that
 // table lacks (3.13+). Nothing here compares version numbers: every difference is a trait.
 import { ExitCode, PyscopeError } from '../common/errors.js';
-import { declare, LP64, type Declarations, type StructLayout } from '../layout/index.js';
+import { declare, type Declarations, type StructLayout } from '../layout/index.js';
 import type { MemorySource } from '../memory/source.js';
 import type { Bindings, DictBindings, FrameBindings, IntBindings, StringBindings } from './bindings.js';
 import { DEBUG_COOKIE, formatVersion, type PythonVersion } from './discover/detect-version.js';
 import { readDebugOffsets, type DebugOffsets } from './debug-offsets.js';
 import { TRAITS, traitsFor, type VersionTraits } from './version-traits.js';
+import { X86_64_ABI, type TargetAbi } from './discover/target-abi.js';
 
 export interface BindingsSource {
   /** "declarations v3.12" or "_Py_DebugOffsets in the target (v3.14)". */
@@ -23,6 +24,7 @@ export function bindingsFor(
   hasSymbol: (name: string) => boolean = () => false,
   /** The address in the target of a data symbol of the interpreter's file (statics of 2.7, 3.6). */
   symbolAddress: (name: string) => number | undefined = () => undefined,
+  abi: TargetAbi = X86_64_ABI,
 ): { bindings: Bindings; source: BindingsSource } {
   const traits = traitsFor(version);
   if (!traits) {
@@ -32,25 +34,26 @@ export function bindingsFor(
     if (runtimeAddress === undefined) {
       throw new PyscopeError(`Python ${formatVersion(version)}: no _PyRuntime symbol, so no _Py_DebugOffsets to read`, ExitCode.unsupportedVersion);
     }
-    const debug = readDebugOffsets(memory, runtimeAddress, version, traits.debugOffsets);
+    const debug = readDebugOffsets(memory, runtimeAddress, version, traits.debugOffsets, abi.layout);
     return {
-      bindings: fromDebugOffsets(version, traits, debug, declarationsFor(traits.key)),
+      bindings: fromDebugOffsets(version, traits, debug, declarationsFor(traits.key, abi), abi),
       source: { describe: `_Py_DebugOffsets read from the target (layout ${debug.layoutVersion}, cookie "${DEBUG_COOKIE}")`, debugOffsets: debug },
     };
   }
-  return { bindings: fromDeclarations(version, traits, declarationsFor(traits.key), hasSymbol, symbolAddress), source: { describe: `declarations for CPython ${traits.key} (src/cpython/versions)` } };
+  return { bindings: fromDeclarations(version, traits, declarationsFor(traits.key, abi), hasSymbol, symbolAddress, abi), source: { describe: `declarations for CPython ${traits.key} (src/cpython/versions)` } };
 }
 
 const declCache = new Map<string, Declarations>();
 
-/** A version's declarations laid out for LP64: its structs, then its extras. */
-export function declarationsFor(key: string): Declarations {
-  let d = declCache.get(key);
+/** A version's declarations laid out for a target's ABI (LP64 unless said): its structs, then its extras. */
+export function declarationsFor(key: string, abi: TargetAbi = X86_64_ABI): Declarations {
+  const cacheKey = `${key} ${abi.layout.name}`;
+  let d = declCache.get(cacheKey);
   if (d) return d;
   const traits = TRAITS[key];
   if (traits === undefined) throw new PyscopeError(`no struct declarations for Python ${key}`, ExitCode.unsupportedVersion);
-  d = declare(traits.structs + traits.extras.join(''), LP64, `CPython ${key}`);
-  declCache.set(key, d);
+  d = declare(traits.structs + traits.extras.join(''), abi.layout, `CPython ${key} (${abi.layout.name})`);
+  declCache.set(cacheKey, d);
   return d;
 }
 
@@ -70,6 +73,7 @@ function fromDeclarations(
   d: Declarations,
   hasSymbol: (name: string) => boolean,
   symbolAddress: (name: string) => number | undefined,
+  abi: TargetAbi,
 ): Bindings {
   const interp = d.struct('PyInterpreterState');
   const ts = d.struct('PyThreadState');
@@ -161,9 +165,9 @@ function fromDeclarations(
   const managed = m
     ? {
         flag: Py_TPFLAGS_MANAGED_DICT,
-        offset: m.dictWord * 8,
+        offset: m.dictWord * abi.pointerSize,
         tagged: m.tagged,
-        valuesOffset: m.valuesWord !== undefined ? m.valuesWord * 8 : undefined,
+        valuesOffset: m.valuesWord !== undefined ? m.valuesWord * abi.pointerSize : undefined,
         cachedKeys: d.has('PyHeapTypeObject') ? d.struct('PyHeapTypeObject').offset('ht_cached_keys') : undefined,
       }
     : undefined;
@@ -171,7 +175,7 @@ function fromDeclarations(
 
   return {
     version,
-    pointerSize: 8,
+    pointerSize: abi.pointerSize,
     interpreters: traits.interpreters === 'interp_head' ? { via: 'interp_head' } : { via: 'runtime', headOffset: d.struct('_PyRuntimeState').offset('interpreters.head') },
     gil,
     gc,
@@ -288,7 +292,7 @@ function setBindings(d: Declarations): Bindings['set'] {
   return { used: s.offset('used'), mask: s.offset('mask'), table: s.offset('table'), entrySize: e.size, entryKey: e.offset('key') };
 }
 
-function fromDebugOffsets(version: PythonVersion, traits: VersionTraits, o: DebugOffsets, extras: Declarations): Bindings {
+function fromDebugOffsets(version: PythonVersion, traits: VersionTraits, o: DebugOffsets, extras: Declarations, abi: TargetAbi): Bindings {
   const f = (path: string): number => o.get(path);
   const has = (path: string) => o.has(path);
   const ft = traits.frames;
@@ -313,7 +317,7 @@ function fromDebugOffsets(version: PythonVersion, traits: VersionTraits, o: Debu
   const gc: Bindings['gc'] = traits.gc === 'interpreter' && has('interpreter_state.gc') && has('gc.collecting') ? { via: 'interpreter', offset: f('interpreter_state.gc') + f('gc.collecting') } : undefined;
   return {
     version,
-    pointerSize: 8,
+    pointerSize: abi.pointerSize,
     interpreters: { via: 'runtime', headOffset: f('runtime_state.interpreters_head') },
     gil,
     gc,
@@ -387,7 +391,7 @@ function fromDebugOffsets(version: PythonVersion, traits: VersionTraits, o: Debu
     module: { dict: f('pyobject.size') },
     managedDict: m && {
       flag: Py_TPFLAGS_MANAGED_DICT,
-      offset: m.dictWord * 8,
+      offset: m.dictWord * abi.pointerSize,
       tagged: m.tagged,
       inlineValuesFlag: m.inlineValues ? Py_TPFLAGS_INLINE_VALUES : undefined,
       cachedKeys: extras.has('PyHeapTypeObject') ? extras.struct('PyHeapTypeObject').offset('ht_cached_keys') : undefined,

@@ -2,7 +2,7 @@
 // cache across samples (code objects are immutable; the cache checks each entry's fingerprint
 // before reuse), so a steady-state sample reads thread states and frames only.
 import { functionOf, type MergedFrame } from '../cpython/native-merge.js';
-import { liveModules, liveNativeStacks, mergeThreads } from '../cpython/native-stacks.js';
+import { liveModules, liveNativeStacks, mergeThreads, requireNativeSupport } from '../cpython/native-stacks.js';
 import { openLiveProcess, type LiveProcess } from '../cpython/process.js';
 import { snapshot, type ThreadSnapshot } from '../cpython/snapshot.js';
 import type { NativeModule } from '../native/index.js';
@@ -44,6 +44,14 @@ export class Sampler {
     private readonly opts: SamplerOptions = {},
   ) {
     this.process = openLiveProcess(pid);
+    if (opts.native) {
+      try {
+        requireNativeSupport(this.process);
+      } catch (e) {
+        this.process.memory.close();
+        throw e;
+      }
+    }
     this.statuses = new ThreadStatusReader(pid);
   }
 

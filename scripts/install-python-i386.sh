@@ -7,7 +7,12 @@
 # libc and run through that libc's own loader; the kernel runs 32-bit binaries. apt runs on a
 # private state under .pythons/apt-i386, apart from the sid builds' .pythons/apt.
 #
-# Idempotent: when the wrapper already runs with 4-byte pointers, it exits at once.
+# The separate debug file of that python3.11 (DWARF, found by build-id) comes from python3.11-dbg:
+# only its usr/lib/debug is kept, under .pythons/i386/usr/lib/debug/.build-id, for the layout tests
+# that hold the ILP32 declarations against gdb's `ptype /o`.
+#
+# Idempotent: when the wrapper already runs with 4-byte pointers and the debug files are there, it
+# exits at once.
 # Usage: bash scripts/install-python-i386.sh [--force]
 set -euo pipefail
 
@@ -26,7 +31,8 @@ force=0
 log() { printf 'install-python-i386: %s\n' "$*"; }
 
 works() {
-  [[ "$("$WRAPPER" -c 'import threading, ctypes, json, struct; print(struct.calcsize("P"))' 2>/dev/null)" == 4 ]]
+  [[ "$("$WRAPPER" -c 'import threading, ctypes, json, struct; print(struct.calcsize("P"))' 2>/dev/null)" == 4 ]] &&
+    [[ -d "$ROOT/usr/lib/debug/.build-id" ]]
 }
 
 if [[ $force == 0 ]] && works; then
@@ -59,7 +65,8 @@ fi
 
 log "downloading into $DEBS"
 CHOSEN=()
-for pkg in "${PACKAGES[@]}"; do
+DEBUG_DEB=""
+for pkg in "${PACKAGES[@]}" python3.11-dbg; do
   ver=$(apt-cache "${APT_OPTS[@]}" policy "$pkg:i386" 2>/dev/null | awk '/Candidate:/ {print $2}')
   if [[ -z "$ver" || "$ver" == "(none)" ]]; then log "  $pkg: not found"; exit 1; fi
   file=$(ls "$DEBS/${pkg}_${ver//:/%3a}_i386.deb" 2>/dev/null | head -n1 || true)
@@ -71,11 +78,17 @@ for pkg in "${PACKAGES[@]}"; do
   else
     log "  $pkg $ver (cached)"
   fi
-  CHOSEN+=("$file")
+  if [[ "$pkg" == python3.11-dbg ]]; then DEBUG_DEB=$file; else CHOSEN+=("$file"); fi
 done
 
 log "unpacking into $ROOT"
 for deb in "${CHOSEN[@]}"; do dpkg -x "$deb" "$ROOT"; done
+# python3.11-dbg also holds a whole debug interpreter: keep only the separate debug files.
+tmp=$(mktemp -d)
+dpkg -x "$DEBUG_DEB" "$tmp"
+mkdir -p "$ROOT/usr/lib/debug"
+cp -a "$tmp/usr/lib/debug/.build-id" "$ROOT/usr/lib/debug/"
+rm -rf "$tmp"
 [[ -e "$ROOT/lib/ld-linux.so.2" ]] || { log "no loader at $ROOT/lib/ld-linux.so.2 (libc6 missing?)"; exit 1; }
 
 # As for the sid builds: the wrapper finds its root through its own resolved path, `exec` keeps its

@@ -107,7 +107,8 @@ describe('only regular files are opened as cores, executables and libraries', ()
   });
 });
 
-const python = pythons().find((p) => !p.missing && p.version[0] === 3 && p.version[1] === 12) ?? pythons().find((p) => !p.missing);
+// A 64-bit interpreter: the test reads its short command line back from a core cut short.
+const python = pythons().find((p) => !p.missing && p.version[0] === 3 && p.version[1] === 12) ?? pythons().find((p) => !p.missing && p.pointerBits === 64);
 
 describe('a truncated kernel core', firstSkip(requirePython(python !== undefined, 'no interpreter of the matrix is present'), needsKernelCores()), () => {
   let core: MadeCore;
@@ -181,7 +182,8 @@ describe('a core of a process that is not Python', needsGcore(), () => {
 // The static Debian build is self-contained, so a copy of it runs from anywhere: the core then names
 // a file that can be moved away or replaced, as on another machine.
 // (with PYSCOPE_PYTHONS the label carries the micro version: debian-3.11.2)
-const debian = pythons().find((p) => p.label === 'debian-3.11' || p.label.startsWith('debian-3.11.'));
+// Debian's own 64-bit /usr/bin/python3.11 (not the i386 one, which runs through a wrapper and its own loader).
+const debian = pythons().find((p) => p.pointerBits === 64 && (p.label === 'debian-3.11' || p.label.startsWith('debian-3.11.')));
 const debianSkip = debian ? skipIfMissing(debian) : requirePython(false, 'Debian python3.11 is not in the matrix');
 describe('a core whose mapped files are absent or different here', firstSkip(debianSkip, needsGcore()), () => {
   let core: string;

@@ -9,6 +9,8 @@
 # outside .pythons/ is touched; apt runs on a private state under .pythons/apt.
 #
 # Idempotent: when every wrapper already runs and imports threading/ctypes/json, it exits at once.
+# Debian 12's 32-bit python3.11 comes from scripts/install-python-i386.sh, run first (bookworm i386,
+# not sid: its own apt state and root).
 # Usage: bash scripts/install-pythons.sh [--force]
 set -euo pipefail
 
@@ -28,6 +30,9 @@ force=0
 
 log() { printf 'install-pythons: %s\n' "$*"; }
 
+i386_status=0
+bash "$REPO/scripts/install-python-i386.sh" "$@" || i386_status=1
+
 works() {
   "$DEST/bin/python$1" -c 'import threading, ctypes, json, sys; sys.exit(0)' >/dev/null 2>&1
 }
@@ -45,7 +50,7 @@ if [[ $force == 0 ]]; then
   for v in "${DEBUG_VERSIONS[@]}"; do works "$v" || dbg_ok=0; done
   if [[ $sid_ok == 1 && $dbg_ok == 1 ]]; then
     log "already installed: ${VERSIONS[*]/#/python} ${DEBUG_VERSIONS[*]/#/python} in $DEST/bin"
-    exit 0
+    exit $i386_status
   fi
 else
   sid_ok=0
@@ -207,4 +212,4 @@ for v in "${VERSIONS[@]}" "${DEBUG_VERSIONS[@]}"; do
     status=1
   fi
 done
-exit $status
+exit $((status | i386_status))

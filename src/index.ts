@@ -8,4 +8,5 @@ export { formatVersion, type PythonVersion } from './cpython/discover/detect-ver
 export { Sampler, type SamplerOptions } from './profile/sampler.js';
 export type { Sample, ThreadSample, SampleFrame } from './profile/sample.js';
 export { DebugSession, type LaunchArguments, type SessionOptions } from './debugger/session.js';
-export { declare, LP64, WASM32 } from './layout/index.js';
+export { declare, LP64, WASM32, I386 } from './layout/index.js';
+export { describeAbi, type TargetAbi } from './cpython/discover/target-abi.js';

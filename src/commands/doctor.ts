@@ -6,6 +6,7 @@ import { ExitCode, PyscopeError } from '../common/errors.js';
 import { ET_EXEC } from '../elf/index.js';
 import { formatVersion } from '../cpython/discover/detect-version.js';
 import { findInterpreter } from '../cpython/discover/find-interpreter.js';
+import { describeAbi, targetAbi } from '../cpython/discover/target-abi.js';
 import { detectVersion } from '../cpython/discover/detect-version.js';
 import { openLiveProcess, type OpenedPython } from '../cpython/process.js';
 import { formatVerifyReport, verifyLayout } from '../cpython/verify-layout.js';
@@ -89,6 +90,7 @@ export async function doctorCommand(args: string[]): Promise<number> {
     `${elf.type === ET_EXEC ? 'executable, not PIE' : 'position-independent'}, load bias 0x${image.bias.toString(16)}, ` +
       `build-id ${elf.buildId() ?? 'none'}, ${elf.section('.symtab') ? 'has .symtab' : 'stripped (no .symtab)'}, ${elf.section('.debug_info') ? 'has DWARF' : 'no DWARF'}`,
   ]);
+  rows.push(['ABI', safe(() => `${describeAbi(targetAbi(elf))}, ${elf.wordSize}-byte pointers`)]);
   if (image.symbols.runtime !== undefined) rows.push(['_PyRuntime', `0x${image.symbols.runtime.toString(16)}`]);
   if (image.symbols.interpHead !== undefined) rows.push(['interp_head', `0x${image.symbols.interpHead.toString(16)}`]);
   let proc;
@@ -104,6 +106,7 @@ export async function doctorCommand(args: string[]): Promise<number> {
   }
   try {
     rows.push(['version', `${formatVersion(proc.version)} (from ${proc.version.source})`]);
+    rows.push(['int digits', `${proc.bindings.ints.digitBits}-bit`]);
     rows.push(['struct layout', proc.bindingsSource.describe + (proc.bindingsSource.debugOffsets ? '' : '; held against DWARF by the test suite') + `; pyscope doctor --verify-layout ${pid} checks it against this interpreter`]);
     const threads = snapshot(proc, { tasks: { ids: taskIds(pid), status: (t) => threadStatus(pid, t) } });
     const frames = threads.reduce((n, t) => n + t.frames.length, 0);

@@ -5,7 +5,7 @@ import { ExitCode, PyscopeError } from '../common/errors.js';
 import { formatVersion } from '../cpython/discover/detect-version.js';
 import { DEFAULT_LIMITS } from '../cpython/objects/render.js';
 import { openPython, type OpenedPython } from '../cpython/process.js';
-import { coreNativeStacks, mergeThreads } from '../cpython/native-stacks.js';
+import { coreNativeStacks, mergeThreads, requireNativeSupport } from '../cpython/native-stacks.js';
 import { snapshot, type ThreadSnapshot } from '../cpython/snapshot.js';
 import { CoreFile } from '../elf/core-file.js';
 import { describeFileProblem, type MappedFile } from '../elf/core-mapped-files.js';
@@ -35,6 +35,7 @@ export async function dumpCore(path: string, o: DumpCoreOptions): Promise<number
       throw new PyscopeError(`${name} has no NT_FILE note, so the files the process mapped are unknown: is it a Linux process core?`, ExitCode.badFile);
     }
     const py = openInterpreter(core);
+    if (o.native) requireNativeSupport(py);
     const lost = core.lostStacks();
     let threads: ThreadSnapshot[];
     try {

@@ -216,7 +216,7 @@ export type StringBindings =
 
 export type IntBindings =
   | { kind: 'ob_size'; size: number; digits: number; digitBits: 15 | 30; py2Int?: { value: number } }
-  | { kind: 'lv_tag'; tag: number; digits: number; digitBits: 30 };
+  | { kind: 'lv_tag'; tag: number; digits: number; digitBits: 15 | 30 };
 
 export type DictBindings =
   | { kind: 'table-2.7'; used: number; mask: number; table: number; entrySize: number; entryKey: number; entryValue: number }

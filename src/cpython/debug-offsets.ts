@@ -2,7 +2,7 @@
 // _PyRuntime. Reading them from the target is what lets a new CPython minor version work without
 // a pyscope release: only the list of fields of the header itself is declared per version.
 import { ExitCode, PyscopeError } from '../common/errors.js';
-import { declare, LP64, type StructLayout } from '../layout/index.js';
+import { declare, LP64, type Abi, type StructLayout } from '../layout/index.js';
 import type { MemorySource } from '../memory/source.js';
 import { DEBUG_COOKIE, fromHex, formatVersion, type PythonVersion } from './discover/detect-version.js';
 
@@ -22,11 +22,12 @@ const MAX_PLAUSIBLE = 1 << 20;
 
 const layouts = new Map<string, StructLayout>();
 
-function headerLayout(layout: DebugOffsetsLayout): StructLayout {
-  let l = layouts.get(layout.layout);
+function headerLayout(layout: DebugOffsetsLayout, abi: Abi): StructLayout {
+  const key = `${layout.layout} ${abi.name}`;
+  let l = layouts.get(key);
   if (!l) {
-    l = declare(layout.declarations, LP64, `_Py_DebugOffsets ${layout.layout}`).struct('_Py_DebugOffsets');
-    layouts.set(layout.layout, l);
+    l = declare(layout.declarations, abi, `_Py_DebugOffsets ${layout.layout}`).struct('_Py_DebugOffsets');
+    layouts.set(key, l);
   }
   return l;
 }
@@ -37,9 +38,9 @@ export interface DebugOffsetsLayout {
   declarations: string;
 }
 
-export function readDebugOffsets(memory: MemorySource, runtime: number, version: PythonVersion, header: DebugOffsetsLayout): DebugOffsets {
+export function readDebugOffsets(memory: MemorySource, runtime: number, version: PythonVersion, header: DebugOffsetsLayout, abi: Abi = LP64): DebugOffsets {
   const key = header.layout;
-  const layout = headerLayout(header);
+  const layout = headerLayout(header, abi);
   const raw = memory.read(runtime, layout.size);
   const cookie = raw.toString('latin1', 0, 8);
   if (cookie !== DEBUG_COOKIE) {

@@ -2,6 +2,7 @@
 // frames of its thread state. Live threads are stopped one at a time only while their registers
 // and stack are copied (memory/ptrace); the unwind walks the copy afterwards. A core holds the
 // registers of every thread (NT_PRSTATUS) and its stacks, so nothing is stopped.
+import { ExitCode, PyscopeError } from '../common/errors.js';
 import type { CoreFile } from '../elf/core-file.js';
 import { captureThreads } from '../memory/ptrace.js';
 import { StackOverlayMemory } from '../memory/stack-overlay.js';
@@ -25,6 +26,16 @@ export interface NativeView {
   unwindNote?: string;
 }
 
+/**
+ * The unwinder knows x86-64's registers and stack only (native/registers): a 32-bit target's
+ * stacks are refused in one line rather than unwound into wrong frames.
+ */
+export function requireNativeSupport(p: Pick<OpenedPython, 'abi'>): void {
+  if (p.abi.pointerSize !== 8) {
+    throw new PyscopeError(`native stacks of 32-bit targets are not supported (this one is ${p.abi.machine}, ${p.abi.model}): leave out --native`, ExitCode.usage);
+  }
+}
+
 /** The modules of a live process, to unwind with (a sampler keeps them across samples). */
 export function liveModules(p: OpenedPython): NativeModule[] {
   return modulesFromMappings(p.maps, p.memory);
@@ -37,6 +48,7 @@ export function liveNativeStacks(
   modules: readonly NativeModule[] = liveModules(p),
   opts: UnwindOptions = {},
 ): Map<number, NativeStack> {
+  requireNativeSupport(p);
   const captured = captureThreads(p.pid, tids);
   const out = new Map<number, NativeStack>();
   for (const [tid, c] of captured) {

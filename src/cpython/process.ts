@@ -8,6 +8,7 @@ import type { MemorySource } from '../memory/source.js';
 import type { Bindings } from './bindings.js';
 import { detectVersion, type PythonVersion } from './discover/detect-version.js';
 import { findInterpreter, type InterpreterImage } from './discover/find-interpreter.js';
+import { targetAbi, type TargetAbi } from './discover/target-abi.js';
 import { Target } from './target.js';
 import { bindingsFor, type BindingsSource } from './version-switch.js';
 import { CodeCache } from './model/code.js';
@@ -19,6 +20,8 @@ export interface OpenedPython {
   memory: MemorySource;
   image: InterpreterImage;
   version: PythonVersion;
+  /** The target's machine and data model (x86-64 LP64, i386 ILP32), from the interpreter's ELF file. */
+  abi: TargetAbi;
   bindings: Bindings;
   bindingsSource: BindingsSource;
   target: Target;
@@ -33,6 +36,7 @@ export interface OpenedPython {
 /** Opens the interpreter inside any memory source whose mappings are known (live or core). */
 export function openPython(memory: MemorySource, maps: Mapping[], pid: number | undefined, exePath?: string, live = false): OpenedPython {
   const image = findInterpreter(pid, maps, exePath);
+  const abi = targetAbi(image.elf);
   const version = detectVersion(image, memory);
   const { bindings, source } = bindingsFor(
     version,
@@ -44,9 +48,29 @@ export function openPython(memory: MemorySource, maps: Mapping[], pid: number | 
       const s = image.elf.symbol(name);
       return s && s.type === STT_OBJECT ? s.value + image.bias : undefined;
     },
+    abi,
   );
+  const longType = image.elf.symbol('PyLong_Type');
+  if (longType) withTargetDigits(bindings, memory, longType.value + image.bias);
   const target = new Target(memory, bindings);
-  return { memory, image, version, bindings, bindingsSource: source, target, codes: new CodeCache(target), maps, pid, live };
+  return { memory, image, version, abi, bindings, bindingsSource: source, target, codes: new CodeCache(target), maps, pid, live };
+}
+
+/**
+ * An int's digit size is a build option (PYLONG_BITS_IN_DIGIT: 15 or 30), so it is read from the
+ * target: PyLong_Type's tp_itemsize is sizeof(digit). tp_itemsize follows tp_basicsize, both
+ * Py_ssize_t, in every version's PyTypeObject. An unreadable or odd value keeps the declared size.
+ */
+function withTargetDigits(b: Bindings, memory: MemorySource, longType: number): void {
+  let itemsize: number;
+  try {
+    const raw = memory.read(longType + b.type.basicsize + b.pointerSize, b.pointerSize);
+    itemsize = b.pointerSize === 4 ? raw.readUInt32LE(0) : Number(raw.readBigUInt64LE(0));
+  } catch {
+    return;
+  }
+  if (itemsize === 2) b.ints.digitBits = 15;
+  else if (itemsize === 4) b.ints.digitBits = 30;
 }
 
 export interface LiveProcess extends OpenedPython {

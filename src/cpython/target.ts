@@ -22,24 +22,52 @@ export function targetExited(e: unknown): boolean {
 
 export class Target {
   private typeNames = new Map<number, string>();
+  /** The target's pointer size (its ABI's, from the interpreter's ELF class): also that of Py_ssize_t and long on Linux. */
+  readonly pointerSize: 4 | 8;
 
   constructor(
     readonly memory: MemorySource,
     readonly b: Bindings,
-  ) {}
+  ) {
+    this.pointerSize = b.pointerSize;
+  }
 
   read(address: number, length: number): Buffer {
     return this.memory.read(address, length);
   }
 
   ptr(address: number): number {
+    if (this.pointerSize === 4) return this.memory.read(address, 4).readUInt32LE(0);
     if (this.memory.readPointer) return this.memory.readPointer(address);
     return Target.ptrAt(this.memory.read(address, 8), 0);
   }
 
-  /** Pointer from a buffer already read (two 32-bit halves: no BigInt on the hot path). */
+  /** A 64-bit pointer from a buffer already read (two 32-bit halves: no BigInt on the hot path). */
   static ptrAt(buf: Buffer, offset: number): number {
     return buf.readUInt32LE(offset) + buf.readUInt32LE(offset + 4) * 0x1_0000_0000;
+  }
+
+  /** A pointer of the target's size (or an unsigned long, which has that size on Linux) from a buffer already read. */
+  pointerAt(buf: Buffer, offset: number): number {
+    return this.pointerSize === 4 ? buf.readUInt32LE(offset) : Target.ptrAt(buf, offset);
+  }
+
+  /** A Py_ssize_t (or long) of the target's size from a buffer already read. */
+  ssizeAt(buf: Buffer, offset: number): number {
+    return this.pointerSize === 4 ? buf.readInt32LE(offset) : Number(buf.readBigInt64LE(offset));
+  }
+
+  /** A Py_ssize_t (or long) of the target's size. */
+  ssize(address: number): number {
+    return this.ssizeAt(this.memory.read(address, this.pointerSize), 0);
+  }
+
+  /** Pointers of the target's size in a row, e.g. a tuple's items or a frame's local slots. */
+  pointers(address: number, count: number): number[] {
+    const raw = count ? this.memory.read(address, count * this.pointerSize) : Buffer.alloc(0);
+    const out: number[] = [];
+    for (let i = 0; i < count; i++) out.push(this.pointerAt(raw, i * this.pointerSize));
+    return out;
   }
 
   i64(address: number): number {
@@ -89,7 +117,8 @@ export class Target {
     return name;
   }
 
+  /** tp_flags, an unsigned long: the flags pyscope tests are all in its low 32 bits. */
   typeFlags(type: number): number {
-    return Number(this.memory.read(type + this.b.type.flags, 8).readBigUInt64LE(0) & 0xffffffffn);
+    return this.memory.read(type + this.b.type.flags, 4).readUInt32LE(0);
   }
 }

@@ -3,13 +3,14 @@
 // (2.7, 3.6-3.12), or from the target's own _Py_DebugOffsets plus the few declared structs that
 // table lacks (3.13+). Nothing here compares version numbers: every difference is a trait.
 import { ExitCode, PyscopeError } from '../common/errors.js';
-import { declare, LP64, type Declarations, type StructLayout } from '../layout/index.js';
+import { declare, type Declarations, type StructLayout } from '../layout/index.js';
 import type { MemorySource } from '../memory/source.js';
 import type { AsyncioBindings, Bindings, CoroutineBindings, DictBindings, FrameBindings, IntBindings, StringBindings } from './bindings.js';
 import { DEBUG_COOKIE, formatVersion, type PythonVersion } from './discover/detect-version.js';
 import { readDebugOffsets, type DebugOffsets } from './debug-offsets.js';
 import { TRAITS, traitsFor, type VersionTraits } from './version-traits.js';
 import { ASYNCIO_DEBUG_OFFSETS } from './versions/asyncio.js';
+import { X86_64_ABI, type TargetAbi } from './discover/target-abi.js';
 
 export interface BindingsSource {
   /** "declarations v3.12" or "_Py_DebugOffsets in the target (v3.14)". */
@@ -24,6 +25,7 @@ export function bindingsFor(
   hasSymbol: (name: string) => boolean = () => false,
   /** The address in the target of a data symbol of the interpreter's file (statics of 2.7, 3.6). */
   symbolAddress: (name: string) => number | undefined = () => undefined,
+  abi: TargetAbi = X86_64_ABI,
 ): { bindings: Bindings; source: BindingsSource } {
   const traits = traitsFor(version);
   if (!traits) {
@@ -39,25 +41,26 @@ export function bindingsFor(
     if (runtimeAddress === undefined) {
       throw new PyscopeError(`Python ${formatVersion(version)}: no _PyRuntime symbol, so no _Py_DebugOffsets to read`, ExitCode.unsupportedVersion);
     }
-    const debug = readDebugOffsets(memory, runtimeAddress, version, traits.debugOffsets);
+    const debug = readDebugOffsets(memory, runtimeAddress, version, traits.debugOffsets, abi.layout);
     return {
-      bindings: fromDebugOffsets(version, traits, debug, declarationsFor(traits.key)),
+      bindings: fromDebugOffsets(version, traits, debug, declarationsFor(traits.key, abi), abi),
       source: { describe: `_Py_DebugOffsets read from the target (layout ${debug.layoutVersion}, cookie "${DEBUG_COOKIE}")`, debugOffsets: debug },
     };
   }
-  return { bindings: fromDeclarations(version, traits, declarationsFor(traits.key), hasSymbol, symbolAddress), source: { describe: `declarations for CPython ${traits.key} (src/cpython/versions)` } };
+  return { bindings: fromDeclarations(version, traits, declarationsFor(traits.key, abi), hasSymbol, symbolAddress, abi), source: { describe: `declarations for CPython ${traits.key} (src/cpython/versions)` } };
 }
 
 const declCache = new Map<string, Declarations>();
 
-/** A version's declarations laid out for LP64: its structs, then its extras. */
-export function declarationsFor(key: string): Declarations {
-  let d = declCache.get(key);
+/** A version's declarations laid out for a target's ABI (LP64 unless said): its structs, then its extras. */
+export function declarationsFor(key: string, abi: TargetAbi = X86_64_ABI): Declarations {
+  const cacheKey = `${key} ${abi.layout.name}`;
+  let d = declCache.get(cacheKey);
   if (d) return d;
   const traits = TRAITS[key];
   if (traits === undefined) throw new PyscopeError(`no struct declarations for Python ${key}`, ExitCode.unsupportedVersion);
-  d = declare(traits.structs + traits.extras.join(''), LP64, `CPython ${key}`);
-  declCache.set(key, d);
+  d = declare(traits.structs + traits.extras.join(''), abi.layout, `CPython ${key} (${abi.layout.name})`);
+  declCache.set(cacheKey, d);
   return d;
 }
 
@@ -77,6 +80,7 @@ function fromDeclarations(
   d: Declarations,
   hasSymbol: (name: string) => boolean,
   symbolAddress: (name: string) => number | undefined,
+  abi: TargetAbi,
 ): Bindings {
   const interp = d.struct('PyInterpreterState');
   const ts = d.struct('PyThreadState');
@@ -168,9 +172,9 @@ function fromDeclarations(
   const managed = m
     ? {
         flag: Py_TPFLAGS_MANAGED_DICT,
-        offset: m.dictWord * 8,
+        offset: m.dictWord * abi.pointerSize,
         tagged: m.tagged,
-        valuesOffset: m.valuesWord !== undefined ? m.valuesWord * 8 : undefined,
+        valuesOffset: m.valuesWord !== undefined ? m.valuesWord * abi.pointerSize : undefined,
         cachedKeys: d.has('PyHeapTypeObject') ? d.struct('PyHeapTypeObject').offset('ht_cached_keys') : undefined,
       }
     : undefined;
@@ -179,7 +183,7 @@ function fromDeclarations(
   return {
     version,
     orderedDictRepr: traits.orderedDictRepr ?? 'pairs',
-    pointerSize: 8,
+    pointerSize: abi.pointerSize,
     interpreters: traits.interpreters === 'interp_head' ? { via: 'interp_head' } : { via: 'runtime', headOffset: d.struct('_PyRuntimeState').offset('interpreters.head') },
     gil,
     gc,
@@ -231,7 +235,7 @@ function fromDeclarations(
     cell: { ref: obj.size },
     module: { dict: obj.size },
     managedDict: managed,
-    asyncio: asyncioBindings(traits, d),
+    asyncio: asyncioBindings(traits, d, abi),
   };
 }
 
@@ -239,20 +243,21 @@ function fromDeclarations(
 const asyncioCache = new Map<string, Declarations>();
 
 /** The version's asyncio declarations (versions/asyncio.ts), laid out after its own structs. */
-function asyncioDeclarations(traits: VersionTraits): Declarations | undefined {
+function asyncioDeclarations(traits: VersionTraits, abi: TargetAbi): Declarations | undefined {
   const a = traits.asyncio;
   if (!a) return undefined;
-  let d = asyncioCache.get(traits.key);
+  const cacheKey = `${traits.key} ${abi.layout.name}`;
+  let d = asyncioCache.get(cacheKey);
   if (!d) {
-    d = declare(traits.structs + a.declarations, LP64, `CPython ${traits.key} asyncio`);
-    asyncioCache.set(traits.key, d);
+    d = declare(traits.structs + a.declarations, abi.layout, `CPython ${traits.key} asyncio (${abi.layout.name})`);
+    asyncioCache.set(cacheKey, d);
   }
   return d;
 }
 
 /** dump --async before 3.14: the declared generator, frame, C task and callback objects. */
-function asyncioBindings(traits: VersionTraits, d: Declarations): AsyncioBindings | undefined {
-  const a = asyncioDeclarations(traits);
+function asyncioBindings(traits: VersionTraits, d: Declarations, abi: TargetAbi): AsyncioBindings | undefined {
+  const a = asyncioDeclarations(traits, abi);
   if (!a || !traits.asyncio) return undefined;
   const gen = a.struct('PyGenObject');
   let coroutine: CoroutineBindings;
@@ -311,11 +316,11 @@ function asyncioBindings(traits: VersionTraits, d: Declarations): AsyncioBinding
 }
 
 /** dump --async from 3.14: generators from _Py_DebugOffsets, tasks from the _asyncio module's own section. */
-function debugSectionAsyncio(traits: VersionTraits, o: DebugOffsets): AsyncioBindings | undefined {
-  const a = asyncioDeclarations(traits);
+function debugSectionAsyncio(traits: VersionTraits, o: DebugOffsets, abi: TargetAbi): AsyncioBindings | undefined {
+  const a = asyncioDeclarations(traits, abi);
   const states = traits.asyncio?.states;
   if (!a || !states || !o.has('gen_object.gi_iframe') || !o.has('interpreter_frame.stackpointer')) return undefined;
-  const section = declare(ASYNCIO_DEBUG_OFFSETS, LP64, 'Py_AsyncioModuleDebugOffsets').struct('Py_AsyncioModuleDebugOffsets');
+  const section = declare(ASYNCIO_DEBUG_OFFSETS, abi.layout, 'Py_AsyncioModuleDebugOffsets').struct('Py_AsyncioModuleDebugOffsets');
   const fields = section.paths().filter((p) => p.split('.').length === 2);
   return {
     via: 'debug-section',
@@ -398,7 +403,7 @@ function setBindings(d: Declarations): Bindings['set'] {
   return { used: s.offset('used'), mask: s.offset('mask'), table: s.offset('table'), entrySize: e.size, entryKey: e.offset('key') };
 }
 
-function fromDebugOffsets(version: PythonVersion, traits: VersionTraits, o: DebugOffsets, extras: Declarations): Bindings {
+function fromDebugOffsets(version: PythonVersion, traits: VersionTraits, o: DebugOffsets, extras: Declarations, abi: TargetAbi): Bindings {
   const f = (path: string): number => o.get(path);
   const has = (path: string) => o.has(path);
   const ft = traits.frames;
@@ -424,7 +429,7 @@ function fromDebugOffsets(version: PythonVersion, traits: VersionTraits, o: Debu
   return {
     version,
     orderedDictRepr: traits.orderedDictRepr ?? 'pairs',
-    pointerSize: 8,
+    pointerSize: abi.pointerSize,
     interpreters: { via: 'runtime', headOffset: f('runtime_state.interpreters_head') },
     gil,
     gc,
@@ -498,12 +503,12 @@ function fromDebugOffsets(version: PythonVersion, traits: VersionTraits, o: Debu
     module: { dict: f('pyobject.size') },
     managedDict: m && {
       flag: Py_TPFLAGS_MANAGED_DICT,
-      offset: m.dictWord * 8,
+      offset: m.dictWord * abi.pointerSize,
       tagged: m.tagged,
       inlineValuesFlag: m.inlineValues ? Py_TPFLAGS_INLINE_VALUES : undefined,
       cachedKeys: extras.has('PyHeapTypeObject') ? extras.struct('PyHeapTypeObject').offset('ht_cached_keys') : undefined,
     },
-    asyncio: traits.asyncio?.tasks === 'debug-section' ? debugSectionAsyncio(traits, o) : traits.asyncio ? asyncioBindings(traits, extras) : undefined,
+    asyncio: traits.asyncio?.tasks === 'debug-section' ? debugSectionAsyncio(traits, o, abi) : traits.asyncio ? asyncioBindings(traits, extras, abi) : undefined,
   };
 }
 

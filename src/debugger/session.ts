@@ -226,7 +226,7 @@ export class DebugSession extends SessionBase<LaunchArguments, AttachArguments> 
 
   private attacher(args: LaunchArguments): ProgramLauncher {
     const raw = args.processId;
-    if (raw === undefined) throw new UserError('attach needs "processId" (the pid of a running Python program; pyscope ps lists them)');
+    if (raw === undefined) throw new UserError('attach needs "processId" (the pid of a running Python program; pyscope ps lists them), or "subProcessId" and "subProcessSocket" for a child process a session followed');
     const pid = typeof raw === 'number' ? raw : /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
     if (!Number.isSafeInteger(pid) || pid <= 0 || pid > 2 ** 31) throw new UserError(`attach: processId ${JSON.stringify(raw)} is not a process id`);
     if (!this.options.attach) throw new UserError('attach: this adapter cannot attach to processes');

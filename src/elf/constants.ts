@@ -20,6 +20,8 @@ export const NT_GNU_BUILD_ID = 3;
 export const NT_SIGINFO = 0x53494749;
 export const NT_FILE = 0x46494c45;
 
+export const EM_386 = 3;
+export const EM_ARM = 40;
 export const EM_X86_64 = 62;
 export const EM_AARCH64 = 183;
 

@@ -5,8 +5,9 @@
 import { closeSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ExitCode, MemoryReadError, PyscopeError } from '../common/errors.js';
-import { ET_CORE, NT_AUXV, NT_FILE, NT_PRPSINFO, NT_PRSTATUS, NT_SIGINFO, PT_LOAD, PT_NOTE } from './constants.js';
+import { EM_386, ET_CORE, NT_AUXV, NT_FILE, NT_PRPSINFO, NT_PRSTATUS, NT_SIGINFO, PT_LOAD, PT_NOTE } from './constants.js';
 import { ElfFile } from './elf-file.js';
+import { machineName } from './machines.js';
 import { checkDirectory, checkRegularFile, openRegularFile, type RegularFile } from './regular-file.js';
 import { describeFileProblem, resolveMappedFiles, type MappedFile, type ResolveOptions } from './core-mapped-files.js';
 import {
@@ -46,7 +47,8 @@ export interface CoreOpenOptions {
 const ELF_TYPES: Record<number, string> = { 1: 'a relocatable object', 2: 'an executable', 3: 'a shared object or PIE executable' };
 
 export class CoreFile implements MemorySource {
-  readonly pointerSize = 8 as const;
+  /** The core's ELF class: 4 for a 32-bit (i386) process. */
+  readonly pointerSize: 4 | 8;
   readonly threads: CoreThread[] = [];
   readonly signal?: CoreSignalInfo;
   readonly process?: CoreProcessInfo;
@@ -83,6 +85,8 @@ export class CoreFile implements MemorySource {
     private elf: ElfFile,
     opts: CoreOpenOptions,
   ) {
+    this.pointerSize = elf.wordSize;
+    const w = elf.wordSize;
     const loads = elf.programHeaders.filter((p) => p.type === PT_LOAD);
     this.segments = loads
       .map((p) => ({ start: p.vaddr, end: p.vaddr + p.memsz, dumpedEnd: p.vaddr + p.filesz, offset: p.offset, flags: p.flags }))
@@ -101,12 +105,12 @@ export class CoreFile implements MemorySource {
     for (const n of elf.notes()) {
       if (n.name !== 'CORE' && n.name !== 'LINUX') continue;
       if (n.type === NT_PRSTATUS && n.name === 'CORE') {
-        const t = parsePrstatus(n.desc, elf.machine);
+        const t = parsePrstatus(n.desc, elf.machine, w);
         if (t) this.threads.push(t);
-      } else if (n.type === NT_SIGINFO) this.signal ??= parseSiginfo(n.desc);
-      else if (n.type === NT_PRPSINFO && n.name === 'CORE') this.process ??= parsePrpsinfo(n.desc);
-      else if (n.type === NT_AUXV) auxv = parseAuxv(n.desc);
-      else if (n.type === NT_FILE) files = parseNtFile(n.desc);
+      } else if (n.type === NT_SIGINFO) this.signal ??= parseSiginfo(n.desc, w);
+      else if (n.type === NT_PRPSINFO && n.name === 'CORE') this.process ??= parsePrpsinfo(n.desc, w);
+      else if (n.type === NT_AUXV) auxv = parseAuxv(n.desc, w);
+      else if (n.type === NT_FILE) files = parseNtFile(n.desc, w);
     }
     this.auxv = auxv;
     this.files = files;
@@ -385,22 +389,25 @@ export class CoreFile implements MemorySource {
     const from = Math.max(seg.start, execfn - (1 << 20));
     const stack = this.readCoreOnly(from, execfn - from);
     if (!stack) return undefined;
-    const pattern = Buffer.alloc(16);
-    pattern.writeBigUInt64LE(BigInt(first[0]), 0);
-    pattern.writeBigUInt64LE(BigInt(first[1]), 8);
+    // The stack's words are the process's longs: 8 bytes, or 4 in a 32-bit process.
+    const W = this.pointerSize;
+    const pattern = Buffer.alloc(2 * W);
+    const put = (v: number, o: number) => (W === 8 ? pattern.writeBigUInt64LE(BigInt(v), o) : pattern.writeUInt32LE(v, o));
+    put(first[0], 0);
+    put(first[1], W);
     let at = stack.indexOf(pattern);
-    while (at >= 0 && at % 8 !== 0) at = stack.indexOf(pattern, at + 1);
-    if (at < 16) return undefined;
-    const word = (o: number) => Number(stack.readBigUInt64LE(o));
-    let o = at - 8;
+    while (at >= 0 && at % W !== 0) at = stack.indexOf(pattern, at + 1);
+    if (at < 2 * W) return undefined;
+    const word = (o: number) => (W === 8 ? Number(stack.readBigUInt64LE(o)) : stack.readUInt32LE(o));
+    let o = at - W;
     if (word(o) !== 0) return undefined;
     let end = execfn;
-    for (o -= 8; o >= 0 && word(o) !== 0; o -= 8) {
+    for (o -= W; o >= 0 && word(o) !== 0; o -= W) {
       const p = word(o);
       if (p > from + at && p < end) end = p;
     }
     const argvPointers: number[] = [];
-    for (o -= 8; o >= 0 && argvPointers.length < 4096; o -= 8) {
+    for (o -= W; o >= 0 && argvPointers.length < 4096; o -= W) {
       const v = word(o);
       if (v === argvPointers.length) break;
       argvPointers.push(v);
@@ -459,9 +466,14 @@ function checkCoreHeader(path: string, file: RegularFile): void {
   const name = basename(path);
   if (head.length === 0) throw new PyscopeError(`${name} is empty, not a core file`, ExitCode.badFile);
   if (head.length < 4 || head.readUInt32BE(0) !== 0x7f454c46) throw new PyscopeError(`${name} is not a core file (not an ELF file)`, ExitCode.badFile);
-  if (head.length < 64) throw new PyscopeError(`${name} is a truncated ELF file (${head.length} bytes), not a usable core`, ExitCode.badFile);
+  if (head.length < 52) throw new PyscopeError(`${name} is a truncated ELF file (${head.length} bytes), not a usable core`, ExitCode.badFile);
   const type = head.readUInt16LE(16);
   if (type !== ET_CORE) {
     throw new PyscopeError(`${name} is not a core file but ${ELF_TYPES[type] ?? `an ELF file of type ${type}`}`, ExitCode.badFile);
+  }
+  // A 32-bit core's notes and registers are laid out per machine: only i386's are known here.
+  const machine = head.readUInt16LE(18);
+  if (head[4] === 1 && machine !== EM_386) {
+    throw new PyscopeError(`${name} is a core of a 32-bit ${machineName(machine)} process: not supported yet (pyscope reads 32-bit i386 cores)`, ExitCode.badFile);
   }
 }

@@ -111,19 +111,27 @@ const MAX_PHNUM = 128;
 
 /** The GNU build-id of the ELF image mapped at `start`, read from the core's dump of its first page. */
 export function buildIdInMemory(start: number, readCore: CoreOnlyReader): string | undefined {
-  const h = readCore(start, 64);
-  if (!h || h.readUInt32BE(0) !== 0x7f454c46 || h[4] !== 2 || h[5] !== 1) return undefined;
-  const type = h.readUInt16LE(16);
-  const phoff = Number(h.readBigUInt64LE(32));
-  const phentsize = h.readUInt16LE(54);
-  const phnum = h.readUInt16LE(56);
-  if (phentsize < 56 || phnum === 0 || phnum > MAX_PHNUM || phoff > 1 << 20) return undefined;
+  const h = readCore(start, 52);
+  if (!h || h.readUInt32BE(0) !== 0x7f454c46 || (h[4] !== 1 && h[4] !== 2) || h[5] !== 1) return undefined;
+  // ELF64 or ELF32 (a 32-bit process's images): the header and program header fields move.
+  const is64 = h[4] === 2;
+  const h64 = is64 ? readCore(start, 64) : h;
+  if (!h64) return undefined;
+  const type = h64.readUInt16LE(16);
+  const phoff = is64 ? Number(h64.readBigUInt64LE(32)) : h64.readUInt32LE(28);
+  const phentsize = h64.readUInt16LE(is64 ? 54 : 42);
+  const phnum = h64.readUInt16LE(is64 ? 56 : 44);
+  if (phentsize < (is64 ? 56 : 32) || phnum === 0 || phnum > MAX_PHNUM || phoff > 1 << 20) return undefined;
   const ph = readCore(start + phoff, phnum * phentsize);
   if (!ph) return undefined;
   const headers = [];
   for (let i = 0; i < phnum; i++) {
     const o = i * phentsize;
-    headers.push({ type: ph.readUInt32LE(o), vaddr: Number(ph.readBigUInt64LE(o + 16)), filesz: Number(ph.readBigUInt64LE(o + 32)) });
+    headers.push(
+      is64
+        ? { type: ph.readUInt32LE(o), vaddr: Number(ph.readBigUInt64LE(o + 16)), filesz: Number(ph.readBigUInt64LE(o + 32)) }
+        : { type: ph.readUInt32LE(o), vaddr: ph.readUInt32LE(o + 8), filesz: ph.readUInt32LE(o + 16) },
+    );
   }
   // Shared objects and PIE executables are moved by the loader: relocate by the first PT_LOAD.
   const firstLoad = headers.find((p) => p.type === PT_LOAD);

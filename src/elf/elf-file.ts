@@ -1,4 +1,5 @@
-// A lazily read ELF64 little-endian file: headers first, tables only when asked. Only a regular
+// A lazily read little-endian ELF file, ELF64 or ELF32 (a 32-bit target read by the 64-bit tool):
+// headers first, tables only when asked. Only a regular
 // file is opened (regular-file.ts), and every count and offset taken from the file is checked
 // against its size, so a truncated or hostile file gives an ElfError, never an endless loop, a
 // wait or a huge allocation.
@@ -55,9 +56,42 @@ export interface ElfNote {
 
 const MAX_TABLE = 1 << 28;
 
+/** Where an ELF class keeps the fields pyscope reads: the two classes order and size them differently. */
+interface ClassLayout {
+  /** Bytes of an address or offset field (Elf32_Addr, Elf64_Addr). */
+  word: 4 | 8;
+  header: { phoff: number; shoff: number; phentsize: number; phnum: number; shentsize: number; shnum: number; shstrndx: number; size: number };
+  ph: { size: number; flags: number; offset: number; vaddr: number; filesz: number; memsz: number; align: number };
+  sh: { size: number; flags: number; addr: number; offset: number; size_: number; link: number; entsize: number };
+  sym: { size: number; info: number; shndx: number; value: number; size_: number };
+}
+
+const ELF64: ClassLayout = {
+  word: 8,
+  header: { phoff: 32, shoff: 40, phentsize: 54, phnum: 56, shentsize: 58, shnum: 60, shstrndx: 62, size: 64 },
+  ph: { size: 56, flags: 4, offset: 8, vaddr: 16, filesz: 32, memsz: 40, align: 48 },
+  sh: { size: 64, flags: 8, addr: 16, offset: 24, size_: 32, link: 40, entsize: 56 },
+  sym: { size: 24, info: 4, shndx: 6, value: 8, size_: 16 },
+};
+
+const ELF32: ClassLayout = {
+  word: 4,
+  header: { phoff: 28, shoff: 32, phentsize: 42, phnum: 44, shentsize: 46, shnum: 48, shstrndx: 50, size: 52 },
+  ph: { size: 32, flags: 24, offset: 4, vaddr: 8, filesz: 16, memsz: 20, align: 28 },
+  sh: { size: 40, flags: 8, addr: 12, offset: 16, size_: 20, link: 24, entsize: 36 },
+  sym: { size: 16, info: 12, shndx: 14, value: 4, size_: 8 },
+};
+
+function word(b: Buffer, o: number, size: 4 | 8): number {
+  return size === 8 ? num(b.readBigUInt64LE(o)) : b.readUInt32LE(o);
+}
+
 export class ElfFile {
   readonly type: number;
   readonly machine: number;
+  /** 4 for ELF32 (ILP32 targets), 8 for ELF64: the size of the file's addresses and of its target's pointers. */
+  readonly wordSize: 4 | 8;
+  private layout: ClassLayout;
   readonly programHeaders: readonly ProgramHeader[];
   /** The open file, or undefined for an image held in memory (fromImage). */
   private fd: number | undefined;
@@ -72,7 +106,7 @@ export class ElfFile {
   private lookups = new Map<string, ElfSymbol | undefined>();
   private tables = new Map<string, { data: Buffer; strings: Buffer } | undefined>();
 
-  /** Opens `path`, named `what` in errors, if it is a regular file holding an ELF64 LE image. */
+  /** Opens `path`, named `what` in errors, if it is a regular file holding a little-endian ELF image. */
   static open(path: string, what = 'ELF file'): ElfFile {
     return ElfFile.fromFile(path, openRegularFile(path, what));
   }
@@ -103,32 +137,37 @@ export class ElfFile {
     this.fd = image ? undefined : file.fd;
     if (image) this.image = image;
     this.fileSize = file.size;
-    const h = this.readAt(0, 64, 'ELF header');
-    if (h.readUInt32BE(0) !== 0x7f454c46) throw new ElfError(`${path} is not an ELF file`);
-    if (h[4] !== 2) throw new ElfError(`${path} is a 32-bit ELF file; pyscope reads 64-bit targets`);
-    if (h[5] !== 1) throw new ElfError(`${path} is big-endian; pyscope reads little-endian targets`);
+    const ident = this.readAt(0, 16, 'ELF header');
+    if (ident.readUInt32BE(0) !== 0x7f454c46) throw new ElfError(`${path} is not an ELF file`);
+    if (ident[4] !== 1 && ident[4] !== 2) throw new ElfError(`${path} has an unknown ELF class ${ident[4]}`);
+    if (ident[5] !== 1) throw new ElfError(`${path} is big-endian; pyscope reads little-endian targets`);
+    const L = (this.layout = ident[4] === 2 ? ELF64 : ELF32);
+    this.wordSize = L.word;
+    const H = L.header;
+    const h = this.readAt(0, H.size, 'ELF header');
     this.type = h.readUInt16LE(16);
     this.machine = h.readUInt16LE(18);
-    this.phoff = num(h.readBigUInt64LE(32));
-    this.shoff = num(h.readBigUInt64LE(40));
-    const phentsize = h.readUInt16LE(54);
-    const phnum = h.readUInt16LE(56);
-    this.shentsize = h.readUInt16LE(58);
-    this.shnum = h.readUInt16LE(60);
-    this.shstrndx = h.readUInt16LE(62);
-    if (phnum > 0 && phentsize < 56) throw new ElfError(`${path}: bad program header size ${phentsize}`);
+    this.phoff = word(h, H.phoff, L.word);
+    this.shoff = word(h, H.shoff, L.word);
+    const phentsize = h.readUInt16LE(H.phentsize);
+    const phnum = h.readUInt16LE(H.phnum);
+    this.shentsize = h.readUInt16LE(H.shentsize);
+    this.shnum = h.readUInt16LE(H.shnum);
+    this.shstrndx = h.readUInt16LE(H.shstrndx);
+    if (phnum > 0 && phentsize < L.ph.size) throw new ElfError(`${path}: bad program header size ${phentsize}`);
     const ph = phnum ? this.readAt(this.phoff, phnum * phentsize, 'program headers') : Buffer.alloc(0);
     const phs: ProgramHeader[] = [];
+    const P = L.ph;
     for (let i = 0; i < phnum; i++) {
       const o = i * phentsize;
       phs.push({
         type: ph.readUInt32LE(o),
-        flags: ph.readUInt32LE(o + 4),
-        offset: num(ph.readBigUInt64LE(o + 8)),
-        vaddr: num(ph.readBigUInt64LE(o + 16)),
-        filesz: num(ph.readBigUInt64LE(o + 32)),
-        memsz: num(ph.readBigUInt64LE(o + 40)),
-        align: num(ph.readBigUInt64LE(o + 48)),
+        flags: ph.readUInt32LE(o + P.flags),
+        offset: word(ph, o + P.offset, L.word),
+        vaddr: word(ph, o + P.vaddr, L.word),
+        filesz: word(ph, o + P.filesz, L.word),
+        memsz: word(ph, o + P.memsz, L.word),
+        align: word(ph, o + P.align, L.word),
       });
     }
     this.programHeaders = phs;
@@ -158,7 +197,9 @@ export class ElfFile {
     if (this.sectionsCache) return this.sectionsCache;
     const list: SectionHeader[] = [];
     // A stripped or truncated file may lack section headers: callers then use dynamic info only.
-    if (this.shnum === 0 || this.shoff === 0 || this.shentsize < 64 || this.shoff + this.shnum * this.shentsize > this.fileSize) {
+    const S = this.layout.sh;
+    const w = this.layout.word;
+    if (this.shnum === 0 || this.shoff === 0 || this.shentsize < S.size || this.shoff + this.shnum * this.shentsize > this.fileSize) {
       this.sectionsCache = list;
       return list;
     }
@@ -169,12 +210,12 @@ export class ElfFile {
       raw.push({
         nameOff: sh.readUInt32LE(o),
         type: sh.readUInt32LE(o + 4),
-        flags: num(sh.readBigUInt64LE(o + 8)),
-        addr: num(sh.readBigUInt64LE(o + 16)),
-        offset: num(sh.readBigUInt64LE(o + 24)),
-        size: num(sh.readBigUInt64LE(o + 32)),
-        link: sh.readUInt32LE(o + 40),
-        entsize: num(sh.readBigUInt64LE(o + 56)),
+        flags: word(sh, o + S.flags, w),
+        addr: word(sh, o + S.addr, w),
+        offset: word(sh, o + S.offset, w),
+        size: word(sh, o + S.size_, w),
+        link: sh.readUInt32LE(o + S.link),
+        entsize: word(sh, o + S.entsize, w),
       });
     }
     const strtab = raw[this.shstrndx];
@@ -201,11 +242,12 @@ export class ElfFile {
     for (const table of ['.dynsym', '.symtab'] as const) {
       const t = this.symbolTable(table);
       if (!t) continue;
-      for (let o = 0; o + 24 <= t.data.length && !found; o += 24) {
+      const E = this.layout.sym.size;
+      for (let o = 0; o + E <= t.data.length && !found; o += E) {
         const nameOff = t.data.readUInt32LE(o);
         if (nameOff === 0 || nameOff + want.length > t.strings.length || t.strings[nameOff] !== want[0]) continue;
         if (t.strings.compare(want, 0, want.length, nameOff, nameOff + want.length) !== 0) continue;
-        const sym = decodeSymbol(t.data, o, name);
+        const sym = decodeSymbol(t.data, o, name, this.layout);
         if (sym.defined) found = sym;
       }
       if (found) break;
@@ -238,12 +280,13 @@ export class ElfFile {
     for (const table of ['.symtab', '.dynsym'] as const) {
       const t = this.symbolTable(table);
       if (!t) continue;
-      for (let o = 0; o + 24 <= t.data.length; o += 24) {
-        const type = t.data[o + 4]! & 0xf;
+      const Y = this.layout.sym;
+      for (let o = 0; o + Y.size <= t.data.length; o += Y.size) {
+        const type = t.data[o + Y.info]! & 0xf;
         if (type !== STT_FUNC && type !== STT_GNU_IFUNC) continue;
-        if (t.data.readUInt16LE(o + 6) === SHN_UNDEF) continue;
+        if (t.data.readUInt16LE(o + Y.shndx) === SHN_UNDEF) continue;
         const nameOff = t.data.readUInt32LE(o);
-        const sym = decodeSymbol(t.data, o, cstring(t.strings, nameOff));
+        const sym = decodeSymbol(t.data, o, cstring(t.strings, nameOff), this.layout);
         if (sym.value !== 0 && sym.name !== '') out.push(sym);
       }
     }
@@ -307,14 +350,15 @@ export class ElfFile {
   }
 }
 
-function decodeSymbol(data: Buffer, o: number, name: string): ElfSymbol {
+function decodeSymbol(data: Buffer, o: number, name: string, layout: ClassLayout): ElfSymbol {
+  const Y = layout.sym;
   return {
     name,
-    type: data[o + 4]! & 0xf,
-    binding: data[o + 4]! >> 4,
-    value: num(data.readBigUInt64LE(o + 8)),
-    size: num(data.readBigUInt64LE(o + 16)),
-    defined: data.readUInt16LE(o + 6) !== SHN_UNDEF,
+    type: data[o + Y.info]! & 0xf,
+    binding: data[o + Y.info]! >> 4,
+    value: word(data, o + Y.value, layout.word),
+    size: word(data, o + Y.size_, layout.word),
+    defined: data.readUInt16LE(o + Y.shndx) !== SHN_UNDEF,
   };
 }
 

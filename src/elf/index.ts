@@ -1,3 +1,4 @@
 export * from './constants.js';
 export * from './elf-file.js';
 export * from './load-bias.js';
+export * from './machines.js';

@@ -1,4 +1,4 @@
-// The two ABIs pyscope reads. Only sizes and alignments of the base types differ between them; the
+// The ABIs pyscope reads. Only sizes and alignments of the base types differ between them; the
 // record layout rules (gcc's, which clang follows for wasm32) are the same.
 import type { AbiName } from './api.js';
 
@@ -18,12 +18,13 @@ export interface Abi {
   readonly prelude: string;
 }
 
-function sizes(long: number, longDouble: ScalarInfo): Record<string, ScalarInfo> {
+/** `wide`: the alignment of the 8-byte types (double, long long) inside a struct. */
+function sizes(long: number, longDouble: ScalarInfo, wide = 8): Record<string, ScalarInfo> {
   const s = (size: number, align = size): ScalarInfo => ({ size, align });
   const table: Record<string, ScalarInfo> = {
     _Bool: s(1),
     float: s(4),
-    double: s(8),
+    double: s(8, wide),
     'long double': longDouble,
   };
   const integers: [string, ScalarInfo][] = [
@@ -31,7 +32,7 @@ function sizes(long: number, longDouble: ScalarInfo): Record<string, ScalarInfo>
     ['short', s(2)],
     ['int', s(4)],
     ['long', s(long)],
-    ['long long', s(8)],
+    ['long long', s(8, wide)],
   ];
   for (const [name, info] of integers) {
     table[name] = info;
@@ -73,6 +74,16 @@ export const WASM32: Abi = {
   name: 'wasm32',
   pointer: { size: 4, align: 4 },
   scalars: sizes(4, { size: 16, align: 16 }), // long double: IEEE binary128
+  macros: { SIZEOF_VOID_P: 4, SIZEOF_LONG: 4, SIZEOF_SIZE_T: 4 },
+  prelude: prelude('long long'),
+};
+
+// i386 (System V, ILP32): 8-byte types are 4-aligned inside structs (the psABI's rule, which
+// `gcc -m32` follows; wasm32 differs there), and long double is the x87 80-bit type in 12 bytes.
+export const I386: Abi = {
+  name: 'i386',
+  pointer: { size: 4, align: 4 },
+  scalars: sizes(4, { size: 12, align: 4 }, 4),
   macros: { SIZEOF_VOID_P: 4, SIZEOF_LONG: 4, SIZEOF_SIZE_T: 4 },
   prelude: prelude('long long'),
 };

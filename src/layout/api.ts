@@ -2,7 +2,7 @@
 // alignments exactly as a C compiler does for a given ABI; everything above it asks only these
 // questions and never hard-codes an offset.
 
-export type AbiName = 'lp64' | 'wasm32';
+export type AbiName = 'lp64' | 'wasm32' | 'i386';
 
 export interface FieldLayout {
   readonly name: string;

@@ -3,7 +3,7 @@
 // before reuse), so a steady-state sample reads thread states and frames only.
 import { asyncSnapshot } from '../cpython/asyncio-snapshot.js';
 import { functionOf, type MergedFrame } from '../cpython/native-merge.js';
-import { liveModules, liveNativeStacks, mergeThreads } from '../cpython/native-stacks.js';
+import { liveModules, liveNativeStacks, mergeThreads, requireNativeSupport } from '../cpython/native-stacks.js';
 import { openLiveProcess, type LiveProcess } from '../cpython/process.js';
 import { snapshot, type ThreadSnapshot } from '../cpython/snapshot.js';
 import type { NativeModule } from '../native/index.js';
@@ -48,6 +48,14 @@ export class Sampler {
     private readonly opts: SamplerOptions = {},
   ) {
     this.process = openLiveProcess(pid);
+    if (opts.native) {
+      try {
+        requireNativeSupport(this.process);
+      } catch (e) {
+        this.process.memory.close();
+        throw e;
+      }
+    }
     this.statuses = new ThreadStatusReader(pid);
   }
 

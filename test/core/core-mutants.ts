@@ -3,7 +3,9 @@
 // paths (pointed at a FIFO, a device, a folder, procfs), pointers in the dumped memory, and
 // truncations. A run of one mutant must end in bounded time with exit 0 or a documented code and
 // at most one `pyscope: error:` line: never a hang, a stack trace or an internal error.
-// The core is read here with a parser of its own, so that the mutants do not depend on src/elf.
+// The core is read here with a parser of its own, so that the mutants do not depend on src/elf;
+// it reads ELF64 cores and ELF32 ones (a 32-bit i386 process), whose fields are placed and sized
+// differently (`word`: 8 or 4 bytes).
 // Used by test/core/core-mutations.test.ts (a few hundred) and scripts/core-mutations.mjs (the
 // big run). Mutants patch one working copy in place and put the bytes back after the run;
 // truncations are sparse copies of a prefix, so a 100 MiB core costs only the bytes it holds.
@@ -45,6 +47,8 @@ interface NtFile {
 
 export interface CoreLayout {
   size: number;
+  /** Bytes of an address, an offset and a long in this core: 4 in an ELF32 core. */
+  word: 4 | 8;
   phoff: number;
   phentsize: number;
   phdrs: Phdr[];
@@ -65,19 +69,28 @@ function readAt(fd: number, offset: number, length: number): Buffer {
 
 const align4 = (n: number): number => n + ((4 - (n % 4)) % 4);
 
+/** Where the header and program header fields are, in an ELF64 and an ELF32 file. */
+const FIELDS = {
+  8: { e_phoff: 32, e_shoff: 40, e_phentsize: 54, e_phnum: 56, e_shnum: 60, p_offset: 8, p_vaddr: 16, p_filesz: 32, p_memsz: 40 },
+  4: { e_phoff: 28, e_shoff: 32, e_phentsize: 42, e_phnum: 44, e_shnum: 48, p_offset: 4, p_vaddr: 8, p_filesz: 16, p_memsz: 20 },
+} as const;
+
 export function describeCore(path: string): CoreLayout {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
     const h = readAt(fd, 0, 64);
-    const phoff = Number(h.readBigUInt64LE(32));
-    const phentsize = h.readUInt16LE(54);
-    const phnum = h.readUInt16LE(56);
+    const word: 4 | 8 = h[4] === 1 ? 4 : 8;
+    const F = FIELDS[word];
+    const w = (b: Buffer, o: number): number => (word === 8 ? Number(b.readBigUInt64LE(o)) : b.readUInt32LE(o));
+    const phoff = w(h, F.e_phoff);
+    const phentsize = h.readUInt16LE(F.e_phentsize);
+    const phnum = h.readUInt16LE(F.e_phnum);
     const ph = readAt(fd, phoff, phnum * phentsize);
     const phdrs: Phdr[] = [];
     for (let i = 0; i < phnum; i++) {
       const o = i * phentsize;
-      phdrs.push({ at: phoff + o, type: ph.readUInt32LE(o), offset: Number(ph.readBigUInt64LE(o + 8)), filesz: Number(ph.readBigUInt64LE(o + 32)) });
+      phdrs.push({ at: phoff + o, type: ph.readUInt32LE(o), offset: w(ph, o + F.p_offset), filesz: w(ph, o + F.p_filesz) });
     }
     const notes: Note[] = [];
     let ntFile: NtFile | undefined;
@@ -92,9 +105,9 @@ export function describeCore(path: string): CoreLayout {
         notes.push({ at: p.offset + o, type, descAt: p.offset + desc, descsz });
         if (type === NT_FILE && !ntFile) {
           const d = buf.subarray(desc, desc + descsz);
-          const count = Number(d.readBigUInt64LE(0));
+          const count = w(d, 0);
           const paths: NtFile['paths'] = [];
-          let s = 16 + count * 24;
+          let s = 2 * word + count * 3 * word;
           for (let i = 0; i < count && s < d.length; i++) {
             const end = d.indexOf(0, s);
             const stop = end < 0 ? d.length : end;
@@ -106,7 +119,7 @@ export function describeCore(path: string): CoreLayout {
         o = desc + align4(descsz);
       }
     }
-    return { size, phoff, phentsize, phdrs, notes, ntFile };
+    return { size, word, phoff, phentsize, phdrs, notes, ntFile };
   } finally {
     closeSync(fd);
   }
@@ -163,17 +176,21 @@ export function makeMutants(layout: CoreLayout, seed: number, count: number, spe
   const loads = layout.phdrs.filter((p) => p.type === PT_LOAD && p.filesz > 0 && p.offset + p.filesz <= layout.size);
   const ntFile = layout.ntFile;
   const python = ntFile?.paths.filter((p) => /python/i.test(p.text)) ?? [];
+  const W = layout.word;
+  const F = FIELDS[W];
+  /** A word of the core's size: 64-bit edges cut to their low 32 bits in an ELF32 core. */
+  const word = (v: bigint): Buffer => (W === 8 ? u64(v) : u32(Number(BigInt.asUintN(32, v))));
 
   const kinds: { weight: number; make: () => Omit<Mutant, 'id'> }[] = [
     {
       weight: 2,
       make: () => {
         const field = pick([
-          { name: 'e_phoff', at: 32, bytes: () => u64(pick(U64_EDGES)) },
-          { name: 'e_shoff', at: 40, bytes: () => u64(pick(U64_EDGES)) },
-          { name: 'e_phentsize', at: 54, bytes: () => u16(pick(U16_EDGES)) },
-          { name: 'e_phnum', at: 56, bytes: () => u16(pick(U16_EDGES)) },
-          { name: 'e_shnum', at: 60, bytes: () => u16(pick(U16_EDGES)) },
+          { name: 'e_phoff', at: F.e_phoff, bytes: () => word(pick(U64_EDGES)) },
+          { name: 'e_shoff', at: F.e_shoff, bytes: () => word(pick(U64_EDGES)) },
+          { name: 'e_phentsize', at: F.e_phentsize, bytes: () => u16(pick(U16_EDGES)) },
+          { name: 'e_phnum', at: F.e_phnum, bytes: () => u16(pick(U16_EDGES)) },
+          { name: 'e_shnum', at: F.e_shnum, bytes: () => u16(pick(U16_EDGES)) },
           { name: 'e_type', at: 16, bytes: () => u16(pick([0, 1, 2, 3, 5, 0xffff])) },
         ]);
         const bytes = field.bytes();
@@ -186,10 +203,10 @@ export function makeMutants(layout: CoreLayout, seed: number, count: number, spe
         const p = pick(layout.phdrs);
         const field = pick([
           { name: 'p_type', at: 0, bytes: () => u32(pick([0, PT_LOAD, PT_NOTE, 0x6474e551, 0xffffffff])) },
-          { name: 'p_offset', at: 8, bytes: () => u64(r() < 0.5 ? pick(U64_EDGES) : BigInt(int(layout.size))) },
-          { name: 'p_vaddr', at: 16, bytes: () => u64(pick(U64_EDGES)) },
-          { name: 'p_filesz', at: 32, bytes: () => u64(r() < 0.5 ? pick(U64_EDGES) : BigInt(int(layout.size))) },
-          { name: 'p_memsz', at: 40, bytes: () => u64(pick(U64_EDGES)) },
+          { name: 'p_offset', at: F.p_offset, bytes: () => word(r() < 0.5 ? pick(U64_EDGES) : BigInt(int(layout.size))) },
+          { name: 'p_vaddr', at: F.p_vaddr, bytes: () => word(pick(U64_EDGES)) },
+          { name: 'p_filesz', at: F.p_filesz, bytes: () => word(r() < 0.5 ? pick(U64_EDGES) : BigInt(int(layout.size))) },
+          { name: 'p_memsz', at: F.p_memsz, bytes: () => word(pick(U64_EDGES)) },
         ]);
         const bytes = field.bytes();
         return { what: `phdr@${p.at} ${field.name} = 0x${bytes.toString('hex')} (LE)`, patches: [{ offset: p.at + field.at, bytes }] };
@@ -214,11 +231,11 @@ export function makeMutants(layout: CoreLayout, seed: number, count: number, spe
         if (!ntFile) return { what: 'no NT_FILE: nothing changed', patches: [] };
         const i = int(Math.max(1, ntFile.count));
         const field = pick([
-          { name: 'count', at: 0, bytes: () => u64(pick(U64_EDGES)) },
-          { name: 'page size', at: 8, bytes: () => u64(pick(U64_EDGES)) },
-          { name: `entry ${i} start`, at: 16 + i * 24, bytes: () => u64(pick(U64_EDGES)) },
-          { name: `entry ${i} end`, at: 24 + i * 24, bytes: () => u64(pick(U64_EDGES)) },
-          { name: `entry ${i} page offset`, at: 32 + i * 24, bytes: () => u64(pick(U64_EDGES)) },
+          { name: 'count', at: 0, bytes: () => word(pick(U64_EDGES)) },
+          { name: 'page size', at: W, bytes: () => word(pick(U64_EDGES)) },
+          { name: `entry ${i} start`, at: (2 + 3 * i) * W, bytes: () => word(pick(U64_EDGES)) },
+          { name: `entry ${i} end`, at: (3 + 3 * i) * W, bytes: () => word(pick(U64_EDGES)) },
+          { name: `entry ${i} page offset`, at: (4 + 3 * i) * W, bytes: () => word(pick(U64_EDGES)) },
         ]);
         const bytes = field.bytes();
         return { what: `NT_FILE ${field.name} = 0x${bytes.toString('hex')} (LE)`, patches: [{ offset: ntFile.descAt + field.at, bytes }] };
@@ -254,8 +271,8 @@ export function makeMutants(layout: CoreLayout, seed: number, count: number, spe
         const patches: Patch[] = [];
         for (let k = 1 + int(16); k > 0 && loads.length > 0; k--) {
           const p = pick(loads);
-          const at = p.offset + 8 * int(Math.floor(p.filesz / 8));
-          patches.push({ offset: at, bytes: u64(r() < 0.5 ? pick(U64_EDGES) : BigInt(int(2 ** 32)) * 4096n) });
+          const at = p.offset + W * int(Math.floor(p.filesz / W));
+          patches.push({ offset: at, bytes: word(r() < 0.5 ? pick(U64_EDGES) : BigInt(int(2 ** 32)) * 4096n) });
         }
         return { what: `${patches.length} words of memory overwritten`, patches };
       },

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pythons, requirePython } from '../support/pythons.js';
+import { pythons, requirePython, type Python } from '../support/pythons.js';
 import { firstSkip } from '../support/requirements.js';
 import { PYSCOPE_MAIN } from '../support/pyscope.js';
 import { kernelCore, needsKernelCores, type MadeCore } from './cores.js';
@@ -21,55 +21,64 @@ const TIME_LIMIT_MS = 60_000;
 const CONCURRENCY = 2;
 const VARIANTS: readonly (readonly string[])[] = [[], ['--json'], ['--locals']];
 
-const python = pythons().find((p) => !p.missing && p.version[0] === 3 && p.version[1] === 12) ?? pythons().find((p) => !p.missing);
+// A 64-bit interpreter's core (ELF64), and the 32-bit one's (ELF32, fewer mutants: the same
+// kinds, through the other class's fields and note layouts).
+const python = pythons().find((p) => !p.missing && p.version[0] === 3 && p.version[1] === 12) ?? pythons().find((p) => !p.missing && p.pointerBits === 64);
+const python32 = pythons().find((p) => !p.missing && p.pointerBits === 32);
 
-describe('pyscope dump --core on mutated cores', firstSkip(requirePython(python !== undefined, 'an interpreter of the matrix'), needsKernelCores()), () => {
-  let core: MadeCore;
-  let dir: string;
-  before(async () => {
-    core = await kernelCore(python!, 'segv');
-    // Short paths: a mutant writes them over a mapped file's path in NT_FILE.
-    dir = mkdtempSync(join(tmpdir(), 'pm-'));
-  });
-  after(() => {
-    core?.remove();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+function mutationSuite(py: Python | undefined, mutants: number, what: string): void {
+  describe(`pyscope dump --core on mutated cores (${py?.pointerBits ?? '?'}-bit ${py?.label ?? 'interpreter'})`, firstSkip(requirePython(py !== undefined, what), needsKernelCores()), () => {
+    let core: MadeCore;
+    let dir: string;
+    before(async () => {
+      core = await kernelCore(py!, 'segv');
+      // Short paths: a mutant writes them over a mapped file's path in NT_FILE.
+      dir = mkdtempSync(join(tmpdir(), 'pm-'));
+    });
+    after(() => {
+      core?.remove();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
 
-  test(`${MUTANTS} mutants (seed ${SEED}): each run ends in time, with exit 0 or a documented code and one line`, async (t) => {
-    const fifo = join(dir, 'p');
-    execFileSync('mkfifo', [fifo]);
-    const folder = join(dir, 'd');
-    mkdirSync(folder);
-    const layout = describeCore(core.path);
-    const mutants = makeMutants(layout, SEED, MUTANTS, { fifo, folder });
-    const unmutated = await runMutant(PYSCOPE_MAIN, core.path, [], TIME_LIMIT_MS);
-    assert.equal(unmutated.verdict, 'ok', `the core itself dumps: exit ${unmutated.code}`);
+    test(`${mutants} mutants (seed ${SEED}): each run ends in time, with exit 0 or a documented code and one line`, async (t) => {
+      const fifo = join(dir, 'p');
+      execFileSync('mkfifo', [fifo]);
+      const folder = join(dir, 'd');
+      mkdirSync(folder);
+      const layout = describeCore(core.path);
+      assert.equal(layout.word, py!.pointerBits / 8, 'the core has the class of its interpreter');
+      const list = makeMutants(layout, SEED, mutants, { fifo, folder });
+      const unmutated = await runMutant(PYSCOPE_MAIN, core.path, [], TIME_LIMIT_MS);
+      assert.equal(unmutated.verdict, 'ok', `the core itself dumps: exit ${unmutated.code}`);
 
-    const failures: string[] = [];
-    const counts = new Map<string, number>();
-    const queue = [...mutants];
-    const worker = async (slot: MutantSlot): Promise<void> => {
-      for (let m = queue.shift(); m; m = queue.shift()) {
-        const args = VARIANTS[m.id % VARIANTS.length]!;
-        const { file, undo } = slot.apply(m);
-        let outcome: Outcome;
-        try {
-          outcome = await runMutant(PYSCOPE_MAIN, file, args, TIME_LIMIT_MS);
-        } finally {
-          undo();
+      const failures: string[] = [];
+      const counts = new Map<string, number>();
+      const queue = [...list];
+      const worker = async (slot: MutantSlot): Promise<void> => {
+        for (let m = queue.shift(); m; m = queue.shift()) {
+          const args = VARIANTS[m.id % VARIANTS.length]!;
+          const { file, undo } = slot.apply(m);
+          let outcome: Outcome;
+          try {
+            outcome = await runMutant(PYSCOPE_MAIN, file, args, TIME_LIMIT_MS);
+          } finally {
+            undo();
+          }
+          const key = `${outcome.verdict} ${outcome.code}`;
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+          if (outcome.verdict === 'hang' || outcome.verdict === 'internal') failures.push(explain(m, args, outcome));
         }
-        const key = `${outcome.verdict} ${outcome.code}`;
-        counts.set(key, (counts.get(key) ?? 0) + 1);
-        if (outcome.verdict === 'hang' || outcome.verdict === 'internal') failures.push(explain(m, args, outcome));
-      }
-    };
-    const slots = Array.from({ length: CONCURRENCY }, (_, i) => new MutantSlot(core.path, dir, `slot${i}`, layout.size));
-    await Promise.all(slots.map(worker));
-    t.diagnostic(`outcomes: ${JSON.stringify([...counts].sort())}`);
-    assert.deepEqual(failures, []);
+      };
+      const slots = Array.from({ length: CONCURRENCY }, (_, i) => new MutantSlot(core.path, dir, `slot${i}`, layout.size));
+      await Promise.all(slots.map(worker));
+      t.diagnostic(`outcomes: ${JSON.stringify([...counts].sort())}`);
+      assert.deepEqual(failures, []);
+    });
   });
-});
+}
+
+mutationSuite(python, MUTANTS, 'a 64-bit interpreter of the matrix');
+mutationSuite(python32, MUTANTS / 2, 'the 32-bit interpreter of the matrix');
 
 function explain(m: Mutant, args: readonly string[], o: Outcome): string {
   return `mutant ${m.id} (${m.what}) with [${args.join(' ')}]: ${o.verdict}, exit ${o.code} after ${Math.round(o.ms)} ms: ${o.why ?? ''}`;

@@ -91,7 +91,7 @@ describe('dap child processes: refusals', requirePython(newest !== undefined, 'n
     await other.request('initialize', INITIALIZE);
     const bare = await other.raw('attach', {});
     assert.equal(bare.success, false);
-    assert.match(bare.message ?? '', /^attach needs "subProcessId" and "subProcessSocket"/);
+    assert.match(bare.message ?? '', /^attach needs "processId" .*, or "subProcessId" and "subProcessSocket" for a child process/);
     const wrong = await other.raw('attach', { ...req.arguments.configuration, subProcessId: 999 });
     assert.equal(wrong.success, false);
     assert.match(wrong.message ?? '', /child process session 999 cannot start/);

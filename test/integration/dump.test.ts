@@ -3,9 +3,10 @@
 import { readableFile } from '../../src/common/file-names.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { pythons, skipIfMissing, REPO_ROOT, type Python } from '../support/pythons.js';
+import { hasNativeStacks, pythons, skipIfMissing, REPO_ROOT, type Python } from '../support/pythons.js';
 import { startDumpTarget, type DumpTarget, type TruthFrame, type TruthThread } from '../support/dump-target.js';
 import { runCommand, runPyscope, describeFailure, type RunResult } from '../support/pyscope.js';
 import { skipOrFail } from '../support/requirements.js';
@@ -22,6 +23,11 @@ const PYSPY_CANNOT: { applies: (py: Python) => boolean; why: string; says: RegEx
   {
     applies: (py) => py.label.startsWith('sid-'),
     why: "the sid interpreters run through their own dynamic loader, so /proc/PID/exe is ld.so and py-spy finds no Python version in it",
+    says: /Failed to find python version from target process/,
+  },
+  {
+    applies: (py) => py.pointerBits === 32,
+    why: 'py-spy reads 64-bit targets only, and this 32-bit (i386) interpreter also runs through its own dynamic loader',
     says: /Failed to find python version from target process/,
   },
 ];
@@ -107,6 +113,25 @@ for (const py of pythons()) {
         for (const f of t.frames) assert.equal(f.locals, undefined, 'locals appear only with --locals');
       }
     });
+
+    test('doctor: the ABI and the int digit size, as the interpreter itself reports them', async () => {
+      const r = await runPyscope(['doctor', String(target.pid)]);
+      assert.equal(r.code, 0, describeFailure(r));
+      const self = execFileSync(py.path, ['-c', 'import sys; i = getattr(sys, "int_info", None) or sys.long_info; print(i.bits_per_digit)'], { encoding: 'utf8', timeout: 60_000 }).trim();
+      const row = (name: string) => new RegExp(`^  ${name}:\\s+(.*)$`, 'm').exec(r.stdout)?.[1];
+      assert.equal(row('ABI'), py.pointerBits === 32 ? 'i386, ILP32, 4-byte pointers' : 'x86-64, LP64, 8-byte pointers', r.stdout);
+      assert.equal(row('int digits'), `${self}-bit`, r.stdout);
+      assert.match(row('result') ?? '', /^ok: /, r.stdout);
+    });
+
+    if (!hasNativeStacks(py)) {
+      test('--native: refused in one line, naming the 32-bit ABI', async () => {
+        const r = await runPyscope(['dump', '--native', String(target.pid)]);
+        assert.equal(r.code, 2, describeFailure(r));
+        assert.equal(r.stdout, '');
+        assert.equal(r.stderr, 'pyscope: error: native stacks of 32-bit targets are not supported (this one is i386, ILP32): leave out --native\n');
+      });
+    }
 
     test('--json --locals: every local the target recorded, with its kind and rendering', async () => {
       const dump = parseJson(await runs.locals);

@@ -4,9 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { declare, LP64, type Declarations } from '../../src/layout/index.js';
+import { declare, I386, LP64, type Declarations } from '../../src/layout/index.js';
+import { ElfFile } from '../../src/elf/index.js';
+import { I386_ABI } from '../../src/cpython/discover/target-abi.js';
 import { pythons, SID_DIR, skipIfMissing, type Python } from '../support/pythons.js';
 import { firstSkip, requireThat, requireTool, skipOrFail } from '../support/requirements.js';
 import { scaled } from '../support/timeouts.js';
@@ -183,5 +185,43 @@ for (const p of pythons().filter((x) => withDwarf(x) && x.version[0] === 3 && x.
     const { mismatches, report } = verify(declarationsFor(key), lib);
     for (const line of report) t.diagnostic(line);
     assert.deepEqual(mismatches, []);
+  });
+}
+
+/**
+ * The 32-bit interpreter's DWARF: Debian 12's i386 python3.11 is stripped, its separate debug file
+ * (from python3.11-dbg, kept by scripts/install-python-i386.sh) found by build-id under its root.
+ */
+function i386DebugFile(p: Python): string | undefined {
+  const root = join(dirname(dirname(realpathSync(p.path))), 'i386');
+  const binary = join(root, 'usr', 'bin', `python${p.version[0]}.${p.version[1]}`);
+  if (!existsSync(binary)) return undefined;
+  const elf = ElfFile.open(binary);
+  const id = elf.buildId();
+  elf.close();
+  if (id === undefined) return undefined;
+  const file = join(root, 'usr', 'lib', 'debug', '.build-id', id.slice(0, 2), `${id.slice(2)}.debug`);
+  return existsSync(file) ? file : undefined;
+}
+
+// ILP32: the same C text laid out for i386 (4-byte pointers and longs, 8-byte types 4-aligned in
+// structs) against the DWARF of the 32-bit interpreter of the matrix, both as transcribed and as the
+// model lays it out for that target (version-switch with the i386 ABI).
+for (const p of pythons().filter((x) => x.pointerBits === 32)) {
+  const key = `${p.version[0]}.${p.version[1]}`;
+  const skip = firstSkip(skipIfMissing(p), gdbSkip(), requireThat(DECLARATIONS[key] !== undefined, `no declarations for ${key}`));
+  test(`declarations for ${key} laid out for i386 (ILP32) match the DWARF of ${p.label}`, skip, async (t) => {
+    const debug = i386DebugFile(p);
+    if (!debug) return skipOrFail(t, `no separate debug file for ${p.label} (scripts/install-python-i386.sh keeps python3.11-dbg's)`);
+    const decls = declare(DECLARATIONS[key]!, I386, `CPython ${key} (i386)`);
+    const { mismatches, report } = verify(decls, debug);
+    for (const line of report) t.diagnostic(line);
+    assert.deepEqual(mismatches, []);
+    const { declarationsFor } = await import('../../src/cpython/version-switch.js');
+    const model = verify(declarationsFor(key, I386_ABI), debug);
+    assert.deepEqual(model.mismatches, []);
+    // The point of ILP32: pointers really are 4 bytes there, and the layout is not LP64's.
+    assert.equal(decls.sizeof('Py_ssize_t'), 4);
+    assert.notEqual(decls.struct('PyTypeObject').size, declare(DECLARATIONS[key]!, LP64).struct('PyTypeObject').size);
   });
 }

@@ -4,7 +4,7 @@
 // to 8. live-layout.test.ts also checks wasm32 layouts against CPython running in Pyodide.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { declare, LayoutError, LP64, WASM32 } from '../../src/layout/index.js';
+import { declare, I386, LayoutError, LP64, WASM32 } from '../../src/layout/index.js';
 
 const SOURCE = `
 typedef struct _object { Py_ssize_t ob_refcnt; struct _typeobject *ob_type; } PyObject;
@@ -125,4 +125,18 @@ test('attributes other than aligned are refused, not ignored', () => {
   assert.throws(() => declare('struct p { _Alignas(3) int x; };', LP64), /power of two/);
   const s = declare('struct p { char c; __attribute__((aligned(8))) struct { char a; } inner; char d; };', LP64).struct('p');
   assert.deepEqual([s.offset('inner'), s.offset('inner.a'), s.offset('d'), s.size, s.align], [8, 8, 9, 16, 8]);
+});
+
+test('i386 (ILP32): 4-byte pointers and longs, 8-byte types 4-aligned in structs, 12-byte long double', () => {
+  // The i386 psABI's rules (gcc -m32), which differ from wasm32's in the alignment of 8-byte types.
+  const src = 'struct w { char c; double d; long long q; long l; void *p; long double x; };';
+  const s = declare(src, I386).struct('w');
+  assert.deepEqual(
+    ['d', 'q', 'l', 'p', 'x'].map((f) => s.offset(f)),
+    [4, 12, 20, 24, 28],
+  );
+  assert.deepEqual([s.size, s.align], [40, 4]);
+  const wasm = declare(src, WASM32).struct('w');
+  assert.deepEqual([wasm.offset('d'), wasm.offset('q')], [8, 16], 'wasm32 keeps them 8-aligned');
+  assert.equal(declare('typedef struct { Py_ssize_t n; size_t s; } T;', I386).struct('T').size, 8);
 });

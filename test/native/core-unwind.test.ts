@@ -19,7 +19,7 @@ import { registersFromUserRegs, X86_64 } from '../../src/native/registers.js';
 import { NativeUnwinder, type UnwindResult } from '../../src/native/unwind.js';
 import { gcore, needsGcore, needsKernelCores } from '../core/cores.js';
 import { watch } from '../support/child.js';
-import { pythonsFrom, REPO_ROOT, skipIfMissing, type Python } from '../support/pythons.js';
+import { pythonsFrom, REPO_ROOT, skipIfMissing, type Python, hasNativeStacks } from '../support/pythons.js';
 import { firstSkip } from '../support/requirements.js';
 import { cloneBase, describeFrames, gdbFrames, physicalFrames, sameFunction, sameLine, sameModule, type GdbFrame, type PhysicalFrame } from './gdb-truth.js';
 
@@ -117,7 +117,7 @@ async function segfaultCore(python: Python): Promise<{ dir: string; core: string
   return { dir, core: join(dir, name) };
 }
 
-for (const python of pythonsFrom(3, 8)) {
+for (const python of pythonsFrom(3, 8).filter(hasNativeStacks)) {
   test(`a segfault in libc re-raised by faulthandler: unwound through the signal trampoline as gdb does, ${python.label}`, firstSkip(skipIfMissing(python), needsKernelCores()), async () => {
     const made = await segfaultCore(python);
     try {
@@ -140,7 +140,7 @@ for (const python of pythonsFrom(3, 8)) {
   });
 }
 
-for (const python of pythonsFrom(3, 8)) for (const kind of ['gcore', 'kernel'] as const) {
+for (const python of pythonsFrom(3, 8).filter(hasNativeStacks)) for (const kind of ['gcore', 'kernel'] as const) {
   describe(`native unwind of a ${kind} core: ${python.label}`, firstSkip(skipIfMissing(python), kind === 'gcore' ? needsGcore() : needsKernelCores()), () => {
     let made: Made;
     let truth: Map<number, GdbFrame[]>;

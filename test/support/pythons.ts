@@ -1,6 +1,6 @@
 // The interpreter matrix every integration test runs over.
-// It finds interpreters itself (pyenv, Debian's, the sid builds that scripts/install-pythons.sh
-// unpacks into .pythons/) and accepts an explicit list in PYSCOPE_PYTHONS (paths separated by ':' or ',').
+// It finds interpreters itself (pyenv, Debian's, the sid builds and Debian 12's 32-bit i386 3.11 that
+// scripts/install-pythons.sh unpacks into .pythons/) and accepts an explicit list in PYSCOPE_PYTHONS (paths separated by ':' or ',').
 // An expected interpreter that is absent is still listed, with `missing` set, so tests can skip it
 // saying so (off CI; in CI a missing interpreter of the matrix fails the run, see requirements.ts).
 import { existsSync } from 'node:fs';
@@ -17,6 +17,8 @@ export interface Python {
   path: string;
   /** [major, minor, micro], probed by running the interpreter; the expected one (micro 0) when missing. */
   version: [number, number, number];
+  /** Its pointer size in bits, probed (the expected one when missing): 32 for the i386 build, read from a 64-bit pyscope. */
+  pointerBits: 32 | 64;
   /** Why it cannot be used, when it cannot. */
   missing?: string;
 }
@@ -35,33 +37,35 @@ const DEBUG_BUILDS = [
   { label: 'debian-dbg-3.11', wrapper: 'python3.11d', pkg: "Debian 12's python3.11-dbg" },
   { label: 'sid-dbg-3.14', wrapper: 'python3.14d', pkg: "sid's python3.14-dbg" },
 ];
+/** Debian 12's i386 python3.11 (scripts/install-python-i386.sh): a 32-bit target. */
+const I386_WRAPPER = 'python3.11-i386';
 
 function pyenvRoot(): string {
   return process.env.PYENV_ROOT ?? join(homedir(), '.pyenv');
 }
 
-function probe(path: string): [number, number, number] | undefined {
+function probe(path: string): { version: [number, number, number]; pointerBits: 32 | 64 } | undefined {
   try {
-    const out = execFileSync(path, ['-c', 'import sys; print("%d %d %d" % sys.version_info[:3])'], {
+    const out = execFileSync(path, ['-c', 'import sys, struct; print("%d %d %d %d" % (sys.version_info[:3] + (8 * struct.calcsize("P"),)))'], {
       encoding: 'utf8',
       timeout: 30_000,
       stdio: ['ignore', 'pipe', 'ignore'],
     });
-    const [a, b, c] = out.trim().split(' ').map(Number);
+    const [a, b, c, bits] = out.trim().split(' ').map(Number);
     if (a === undefined || b === undefined || c === undefined) return undefined;
-    return [a, b, c];
+    return { version: [a, b, c], pointerBits: bits === 32 ? 32 : 64 };
   } catch {
     return undefined;
   }
 }
 
-function candidate(label: string, path: string, absentWhy: string): Python {
+function candidate(label: string, path: string, absentWhy: string, expectedBits: 32 | 64 = 64): Python {
   const m = /(\d+)\.(\d+)/.exec(label);
   const expected: [number, number, number] = m ? [Number(m[1]), Number(m[2]), 0] : [0, 0, 0];
-  if (!existsSync(path)) return { label, path, version: expected, missing: absentWhy };
+  if (!existsSync(path)) return { label, path, version: expected, pointerBits: expectedBits, missing: absentWhy };
   const v = probe(path);
-  if (!v) return { label, path, version: expected, missing: `${path} does not run` };
-  return { label, path, version: v };
+  if (!v) return { label, path, version: expected, pointerBits: expectedBits, missing: `${path} does not run` };
+  return { label, path, version: v.version, pointerBits: v.pointerBits };
 }
 
 let cached: Python[] | undefined;
@@ -76,7 +80,7 @@ export function pythons(): Python[] {
       .filter(Boolean)
       .map((p) => {
         const py = candidate(p, p, `${p} (from PYSCOPE_PYTHONS) does not exist`);
-        if (!py.missing) py.label = `${labelFor(p)}-${py.version.join('.')}`;
+        if (!py.missing) py.label = `${labelFor(p)}-${py.version.join('.')}${py.pointerBits === 32 ? '-i386' : ''}`;
         return py;
       });
     return cached;
@@ -87,6 +91,7 @@ export function pythons(): Python[] {
     list.push(candidate(`pyenv-${v}`, join(dir, 'bin', 'python'), `pyenv ${v} is not installed (${dir})`));
   }
   list.push(candidate('debian-3.11', '/usr/bin/python3.11', 'Debian python3.11 is not installed'));
+  list.push(candidate('debian-3.11-i386', join(SID_DIR, 'bin', I386_WRAPPER), `Debian 12's i386 python3.11 is absent: run scripts/install-pythons.sh`, 32));
   for (const v of SID_VERSIONS) {
     list.push(candidate(`sid-${v}`, join(SID_DIR, 'bin', `python${v}`), `sid python${v} is absent: run scripts/install-pythons.sh`));
   }
@@ -101,6 +106,7 @@ function labelFor(path: string): string {
   const debug = DEBUG_BUILDS.find((d) => path === join(SID_DIR, 'bin', d.wrapper));
   if (debug) return debug.label.replace(/-[\d.]*$/, '');
   if (path.includes('.pyenv')) return 'pyenv';
+  if (path.endsWith(I386_WRAPPER)) return 'debian';
   if (path.startsWith(SID_DIR)) return 'sid';
   if (path.startsWith('/usr/bin')) return 'debian';
   return 'python';
@@ -124,4 +130,13 @@ export function skipIfMissing(p: Python): SkipOption {
 export function requirePython(present: boolean, what: string): SkipOption {
   if (process.env.PYSCOPE_PYTHONS) return optional('narrowed', present, what);
   return requireThat(present, what);
+}
+
+/**
+ * Whether pyscope reads this interpreter's native stacks: not a 32-bit one, whose registers and
+ * stack frames the x86-64 unwinder does not know (pyscope refuses --native there, in one line).
+ * Tests of native frames and of gdb's native truth leave such interpreters out, saying so.
+ */
+export function hasNativeStacks(p: Python): boolean {
+  return p.pointerBits === 64;
 }

@@ -58,10 +58,10 @@ function readTask(t: Target, codes: CodeCache, a: Section, off: AsyncioOffsets, 
   const size = off('asyncio_task_object.size');
   const raw = t.read(task, size);
   const noTag = (v: number) => v - (v % 4);
-  const name = taskName(t, noTag(Target.ptrAt(raw, off('asyncio_task_object.task_name'))));
-  const coro = noTag(Target.ptrAt(raw, off('asyncio_task_object.task_coro')));
+  const name = taskName(t, noTag(t.pointerAt(raw, off('asyncio_task_object.task_name'))));
+  const coro = noTag(t.pointerAt(raw, off('asyncio_task_object.task_coro')));
   const stack = coro ? coroutineStack(t, codes, a.coroutine, coro) : { frames: [] };
-  const by = noTag(Target.ptrAt(raw, off('asyncio_task_object.task_awaited_by')));
+  const by = noTag(t.pointerAt(raw, off('asyncio_task_object.task_awaited_by')));
   const isSet = raw[off('asyncio_task_object.task_awaited_by_is_set')] !== 0;
   const awaiters = by === 0 ? [] : isSet ? setItems(t, by, MAX_AWAITERS).items : [by];
   const isTask = (obj: number) => t.read(obj + off('asyncio_task_object.task_is_task'), 1)[0] !== 0;

@@ -79,10 +79,10 @@ function awaited(t: Target, c: CoroutineBindings, gen: number, frame: number): n
       if (t.read(bytecode + a.bytesSval + next, 1)[0] !== YIELD_FROM) return 0;
       if (a.stack.kind === 'stacktop') {
         const top = t.ptr(frame + a.stack.offset);
-        return top === 0 ? 0 : t.ptr(top - 8);
+        return top === 0 ? 0 : t.ptr(top - t.pointerSize);
       }
       const depth = t.i32(frame + a.stack.depth);
-      return depth <= 0 ? 0 : t.ptr(t.ptr(frame + a.stack.valuestack) + (depth - 1) * 8);
+      return depth <= 0 ? 0 : t.ptr(t.ptr(frame + a.stack.valuestack) + (depth - 1) * t.pointerSize);
     }
     case 'resume-oparg': {
       if (t.read(gen + a.frameState, 1).readInt8(0) !== a.suspended) return 0;
@@ -90,17 +90,17 @@ function awaited(t: Target, c: CoroutineBindings, gen: number, frame: number): n
       const prev = t.ptr(frame + a.prevInstr);
       if (t.read(prev + 2, 2)[1]! < 2) return 0;
       const top = t.i32(frame + a.stacktop);
-      return top <= 0 ? 0 : t.ptr(frame + a.localsplus + (top - 1) * 8);
+      return top <= 0 ? 0 : t.ptr(frame + a.localsplus + (top - 1) * t.pointerSize);
     }
     case 'frame-state': {
       if (t.read(gen + a.frameState, 1).readInt8(0) !== a.yieldFrom) return 0;
       if (a.stack.kind === 'stacktop') {
         const top = t.i32(frame + a.stack.stacktop);
-        return top <= 0 ? 0 : t.ptr(frame + a.stack.localsplus + (top - 1) * 8);
+        return top <= 0 ? 0 : t.ptr(frame + a.stack.localsplus + (top - 1) * t.pointerSize);
       }
       const sp = t.ptr(frame + a.stack.offset);
       if (sp === 0) return 0;
-      const v = t.ptr(sp - 8 * a.stack.depth);
+      const v = t.ptr(sp - t.pointerSize * a.stack.depth);
       return a.stack.tagged ? v - (v % 4) : v;
     }
   }

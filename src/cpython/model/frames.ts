@@ -1,6 +1,6 @@
 // Walks one thread's Python frames, innermost first. The walk is bounded in frames and detects
 // cycles, so a frame chain that is being rewritten under us, or is corrupt, ends instead of looping.
-import { LIMITS, Target, targetExited } from '../target.js';
+import { LIMITS, targetExited, type Target } from '../target.js';
 import { render, type RenderLimits } from '../objects/render.js';
 import type { CodeCache, CodeInfo, LocalKind } from './code.js';
 
@@ -55,7 +55,7 @@ export function walkFrames(t: Target, codes: CodeCache, first: number, opts: Fra
   const max = opts.maxFrames ?? LIMITS.frames;
   const frames: Frame[] = [];
   const seen = new Set<number>();
-  const header = (f.kind === 'frameobject' ? Math.max(f.back, f.code, f.lasti) : Math.max(f.previous, f.code, f.instr, f.owner)) + 8;
+  const header = (f.kind === 'frameobject' ? Math.max(f.back, f.code, f.lasti) : Math.max(f.previous, f.code, f.instr, f.owner)) + t.pointerSize;
   let addr = first;
   const marks: EvalMark[] | undefined = opts.evalMarks && f.kind === 'interpreterframe' ? [] : undefined;
   const done = (w: FrameWalk): FrameWalk => (marks ? { ...w, marks } : w);
@@ -66,21 +66,21 @@ export function walkFrames(t: Target, codes: CodeCache, first: number, opts: Fra
       seen.add(addr);
       const raw = t.read(addr, header);
       if (f.kind === 'frameobject') {
-        const code = codes.get(Target.ptrAt(raw, f.code));
+        const code = codes.get(t.pointerAt(raw, f.code));
         const lasti = raw.readInt32LE(f.lasti);
         const frame: Frame = { address: addr, code, line: codes.line(code, Math.max(0, lasti)) ?? code.firstLine };
         if (opts.locals) frame.locals = readLocals(t, code, addr + f.localsplus, false, opts.locals);
         frames.push(frame);
-        addr = Target.ptrAt(raw, f.back);
+        addr = t.pointerAt(raw, f.back);
         continue;
       }
-      const next = Target.ptrAt(raw, f.previous);
+      const next = t.pointerAt(raw, f.previous);
       const owner = raw[f.owner]!;
-      let codeAddr = Target.ptrAt(raw, f.code);
+      let codeAddr = t.pointerAt(raw, f.code);
       if (f.taggedRefs) codeAddr -= codeAddr % 4;
       if (!f.skipOwners.includes(owner) && codeAddr !== 0 && t.typeName(codeAddr) === 'code') {
         const code = codes.get(codeAddr);
-        const instr = Target.ptrAt(raw, f.instr);
+        const instr = t.pointerAt(raw, f.instr);
         const index = Math.floor((instr - (codeAddr + t.b.code.codeAdaptive!)) / 2);
         const frame: Frame = { address: addr, code, line: index >= 0 ? (codes.line(code, index) ?? code.firstLine) : code.firstLine };
         if (opts.locals) frame.locals = readLocals(t, code, addr + f.localsplus, f.taggedRefs, opts.locals);
@@ -101,12 +101,12 @@ export function walkFrames(t: Target, codes: CodeCache, first: number, opts: Fra
 function readLocals(t: Target, code: CodeInfo, slots: number, tagged: boolean, limits: RenderLimits): LocalVariable[] {
   const n = code.slotNames.length;
   if (n === 0) return [];
-  const raw = t.read(slots, n * 8);
+  const ptrs = t.pointers(slots, n);
   const out: LocalVariable[] = [];
   for (let i = 0; i < n; i++) {
     const kind = code.slotKinds[i];
     if (kind === undefined) continue;
-    let value = Number(raw.readBigUInt64LE(i * 8));
+    let value = ptrs[i]!;
     if (tagged) value -= value % 4;
     if (value === 0) continue;
     if (code.slotCells[i]) {

@@ -8,7 +8,7 @@ const MAX_ATTRS = 1024;
 
 export function instanceDictEntries(t: Target, obj: number): [number, number][] {
   const type = t.typeOf(obj);
-  const dictoffset = t.i64(type + t.b.type.dictoffset);
+  const dictoffset = t.ssize(type + t.b.type.dictoffset);
   if (dictoffset > 0) {
     const dict = t.ptr(obj + dictoffset);
     return dict ? dictEntries(t, dict, MAX_ATTRS).entries : [];
@@ -29,7 +29,7 @@ function sharedKeyValues(t: Target, obj: number, type: number): [number, number]
   if (!keys) return [];
   let values: number;
   if (m.inlineValuesFlag !== undefined && t.typeFlags(type) & m.inlineValuesFlag) {
-    values = obj + t.i64(type + t.b.type.basicsize);
+    values = obj + t.ssize(type + t.b.type.basicsize);
   } else if (m.valuesOffset !== undefined) {
     values = t.ptr(obj + m.valuesOffset);
     // 3.12 stores the values pointer minus one, so that bit 0 tags it (pycore_object.h).

@@ -1,7 +1,7 @@
 // Interpreters and their thread states, from _PyRuntime (3.7+) or interp_head (2.7, 3.6).
 // Both lists are bounded and cycle-checked.
 import { ExitCode, PyscopeError } from '../../common/errors.js';
-import { LIMITS, Target, targetExited } from '../target.js';
+import { LIMITS, targetExited, type Target } from '../target.js';
 
 export interface ThreadState {
   address: number;
@@ -68,7 +68,7 @@ export function threadStates(t: Target, interp: number, interpreterId: number): 
 function readThreadList(t: Target, interp: number, interpreterId: number): ThreadList {
   const b = t.b;
   const ts = b.tstate;
-  const span = Math.max(ts.prev ?? 0, ts.next, ts.interp, ts.threadId, ts.nativeThreadId ?? 0, ts.holdsGil ?? 0, ts.gilRequested ?? 0, ts.frame.kind === 'direct' ? ts.frame.offset : ts.frame.cframe) + 8;
+  const span = Math.max(ts.prev ?? 0, ts.next, ts.interp, ts.threadId, ts.nativeThreadId ?? 0, ts.holdsGil ?? 0, ts.gilRequested ?? 0, ts.frame.kind === 'direct' ? ts.frame.offset : ts.frame.cframe) + 8; // 8: the widest field read (int64 on every ABI)
   const states: ThreadState[] = [];
   const seen = new Set<number>();
   let previous = 0;
@@ -85,13 +85,13 @@ function readThreadList(t: Target, interp: number, interpreterId: number): Threa
     }
     // A live thread state names its interpreter and, in a doubly linked list, the one before it.
     // A freed one fails either: the allocator writes its own links over the first words.
-    const linked = ts.prev === undefined || Target.ptrAt(raw, ts.prev) === previous;
-    if (Target.ptrAt(raw, ts.interp) !== interp || !linked) return { states, torn: `thread state at ${where} is stale (its thread was ending)` };
+    const linked = ts.prev === undefined || t.pointerAt(raw, ts.prev) === previous;
+    if (t.pointerAt(raw, ts.interp) !== interp || !linked) return { states, torn: `thread state at ${where} is stale (its thread was ending)` };
     let frame: number;
     let torn: string | undefined;
-    if (ts.frame.kind === 'direct') frame = Target.ptrAt(raw, ts.frame.offset);
+    if (ts.frame.kind === 'direct') frame = t.pointerAt(raw, ts.frame.offset);
     else {
-      const cframe = Target.ptrAt(raw, ts.frame.cframe);
+      const cframe = t.pointerAt(raw, ts.frame.cframe);
       try {
         frame = cframe ? t.ptr(cframe + ts.frame.currentFrame) : 0;
       } catch (e) {
@@ -100,12 +100,13 @@ function readThreadList(t: Target, interp: number, interpreterId: number): Threa
         torn = `its current frame pointer (0x${cframe.toString(16)}) is unreadable`;
       }
     }
-    const native = ts.nativeThreadId !== undefined ? Number(raw.readBigInt64LE(ts.nativeThreadId)) : undefined;
+    // native_thread_id is an unsigned long: the target's word.
+    const native = ts.nativeThreadId !== undefined ? t.ssizeAt(raw, ts.nativeThreadId) : undefined;
     states.push({
       address: a,
       interpreter: interp,
       interpreterId,
-      threadId: Target.ptrAt(raw, ts.threadId),
+      threadId: t.pointerAt(raw, ts.threadId),
       nativeThreadId: native !== undefined && native > 0 ? native : undefined,
       holdsGil: ts.holdsGil !== undefined ? raw.readInt32LE(ts.holdsGil) !== 0 : undefined,
       gilRequested: ts.gilRequested !== undefined ? raw.readInt32LE(ts.gilRequested) !== 0 : undefined,
@@ -113,7 +114,7 @@ function readThreadList(t: Target, interp: number, interpreterId: number): Threa
       torn,
     });
     previous = a;
-    a = Target.ptrAt(raw, ts.next);
+    a = t.pointerAt(raw, ts.next);
   }
   return { states };
 }

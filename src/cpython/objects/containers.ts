@@ -1,5 +1,5 @@
 // tuple, list, set: element addresses, never more than `max` of them (dicts: dict.ts).
-import { Target } from '../target.js';
+import type { Target } from '../target.js';
 
 /** Slots looked at, at most, for live entries of a table (deleted ones leave holes). */
 const MAX_SCANNED = 1 << 20;
@@ -22,20 +22,17 @@ export interface Items {
 
 export function sequenceItems(t: Target, obj: number, kind: 'tuple' | 'list', max: number): Items {
   const b = kind === 'tuple' ? t.b.tuple : t.b.list;
-  const total = Math.max(0, t.i64(obj + b.size));
+  const total = Math.max(0, t.ssize(obj + b.size));
   const n = Math.min(total, max);
   const base = kind === 'tuple' ? obj + b.items : t.ptr(obj + b.items);
-  const raw = n ? t.read(base, n * 8) : Buffer.alloc(0);
-  const items: number[] = [];
-  for (let i = 0; i < n; i++) items.push(Number(raw.readBigUInt64LE(i * 8)));
-  return { items, total };
+  return { items: t.pointers(base, n), total };
 }
 
 export function setItems(t: Target, obj: number, max: number): Items {
   const b = t.b.set;
   if (!b) return { items: [], total: 0 };
-  const total = Math.max(0, t.i64(obj + b.used));
-  const mask = t.i64(obj + b.mask);
+  const total = Math.max(0, t.ssize(obj + b.used));
+  const mask = t.ssize(obj + b.mask);
   if (mask < 0 || mask > 1 << 26) return { items: [], total };
   const table = t.ptr(obj + b.table);
   const items: number[] = [];
@@ -43,7 +40,7 @@ export function setItems(t: Target, obj: number, max: number): Items {
     if (items.length >= max) break;
     const raw = t.read(table + start * b.entrySize, n * b.entrySize);
     for (let i = 0; i < n && items.length < max; i++) {
-      const key = Target.ptrAt(raw, i * b.entrySize + b.entryKey);
+      const key = t.pointerAt(raw, i * b.entrySize + b.entryKey);
       if (key && !t.typeName(key).startsWith('<dummy')) items.push(key);
     }
   }

@@ -3,7 +3,7 @@
 // attributes (a __dict__, or 3.11+ values keyed by the type's shared keys). Bounded throughout:
 // sizes are checked before use, entries are read in batches and the walk stops at `max` live
 // entries or 2^20 slots, so a huge or corrupt dict costs at most a few reads.
-import { Target } from '../target.js';
+import type { Target } from '../target.js';
 import { batches } from './containers.js';
 import { readName } from './strings.js';
 
@@ -19,7 +19,7 @@ const MAX_SIZE = 1 << 26;
 /** Live (key, value) pairs of a dict in insertion order (3.6+) or table order (2.7), at most `max`. */
 export function dictEntries(t: Target, dict: number, max: number): DictEntries {
   const b = t.b.dict;
-  const total = Math.max(0, t.i64(dict + b.used));
+  const total = Math.max(0, t.ssize(dict + b.used));
   if (b.kind === 'table-2.7') return { entries: oldTableEntries(t, dict, max), total };
   return { entries: keysEntries(t, t.ptr(dict + b.keys), t.ptr(dict + b.values), max), total };
 }
@@ -38,7 +38,7 @@ export function keysEntries(t: Target, keys: number, values: number, max: number
     const log2 = head[b.keysSize.field]!;
     if (log2 > 26) return [];
     size = 2 ** log2;
-  } else size = Number(head.readBigInt64LE(b.keysSize.field));
+  } else size = t.ssizeAt(head, b.keysSize.field);
   if (!(size > 0 && size <= MAX_SIZE)) return [];
   let indexBytes: number;
   if (b.keysLog2IndexBytes !== undefined) {
@@ -46,7 +46,7 @@ export function keysEntries(t: Target, keys: number, values: number, max: number
     if (log2 > 29) return [];
     indexBytes = 2 ** log2;
   } else indexBytes = size * (size <= 0xff ? 1 : size <= 0xffff ? 2 : size <= 0xffffffff ? 4 : 8);
-  const nentries = Math.min(Math.max(0, Number(head.readBigInt64LE(b.keysNentries))), size);
+  const nentries = Math.min(Math.max(0, t.ssizeAt(head, b.keysNentries)), size);
   const unicode = b.keysKind !== undefined && head[b.keysKind] !== 0;
   const entrySize = unicode ? b.unicodeEntrySize! : b.entrySize;
   const keyOff = unicode ? b.unicodeEntryKey! : b.entryKey;
@@ -56,10 +56,11 @@ export function keysEntries(t: Target, keys: number, values: number, max: number
   for (const [start, n] of batches(nentries, max)) {
     if (out.length >= max) break;
     const raw = t.read(first + start * entrySize, n * entrySize);
-    const vals = values ? t.read(values + b.valuesArrayOffset + start * 8, n * 8) : undefined;
+    const ps = t.pointerSize;
+    const vals = values ? t.read(values + b.valuesArrayOffset + start * ps, n * ps) : undefined;
     for (let i = 0; i < n && out.length < max; i++) {
-      const key = Target.ptrAt(raw, i * entrySize + keyOff);
-      const value = vals ? Target.ptrAt(vals, i * 8) : Target.ptrAt(raw, i * entrySize + valueOff);
+      const key = t.pointerAt(raw, i * entrySize + keyOff);
+      const value = vals ? t.pointerAt(vals, i * ps) : t.pointerAt(raw, i * entrySize + valueOff);
       if (key && value) out.push([key, value]);
     }
   }
@@ -70,7 +71,7 @@ export function keysEntries(t: Target, keys: number, values: number, max: number
 function oldTableEntries(t: Target, dict: number, max: number): [number, number][] {
   const b = t.b.dict;
   if (b.kind !== 'table-2.7') return [];
-  const mask = t.i64(dict + b.mask);
+  const mask = t.ssize(dict + b.mask);
   if (mask < 0 || mask >= MAX_SIZE) return [];
   const table = t.ptr(dict + b.table);
   const out: [number, number][] = [];
@@ -78,8 +79,8 @@ function oldTableEntries(t: Target, dict: number, max: number): [number, number]
     if (out.length >= max) break;
     const raw = t.read(table + start * b.entrySize, n * b.entrySize);
     for (let i = 0; i < n && out.length < max; i++) {
-      const key = Target.ptrAt(raw, i * b.entrySize + b.entryKey);
-      const value = Target.ptrAt(raw, i * b.entrySize + b.entryValue);
+      const key = t.pointerAt(raw, i * b.entrySize + b.entryKey);
+      const value = t.pointerAt(raw, i * b.entrySize + b.entryValue);
       if (key && value) out.push([key, value]);
     }
   }

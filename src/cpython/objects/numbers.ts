@@ -9,13 +9,14 @@ export function readInt(t: Target, obj: number): { value: bigint; truncated: boo
   let ndigits: number;
   let negative: boolean;
   if (b.kind === 'lv_tag') {
-    const tag = Number(t.read(obj + b.tag, 8).readBigUInt64LE(0));
+    // lv_tag is a uintptr_t: read at the target's pointer size (the sign is in its low bits).
+    const tag = t.pointerAt(t.read(obj + b.tag, t.pointerSize), 0);
     ndigits = Math.floor(tag / 8);
     const sign = 1 - (tag & 3);
     negative = sign < 0;
     if (sign === 0) return { value: 0n, truncated: false };
   } else {
-    const size = t.i64(obj + b.size);
+    const size = t.ssize(obj + b.size);
     negative = size < 0;
     ndigits = Math.abs(size);
   }
@@ -34,8 +35,8 @@ export function readInt(t: Target, obj: number): { value: bigint; truncated: boo
 /** 2.7's machine-word int. */
 export function readPy2Int(t: Target, obj: number): bigint {
   const b = t.b.ints;
-  const off = b.kind === 'ob_size' && b.py2Int ? b.py2Int.value : 16;
-  return t.read(obj + off, 8).readBigInt64LE(0);
+  const off = b.kind === 'ob_size' && b.py2Int ? b.py2Int.value : 2 * t.pointerSize;
+  return BigInt(t.ssize(obj + off));
 }
 
 export function readFloat(t: Target, obj: number): number {

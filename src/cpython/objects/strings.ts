@@ -11,14 +11,14 @@ export interface TextRead {
 export function readUnicode(t: Target, obj: number, maxChars: number): TextRead {
   const s = t.b.strings;
   if (s.kind === 'py2') {
-    const length = t.i64(obj + s.unicodeLength);
+    const length = t.ssize(obj + s.unicodeLength);
     const n = clamp(length, maxChars);
     const data = t.ptr(obj + s.unicodeStr);
     const raw = n ? t.read(data, n * s.unicodeWidth) : Buffer.alloc(0);
     return { text: s.unicodeWidth === 2 ? raw.toString('utf16le') : ucs4(raw), truncated: length > n };
   }
   const head = t.read(obj, s.compactSize);
-  const length = Number(head.readBigInt64LE(s.length));
+  const length = t.ssizeAt(head, s.length);
   const state = head.readUInt32LE(s.state);
   const kind = (state >>> s.kindShift) & 7;
   const compact = (state >>> s.compactBit) & 1;
@@ -38,7 +38,7 @@ export function readBytes(t: Target, obj: number, maxBytes: number): { bytes: Bu
   const s = t.b.strings;
   const sizeOff = s.kind === 'py2' ? s.strSize : t.b.bytes!.size;
   const svalOff = s.kind === 'py2' ? s.strSval : t.b.bytes!.sval;
-  const size = t.i64(obj + sizeOff);
+  const size = t.ssize(obj + sizeOff);
   const n = clamp(size, maxBytes);
   return { bytes: n ? t.read(obj + svalOff, n) : Buffer.alloc(0), truncated: size > n };
 }

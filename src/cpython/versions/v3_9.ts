@@ -371,7 +371,12 @@ typedef union {
     long long __align;
 } pthread_cond_t;
 typedef union {
+/* glibc's __SIZEOF_PTHREAD_MUTEX_T: 40 on x86-64, 24 on i386 */
+#if SIZEOF_VOID_P > 4
     char __size[40];
+#else
+    char __size[24];
+#endif
     long __align;
 } pthread_mutex_t;
 struct _gil_runtime_state {

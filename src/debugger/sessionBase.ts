@@ -457,6 +457,9 @@ export abstract class SessionBase<L extends CommonLaunchArguments, A extends Com
       await this.startRun(args, this.launcher(args, how));
     } catch (e) {
       this.launchState = 'none';
+      // nothing runs: what the launch opened for the run (the children's socket) must not keep
+      // the adapter, or an in-process front end, alive
+      this.sessionEnding(true);
       throw e;
     }
     this.attached = how === 'attach';

@@ -15,7 +15,7 @@ import { firstSkip } from '../support/requirements.js';
 import { scaled, WAIT } from '../support/timeouts.js';
 import { gcore, needsGcore } from '../core/cores.js';
 
-const py = pythons().find((p) => !p.missing && p.version[0] === 3);
+const py = pythons().find((p) => !p.missing && p.pointerBits === 64 && p.version[0] === 3 && p.version[1] >= 8);
 const skip = firstSkip(requirePython(py !== undefined, 'no Python 3 of the matrix is present'), needsGcore());
 
 const dir = mkdtempSync(join(tmpdir(), 'pyscope-installed-'));

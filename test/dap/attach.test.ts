@@ -107,7 +107,8 @@ async function runsOnClean(lines: () => string[], threadCount = 2): Promise<void
 }
 
 describe('dap attach: stop, inspect, detach, attach again', { concurrency: false }, () => {
-  for (const p of pythonsFrom(3, 8)) {
+  // A 32-bit target is refused (the injection is x86-64's): 'dap attach refused' checks that.
+  for (const p of pythonsFrom(3, 8).filter((x) => x.pointerBits === 64)) {
     test(`attach, detach and attach again, ${p.label}`, { ...skipIfMissing(p), timeout: 240_000 }, async () => {
       const { proc, lines } = await startTarget(p.path);
       const pid = proc.pid!;
@@ -125,7 +126,7 @@ describe('dap attach: stop, inspect, detach, attach again', { concurrency: false
 });
 
 describe('dap attach: a main thread that never runs Python (blocked in join)', () => {
-  const choices = [pythonsFrom(3, 8).filter((p) => !p.missing && p.version[1] < 14).at(0), pythonsFrom(3, 14).filter((p) => !p.missing).at(-1)];
+  const choices = [pythonsFrom(3, 8).filter((p) => !p.missing && p.pointerBits === 64 && p.version[1] < 14).at(0), pythonsFrom(3, 14).filter((p) => !p.missing).at(-1)];
   for (const p of choices) {
     if (!p) continue;
     test(`attaches through another way in, ${p.label}`, { timeout: 180_000 }, async () => {
@@ -139,7 +140,7 @@ describe('dap attach: a main thread that never runs Python (blocked in join)', (
 });
 
 describe('dap attach: an exception nobody handles', () => {
-  const choices = [pythonsFrom(3, 8).filter((p) => !p.missing && p.version[1] < 12).at(0), pythonsFrom(3, 12).filter((p) => !p.missing).at(-1)];
+  const choices = [pythonsFrom(3, 8).filter((p) => !p.missing && p.pointerBits === 64 && p.version[1] < 12).at(0), pythonsFrom(3, 12).filter((p) => !p.missing).at(-1)];
   for (const p of choices) {
     if (!p) continue;
     test(`stops the attached program where it was raised, ${p.label}`, { timeout: 120_000 }, async () => {
@@ -193,6 +194,18 @@ describe('dap attach refused', () => {
       await until(() => lines().length > from + 2, () => 'the refused target stopped printing');
       proc.kill('SIGKILL');
     }
+  });
+
+  const i386 = pythonsFrom(3, 8).find((p) => p.pointerBits === 32);
+  test('a 32-bit target: refused in one line naming its ABI, and it runs on untouched', { ...requirePython(i386 !== undefined && !i386.missing, 'no 32-bit interpreter in the matrix'), timeout: 120_000 }, async () => {
+    const { proc, lines } = await startTarget(i386!.path);
+    const { c, response } = await attach(proc.pid!);
+    assert.equal(response.success, false);
+    assert.match(response.message ?? '', new RegExp(`^cannot attach to process ${proc.pid} \\(Python 3\\.\\d+\\.\\d+\\): the injection before PEP 768 is written for x86-64 targets, and this one is i386, ILP32$`));
+    await c.close();
+    const from = lines().length;
+    await until(() => lines().length > from + 2, () => 'the refused target stopped printing');
+    proc.kill('SIGKILL');
   });
 
   test('a pid that is no Python, or no process: one line', { timeout: 60_000 }, async () => {

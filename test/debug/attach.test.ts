@@ -14,7 +14,7 @@ import { answerTo, startDebug } from './helpers.js';
 const TARGET = join(REPO_ROOT, 'test', 'fixtures', 'dap', 'attach_target.py');
 const BREAK_LINE = readFileSync(TARGET, 'utf8').split('\n').findIndex((l) => l.includes('BREAK here')) + 1;
 const WAIT_MS = 60_000;
-const available = pythonsFrom(3, 8).filter((p) => !p.missing);
+const available = pythonsFrom(3, 8).filter((p) => !p.missing && p.pointerBits === 64);
 const choices = [
   ['PEP 768', available.filter((p) => p.version[1] >= 14).at(-1)],
   ['ptrace', available.filter((p) => p.version[1] < 14).at(0)],

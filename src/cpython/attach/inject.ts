@@ -17,6 +17,7 @@ import { writeTargetMemory } from '../../memory/remote-write.js';
 import type { DebugOffsets } from '../debug-offsets.js';
 import { formatVersion } from '../discover/detect-version.js';
 import { openLiveProcess, type LiveProcess } from '../process.js';
+import { describeAbi } from '../discover/target-abi.js';
 import { LIMITS } from '../target.js';
 
 /** _PY_EVAL_PLEASE_STOP_BIT of pycore_ceval.h. */
@@ -66,6 +67,10 @@ export function injectBootstrap(pid: number, script: BootstrapScript, everyThrea
   const p = openLiveProcess(pid);
   try {
     const method = methodOf(p);
+    if (method === 'pending-call') {
+      const why = unsupportedTarget(p);
+      if (why) throw new PyscopeError(`cannot attach to process ${p.pid} (Python ${formatVersion(p.version)}): ${why}`, ExitCode.unsupportedVersion);
+    }
     if (method === 'pending-call' && everyThread) {
       runInBlockedMainThread(p, script.source);
       return method;
@@ -266,6 +271,17 @@ export const attachInjector = {
 };
 
 /** Whether an attach to this opened process would be tried, and how, or why not (`pyscope ps`). */
+/**
+ * Why the injection before PEP 768 cannot run in this process, if it cannot: it sets x86-64
+ * registers and calls with the x86-64 convention, so both pyscope and the target must be x86-64
+ * (a 32-bit i386 Python is read by dump, but not attached to).
+ */
+function unsupportedTarget(p: LiveProcess): string | undefined {
+  if (process.arch !== 'x64') return `the injection before PEP 768 is written for x86-64, not ${process.arch}`;
+  if (p.abi.machine !== 'x86-64') return `the injection before PEP 768 is written for x86-64 targets, and this one is ${describeAbi(p.abi)}`;
+  return undefined;
+}
+
 export function attachability(p: LiveProcess): { ok: boolean; how: string } {
   const method = methodOf(p);
   if (method === 'pep768') {
@@ -281,7 +297,8 @@ export function attachability(p: LiveProcess): { ok: boolean; how: string } {
   }
   const missing = ['Py_AddPendingCall', 'PyRun_SimpleString'].filter((n) => !p.image.elf.symbol(n));
   if (missing.length > 0) return { ok: false, how: `${p.image.path} does not export ${missing.join(' and ')}` };
-  if (process.arch !== 'x64') return { ok: false, how: `the injection before PEP 768 is written for x86-64, not ${process.arch}` };
+  const why = unsupportedTarget(p);
+  if (why) return { ok: false, how: why };
   const status = readText(`/proc/${p.pid}/status`);
   const tracer = Number(/^TracerPid:\s*(\d+)/m.exec(status)?.[1] ?? 0);
   if (tracer > 0) return { ok: false, how: `traced by ${readText(`/proc/${tracer}/comm`).trim() || 'another process'} (pid ${tracer})` };

@@ -177,7 +177,7 @@ class RegistryReader {
     let state: TaskState;
     if (this.kind(obj).c) {
       const raw = t.read(obj, a.task.size);
-      const at = (o: number) => raw.readUInt32LE(o) + raw.readUInt32LE(o + 4) * 0x1_0000_0000;
+      const at = (o: number) => t.pointerAt(raw, o);
       coro = at(a.task.coro);
       nameObj = at(a.task.name);
       loop = at(a.task.loop);

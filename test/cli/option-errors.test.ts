@@ -62,7 +62,7 @@ describe('option errors in our own words', () => {
   });
 });
 
-const py = pythons().find((p) => !p.missing && p.version[0] === 3);
+const py = pythons().find((p) => !p.missing && p.pointerBits === 64 && p.version[0] === 3 && p.version[1] >= 8);
 describe('pyscope debug: a launch error printed once', requirePython(py !== undefined, 'no Python 3 of the matrix is present'), () => {
   test('a module that does not exist, a syntax error: the error line once, the caret lines kept', async () => {
     const noModule = await runPyscope(['debug', '--python', py!.path, '-m', 'no_such_module_here']);

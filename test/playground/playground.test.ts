@@ -104,9 +104,11 @@ describe('pyscope playground in headless Chromium', needsChromium(), () => {
     await page.click('#variables [data-name="Globals"] > .row');
     await page.waitForSelector('#variables [data-name="Globals"] [data-name="fib"]');
     await page.click('#stepOut');
-    // back in the caller, at its next line: the assignment of line 10 completed
-    assert.match(await statusMatches(page, /paused \(step\)/), /at line 11/);
-    assert.equal(await variableValue(page, 'value'), '5');
+    // back in the caller on the line of the call, as debuggers do: the assignment of line 10 is
+    // still to come, and the value fib returned is shown as "(return) fib"
+    assert.match(await statusMatches(page, /paused \(step\)/), /at line 10/);
+    assert.equal(await variableValue(page, '(return) fib'), '5');
+    assert.equal(await variableValue(page, 'value'), '3');
     await page.click('#continue');
     await statusMatches(page, /exited with code 0/);
     const out = (await page.textContent('#console')) ?? '';

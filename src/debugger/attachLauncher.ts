@@ -13,7 +13,7 @@ import { PassThrough } from 'node:stream';
 import type { Hello } from '../agent/protocol.js';
 import { agentFile } from './agentFile.js';
 import { libraryRoots } from './justMyCode.js';
-import type { LaunchedProgram, ProgramEnd, ProgramLauncher } from './launcher.js';
+import { ProgramEnding, type LaunchedProgram, type ProgramEnd, type ProgramLauncher } from './launcher.js';
 import { PipeTransport } from './pipeTransport.js';
 import { UserError } from './userError.js';
 
@@ -71,8 +71,7 @@ class AttachedProgram implements LaunchedProgram {
   readonly transport: PipeTransport;
   private readonly fromAgent = new PassThrough();
   private readonly toAgent = new PassThrough();
-  private readonly exitListeners: ((end: ProgramEnd) => void)[] = [];
-  private end?: ProgramEnd;
+  private readonly ending = new ProgramEnding();
   private socket?: Socket;
   private server?: Server;
   private readonly folder: string;
@@ -178,13 +177,12 @@ class AttachedProgram implements LaunchedProgram {
   }
 
   onExit(listener: (end: ProgramEnd) => void): void {
-    if (this.end) listener(this.end);
-    else this.exitListeners.push(listener);
+    this.ending.listen(listener);
   }
 
   /** Ends the process itself (terminateDebuggee): SIGTERM, then SIGKILL if it is still there. */
   terminate(): Promise<void> {
-    if (this.end) return Promise.resolve();
+    if (this.ending.value) return Promise.resolve();
     return new Promise<void>((resolve) => {
       this.onExit(() => resolve());
       this.signal('SIGTERM');
@@ -220,8 +218,7 @@ class AttachedProgram implements LaunchedProgram {
   }
 
   private finish(end: ProgramEnd): void {
-    if (this.end) return;
-    this.end = end;
+    if (!this.ending.record(end)) return;
     this.clearTimers();
     if (!this.socket) {
       try {
@@ -235,7 +232,7 @@ class AttachedProgram implements LaunchedProgram {
     this.socket?.destroy();
     rmSync(this.folder, { recursive: true, force: true });
     this.transport.close();
-    for (const l of this.exitListeners.splice(0)) l(end);
+    this.ending.tell();
   }
 }
 

@@ -8,7 +8,7 @@ import { createConnection, type Socket } from 'node:net';
 import type { Hello } from '../agent/protocol.js';
 import { childName, isChildHello } from './childProcess.js';
 import { libraryRoots } from './justMyCode.js';
-import type { LaunchedProgram, ProgramEnd, ProgramLauncher } from './launcher.js';
+import { ProgramEnding, type LaunchedProgram, type ProgramEnd, type ProgramLauncher } from './launcher.js';
 import { untilEnded } from './liveChildren.js';
 import { PipeTransport } from './pipeTransport.js';
 
@@ -40,8 +40,7 @@ export class ChildLauncher implements ProgramLauncher {
 
 class ChildProgram implements LaunchedProgram {
   readonly transport: PipeTransport;
-  private readonly exitListeners: ((end: ProgramEnd) => void)[] = [];
-  private end?: ProgramEnd;
+  private readonly ending = new ProgramEnding();
   private pid?: number;
   private forget: () => void = () => undefined;
 
@@ -67,12 +66,11 @@ class ChildProgram implements LaunchedProgram {
   }
 
   onExit(listener: (end: ProgramEnd) => void): void {
-    if (this.end) listener(this.end);
-    else this.exitListeners.push(listener);
+    this.ending.listen(listener);
   }
 
   terminate(): Promise<void> {
-    if (this.end) return Promise.resolve();
+    if (this.ending.value) return Promise.resolve();
     return new Promise<void>((res) => {
       this.onExit(() => res());
       if (this.pid === undefined) {
@@ -98,7 +96,7 @@ class ChildProgram implements LaunchedProgram {
 
   private signal(sig: NodeJS.Signals): void {
     // only while its agent is connected: the pid is still this child's
-    if (this.pid === undefined || this.end) return;
+    if (this.pid === undefined || this.ending.value) return;
     try {
       process.kill(this.pid, sig);
     } catch {
@@ -107,10 +105,9 @@ class ChildProgram implements LaunchedProgram {
   }
 
   private finish(end: ProgramEnd): void {
-    if (this.end) return;
-    this.end = end;
+    if (!this.ending.record(end)) return;
     this.forget();
     this.transport.close();
-    for (const l of this.exitListeners.splice(0)) l(end);
+    this.ending.tell();
   }
 }

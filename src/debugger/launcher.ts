@@ -44,3 +44,38 @@ export interface ProgramLauncher {
   /** Why the launch failed when the program ended before the agent's hello and said nothing. */
   readonly neverStarted: string;
 }
+
+/**
+ * The end of one run and who waits for it, for a LaunchedProgram. A program ends once: it
+ * records its end first (so that what its cleanup sets off finds it ended), cleans up, and only
+ * then tells the listeners, who may count on the cleanup being done.
+ */
+export class ProgramEnding {
+  private end?: ProgramEnd;
+  private readonly listeners: ((end: ProgramEnd) => void)[] = [];
+
+  /** How it ended; undefined while it runs. */
+  get value(): ProgramEnd | undefined {
+    return this.end;
+  }
+
+  /** Once, with the end: at once if it has ended, else when tell() is called. */
+  listen(listener: (end: ProgramEnd) => void): void {
+    if (this.end) listener(this.end);
+    else this.listeners.push(listener);
+  }
+
+  /** Records the end; false if one was recorded already (this ending is not the one that counts). */
+  record(end: ProgramEnd): boolean {
+    if (this.end) return false;
+    this.end = end;
+    return true;
+  }
+
+  /** Tells the listeners the recorded end, each once. */
+  tell(): void {
+    const end = this.end;
+    if (!end) return;
+    for (const l of this.listeners.splice(0)) l(end);
+  }
+}

@@ -8,7 +8,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Hello } from '../agent/protocol.js';
 import { agentFile } from './agentFile.js';
 import { libraryRoots } from './justMyCode.js';
-import type { LaunchedProgram, ProgramEnd, ProgramLauncher } from './launcher.js';
+import { ProgramEnding, type LaunchedProgram, type ProgramEnd, type ProgramLauncher } from './launcher.js';
 import { untilEnded } from './liveChildren.js';
 import { PipeTransport } from './pipeTransport.js';
 
@@ -67,8 +67,7 @@ export class NativeLauncher implements ProgramLauncher {
 class NativeProgram implements LaunchedProgram {
   readonly transport: PipeTransport;
   private readonly outputListeners: ((category: 'stdout' | 'stderr', text: string) => void)[] = [];
-  private readonly exitListeners: ((end: ProgramEnd) => void)[] = [];
-  private end?: ProgramEnd;
+  private readonly ending = new ProgramEnding();
   private readonly forget: () => void;
 
   constructor(
@@ -108,12 +107,11 @@ class NativeProgram implements LaunchedProgram {
   }
 
   onExit(listener: (end: ProgramEnd) => void): void {
-    if (this.end) listener(this.end);
-    else this.exitListeners.push(listener);
+    this.ending.listen(listener);
   }
 
   terminate(): Promise<void> {
-    if (this.end) return Promise.resolve();
+    if (this.ending.value) return Promise.resolve();
     return new Promise<void>((res) => {
       this.onExit(() => res());
       this.signal('SIGTERM');
@@ -146,10 +144,9 @@ class NativeProgram implements LaunchedProgram {
   }
 
   private finish(end: ProgramEnd): void {
-    if (this.end) return;
-    this.end = end;
+    if (!this.ending.record(end)) return;
     this.forget();
     this.transport.close();
-    for (const l of this.exitListeners.splice(0)) l(end);
+    this.ending.tell();
   }
 }

@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { Hello } from '../agent/protocol.js';
 import { agentFile } from './agentFile.js';
 import { libraryRoots } from './justMyCode.js';
-import type { LaunchedProgram, ProgramEnd, ProgramLauncher } from './launcher.js';
+import { ProgramEnding, type LaunchedProgram, type ProgramEnd, type ProgramLauncher } from './launcher.js';
 import { processEventOf, type LaunchTarget } from './nativeLauncher.js';
 import { createMailbox } from '../pyodide/mailbox.js';
 import { MailboxTransport } from '../pyodide/agentTransport.js';
@@ -82,8 +82,7 @@ export class PyodideLauncher implements ProgramLauncher {
 
 class WorkerProgram implements LaunchedProgram {
   private readonly outputListeners: ((category: 'stdout' | 'stderr', text: string) => void)[] = [];
-  private readonly exitListeners: ((end: ProgramEnd) => void)[] = [];
-  private end?: ProgramEnd;
+  private readonly ending = new ProgramEnding();
 
   constructor(
     private readonly worker: Worker,
@@ -109,8 +108,7 @@ class WorkerProgram implements LaunchedProgram {
   }
 
   onExit(listener: (end: ProgramEnd) => void): void {
-    if (this.end) listener(this.end);
-    else this.exitListeners.push(listener);
+    this.ending.listen(listener);
   }
 
   /** The worker may be blocked in Atomics.wait: only terminating it stops the program. */
@@ -128,10 +126,9 @@ class WorkerProgram implements LaunchedProgram {
   }
 
   private finish(exitCode: number): void {
-    if (this.end) return;
-    this.end = { exitCode };
+    if (!this.ending.record({ exitCode })) return;
     this.transport.close();
     void this.worker.terminate();
-    for (const l of this.exitListeners.splice(0)) l(this.end);
+    this.ending.tell();
   }
 }

@@ -7,7 +7,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Hello } from '../agent/protocol.js';
 import { array, boolean, number, object, optional, string, type Check } from '../common/shape.js';
 import { AgentError } from '../debugger/agentClient.js';
-import type { LaunchedProgram, ProgramEnd, ProgramLauncher } from '../debugger/launcher.js';
+import { ProgramEnding, type LaunchedProgram, type ProgramEnd, type ProgramLauncher } from '../debugger/launcher.js';
 import { SessionBase, UserError, type CommonLaunchArguments } from '../debugger/sessionBase.js';
 import { MailboxTransport } from '../pyodide/agentTransport.js';
 import type { DebuggeeMessage, StartMessage } from '../pyodide/debuggee.js';
@@ -99,8 +99,7 @@ class WebWorkerLauncher implements ProgramLauncher {
 
 class WebWorkerProgram implements LaunchedProgram {
   private readonly outputListeners: ((category: 'stdout' | 'stderr', text: string) => void)[] = [];
-  private readonly exitListeners: ((end: ProgramEnd) => void)[] = [];
-  private end?: ProgramEnd;
+  private readonly ending = new ProgramEnding();
 
   constructor(
     private readonly worker: WorkerHandle,
@@ -109,7 +108,7 @@ class WebWorkerProgram implements LaunchedProgram {
   ) {
     worker.addEventListener('message', (event) => {
       // a worker ended by a restart or a terminate may have posted before it stopped: that run is over
-      if (this.end) return;
+      if (this.ending.value) return;
       routeDebuggeeMessage(event.data as DebuggeeMessage, transport, {
         ready: () => worker.postMessage(start),
         output: (category, text) => {
@@ -125,8 +124,7 @@ class WebWorkerProgram implements LaunchedProgram {
   }
 
   onExit(listener: (end: ProgramEnd) => void): void {
-    if (this.end) listener(this.end);
-    else this.exitListeners.push(listener);
+    this.ending.listen(listener);
   }
 
   /** The worker may be blocked in Atomics.wait: only terminating it stops the program. */
@@ -139,11 +137,10 @@ class WebWorkerProgram implements LaunchedProgram {
   }
 
   private finish(exitCode: number | null): void {
-    if (this.end) return;
-    this.end = { exitCode };
+    if (!this.ending.record({ exitCode })) return;
     this.transport.close();
     this.worker.terminate();
-    for (const l of this.exitListeners.splice(0)) l(this.end);
+    this.ending.tell();
   }
 }
 

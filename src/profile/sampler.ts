@@ -9,6 +9,7 @@ import { snapshot, type ThreadSnapshot } from '../cpython/snapshot.js';
 import type { NativeModule } from '../native/index.js';
 import { taskIds, ThreadStatusReader } from '../memory/proc.js';
 import { asyncAwareSamples } from './async-paths.js';
+import { isActive } from './thread-activity.js';
 import type { Sample, SampleFrame, ThreadSample } from './sample.js';
 
 /** Names change rarely (Thread.name can be set): reread them every this many samples. */
@@ -111,7 +112,7 @@ export class Sampler {
       threadId: t.threadId,
       nativeThreadId: t.nativeThreadId,
       threadName: wantNames ? this.names.get(t.threadId) : undefined,
-      active: t.status !== 'idle',
+      active: isActive(t),
       holdsGil: t.holdsGil,
       frames: framesOf(t),
     }));

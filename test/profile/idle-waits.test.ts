@@ -31,7 +31,10 @@ describe('pyscope record: threads woken in a wait are idle', () => {
       const waiting = stacks.filter((s) => WAITING_LEAF.test(s.frames[s.frames.length - 1] ?? '')).reduce((n, s) => n + s.count, 0);
       assert.equal(waiting, 0, `no sample in a standard-library wait: ${why}`);
       const spin = stacks.filter((s) => s.frames.some((f) => f.startsWith('spin ('))).reduce((n, s) => n + s.count, 0);
-      assert.ok(spin / total >= 0.6, `the spinning thread has most samples (${spin} of ${total}): ${why}`);
+      // The share is of the samples once the program runs: its start-up imports (a third of the
+      // recording on a slow debug build, which compiles the standard library) are no thread's wait.
+      const running = stacks.filter((s) => !s.frames.some((f) => f.startsWith('_find_and_load ('))).reduce((n, s) => n + s.count, 0);
+      assert.ok(spin / running >= 0.6, `the spinning thread has most samples once the program runs (${spin} of ${running}): ${why}`);
     });
   }
 });

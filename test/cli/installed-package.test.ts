@@ -40,7 +40,7 @@ function env(): NodeJS.ProcessEnv {
 /** `npm install -g "./$(npm pack --silent)"`: the install command of the README's first line. */
 function readmeInstall(): string {
   const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-  const m = /^npm ci && npm run build && (npm install -g .+?) && pyscope dump <pid>/m.exec(readme);
+  const m = /^\(cd \S+ && npm ci && npm run build && (npm install -g .+?)\) && pyscope dump <pid>/m.exec(readme);
   assert.ok(m, "the README's set-up line is where this test looks for it");
   return m[1]!;
 }

@@ -1,7 +1,8 @@
 // Starts test/fixtures/native/blocked.py under one interpreter and hands back the truth it records
 // about its blocked threads (see the comment at the top of blocked.py).
+import { taskIds } from '../../src/memory/proc.js';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -48,13 +49,8 @@ export interface BlockedTarget {
 const LIFETIME_SECONDS = 900;
 const STARTUP_LIMIT_MS = scaled(120_000);
 
-function tasks(pid: number): number[] {
-  try {
-    return readdirSync(`/proc/${pid}/task`).map(Number).sort((a, b) => a - b);
-  } catch {
-    return [];
-  }
-}
+/** The target's thread ids in order (the reader's own /proc helper). */
+const tasks = (pid: number): number[] => taskIds(pid).sort((a, b) => a - b);
 
 /**
  * Starts the target; resolves once it printed "ready" and only the threads its truth lists remain.

@@ -1,7 +1,8 @@
 // Starts test/fixtures/dump/target.py under one interpreter and hands back the truth it records
 // about its own parked threads (see the comment at the top of target.py).
+import { taskIds } from '../../src/memory/proc.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -60,13 +61,8 @@ export interface DumpTarget {
 const LIFETIME_SECONDS = 900;
 const STARTUP_LIMIT_MS = scaled(120_000);
 
-function tasks(pid: number): number[] {
-  try {
-    return readdirSync(`/proc/${pid}/task`).map(Number).sort((a, b) => a - b);
-  } catch {
-    return [];
-  }
-}
+/** The target's thread ids in order (the reader's own /proc helper). */
+const tasks = (pid: number): number[] => taskIds(pid).sort((a, b) => a - b);
 
 function sameNumbers(a: number[], b: number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);

@@ -1,6 +1,6 @@
 // dump --async: the tasks of each event loop as text (one block per loop), as an awaited-by tree
 // (--tree, drawn as `python -m asyncio pstree` draws it) and as JSON (docs/dump-json.md, "async").
-import { basename } from 'node:path';
+import { readableFile } from '../common/file-names.js';
 import type { AsyncSnapshot } from '../cpython/asyncio-snapshot.js';
 import type { AsyncTask, EventLoopTasks } from '../cpython/model/asyncio-tasks.js';
 import type { Frame } from '../cpython/model/frames.js';
@@ -11,7 +11,7 @@ function hex(a: number): string {
 }
 
 function frameText(f: Frame, full: boolean): string {
-  return `${f.code.qualname || f.code.name} (${full ? f.code.filename : basename(f.code.filename)}:${f.line ?? '?'})`;
+  return `${f.code.qualname || f.code.name} (${full ? f.code.filename : readableFile(f.code.filename)}:${f.line ?? '?'})`;
 }
 
 /** `thread 4242 "MainThread"`, as the thread's header names it. */

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
+import { readableFile } from '../../src/common/file-names.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pythons, skipIfMissing, REPO_ROOT, type Python } from '../support/pythons.js';
 import { runCommand, runPyscope, describeFailure } from '../support/pyscope.js';
@@ -94,7 +95,7 @@ function asTruth(task: JsonTask, names: Map<string, string>): TruthTask {
     name: task.name,
     state: task.state,
     awaited_by: task.awaited_by.map((id) => names.get(id) ?? id).sort(),
-    frames: task.frames.map((f) => [f.qualname ?? f.function, basename(f.file), f.line ?? -1]),
+    frames: task.frames.map((f) => [f.qualname ?? f.function, f.file, f.line ?? -1]),
   };
 }
 
@@ -180,7 +181,7 @@ for (const py of pythons().filter((p) => p.version[0] === 3 && p.version[1] >= 8
       assert.match(r.stdout, /^Tasks of the event loop in thread \d+ "MainThread":$/m);
       assert.match(r.stdout, /^Tasks of the event loop in thread \d+ "second-loop":$/m);
       const fetch = main.tasks.find((x) => x.name === 'fetch-1')!;
-      const block = [`  Task "fetch-1" (pending, awaited by "main")`, ...fetch.frames.map(([q, f, l]) => `      ${q} (${f}:${l})`)].join('\n');
+      const block = [`  Task "fetch-1" (pending, awaited by "main")`, ...fetch.frames.map(([q, f, l]) => `      ${q} (${readableFile(f)}:${l})`)].join('\n');
       assert.ok(r.stdout.includes(block), `expected\n${block}\nin\n${r.stdout}`);
       assert.ok(r.stdout.includes(`  Task "shared" (pending, awaited by "waiter-a", "waiter-b")`), r.stdout);
       assert.ok(r.stdout.includes(`  Task "задача-λ" (pending)`), r.stdout);

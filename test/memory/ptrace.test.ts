@@ -3,7 +3,7 @@
 // thread in tracing stop, no tracer, still answering on its pipe; registers that gdb, attached
 // afterwards, confirms for the threads blocked for good; another tracer named in a PtraceError;
 // threads that end before or during a capture an Error of their own, reaped, never left behind.
-import { after, describe, test } from 'node:test';
+import { after, afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { openSync, readFileSync, readSync, closeSync } from 'node:fs';
@@ -19,10 +19,14 @@ import { lastResort, scaled } from '../support/timeouts.js';
 import { until } from '../support/wait.js';
 import { watch } from '../support/child.js';
 
+// Each test's targets end with it: across the matrix a file-level cleanup would keep ~35 parked
+// processes alive until the last test.
 const targets: PtraceTarget[] = [];
-after(() => {
-  for (const t of targets) t.stop();
-});
+const stopTargets = (): void => {
+  for (const t of targets.splice(0)) t.stop();
+};
+afterEach(stopTargets);
+after(stopTargets);
 
 async function startTarget(python: string): Promise<PtraceTarget> {
   const t = await PtraceTarget.start(python);

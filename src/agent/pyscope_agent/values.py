@@ -14,6 +14,10 @@ _BRACKETS = {list: ('[', ']', '[...]'), tuple: ('(', ')', '(...)'), dict: ('{', 
 NOT_EVALUATED = '<not evaluated: time budget spent>'
 REQUEST_BUDGET_REPRS = 4  # one answer evaluates for at most this many reprTimeouts,
 REQUEST_BUDGET_MIN = 3.0  # and no less than this many seconds
+# Listing one page of a container is one timed call that mostly runs no program code; with a
+# short reprTimeout (0.25 s) a loaded machine could cut it before the worker thread even got the
+# GIL (seen on a debug build at load average 20), so it has this floor.
+LISTING_TIMEOUT_MIN = 2.0
 _UNREAD = object()  # an attribute not read: its type is not known either
 
 
@@ -162,6 +166,9 @@ class ValuesMixin(object):
     def timed(self, fn, *args):
         return self.worker.call(self.repr_timeout, fn, *args)
 
+    def timed_listing(self, fn, *args):
+        return self.worker.call(max(self.repr_timeout, LISTING_TIMEOUT_MIN), fn, *args)
+
     def return_values(self, frame):
         """[(`(return) NAME`, value)] of a frame a step out (or off the end) of NAME stopped in."""
         return [(p.ret[1], p.ret[2]) for p in list(self.parked.values()) if p.ret is not None and p.ret[0] is frame]
@@ -209,7 +216,7 @@ class ValuesMixin(object):
         limit = count if count else UNPAGED_LIMIT
         deadline = self.budget()
         if entry[0] == 'scope':
-            items = self.timed(list_scope, entry[1], entry[2])
+            items = self.timed_listing(list_scope, entry[1], entry[2])
             if entry[2] == 'locals':
                 items = self.return_values(entry[1]) + items
             if flt == 'indexed':
@@ -223,7 +230,7 @@ class ValuesMixin(object):
                 out.append(self.describe(k, v, en) if monotonic() < deadline else self.not_evaluated(k, v, en))
             return out, len(items)
         value, evaluate_name = entry[1], entry[2]
-        kind, entries, total = self.timed(list_children, value, start, start + limit, flt)
+        kind, entries, total = self.timed_listing(list_children, value, start, start + limit, flt)
         self.held.append(entries)
         out = []
         if kind == 'dict':

@@ -15,6 +15,13 @@ def _pyscope_attach(path, here):
     import sys
     if sys.version_info < (3, 8) or 'pyscope_agent' in sys.modules:
         return  # too old for the agent (the adapter refuses those first), or attached already
+    # When the main thread is slow to take the request, the adapter puts it to every thread, and
+    # two threads may then run this at once: connect() lets the other one in before the agent is
+    # imported. One atomic setdefault decides which goes on; the agent's detach and the failure
+    # below remove the claim with the rest of pyscope_agent.
+    claim = type(sys)('pyscope_agent.claim')
+    if sys.modules.setdefault('pyscope_agent.claim', claim) is not claim:
+        return
     import os
     import socket
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -24,6 +31,8 @@ def _pyscope_attach(path, here):
         s.settimeout(None)
     except OSError:
         s.close()
+        if sys.modules.get('pyscope_agent.claim') is claim:
+            del sys.modules['pyscope_agent.claim']
         return
     try:
         sys.path.insert(0, here)

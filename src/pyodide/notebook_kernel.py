@@ -130,7 +130,9 @@ def _run(m):
         if last is not None:
             value = eval(compile(last, path, 'eval'), _user.__dict__)
             if value is not None:
-                answer['result'] = _short_repr(value)
+                # the cell's own code, as its __repr__ may be: not timed, and it may stop at a breakpoint
+                text = repr(value)
+                answer['result'] = text if len(text) <= _REPR_CHARS else text[:_REPR_CHARS] + '...'
     except SystemExit as e:
         answer = {'id': m['id'], 'status': 'error', 'ename': 'SystemExit', 'evalue': str(e.code), 'traceback': []}
     except BaseException as e:
@@ -145,6 +147,8 @@ def _run(m):
 
 def main():
     sys.modules['__main__'] = _user
+    # the runner put the program's folder first, which holds pyscope's own modules: the user's is the working directory
+    sys.path[0] = os.getcwd()
     pyscope_boot.notebook_handler = on_message
     agent = R.Holder.agent
     _reply({'id': None, 'ready': True})

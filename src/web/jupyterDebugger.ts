@@ -77,7 +77,7 @@ export class JupyterDebugAdapter {
       if (r.success && command === 'setBreakpoints') this.remember(args);
       // an adapter sends no "continued" for a resume the client asked for
       if (r.success && RESUMING.has(command)) this.stopped.clear();
-      return { ...reply(r.success, r.body, r.success ? undefined : r.message) };
+      return reply(r.success, r.body, r.success ? undefined : r.message);
     } catch (e) {
       return reply(false, undefined, e instanceof Error ? e.message : String(e));
     }

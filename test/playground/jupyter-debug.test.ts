@@ -3,7 +3,7 @@
 // contents JupyterLab sends and reads the debug_reply and debug_event contents: debugInfo,
 // initialize, attach, dumpCell, setBreakpoints, configurationDone, a cell that calls into the
 // dumped one stops there, stackTrace with the cells as sources, variables, copyToGlobals,
-// continue, disconnect, and an unknown command answered with an error reply.
+// continue, richInspectVariables, disconnect, and an unknown command answered with an error reply.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
@@ -164,11 +164,18 @@ describe('the Jupyter debug adapter of pyscope/pyodide, in headless Chromium', n
     await ok('continue', { threadId: stopped.threadId });
     assert.deepEqual(await page.evaluate('window.jep.running'), { status: 'ok', result: '42' });
     assert.deepEqual(await page.evaluate('window.jep.outputs.join("")'), 'r is 42\n');
+    assert.deepEqual(await ok('richInspectVariables', { variableName: 'r' }), { data: { 'text/plain': '42' }, metadata: {} });
 
     await ok('disconnect', { restart: false, terminateDebuggee: false });
     const after = await ok('debugInfo');
     assert.equal(after.isStarted, false);
     assert.deepEqual(after.breakpoints, []);
+    // a breakpoint in a cell that is not there (never dumped, or gone): refused, the kernel unharmed
+    const gone = (await ok('setBreakpoints', { source: { path: `${CELL_FILE_PREFIX}1.py` }, breakpoints: [{ line: 1 }] })).breakpoints as DebugProtocol.Breakpoint[];
+    assert.deepEqual(
+      gone.map((b) => [b.verified, /cannot compile/.test(b.message ?? '')]),
+      [[false, true]],
+    );
     // the kernel goes on without a debugger: the same cell runs through
     await page.evaluate(`window.jep.execute(${JSON.stringify(CELL2)}); window.jep.running`);
     assert.deepEqual(await page.evaluate('window.jep.running'), { status: 'ok', result: '42' });

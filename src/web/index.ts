@@ -18,6 +18,6 @@ export { profileFromDump, type ProfileDump } from '../profile/pyodide-dump.js';
 // worker under the debugger (execute, dumpCell, the session's DAP requests); a Jupyter kernel
 // answers debug_request with new JupyterDebugAdapter(notebook, sendDebugEvent).handle(content).
 // The kernel's file is pyscope's src/pyodide/notebook_kernel.py. See docs/DEBUGGER.md.
-export { PyodideNotebook, cellFileName, CELL_HASH_SEED, CELL_FILE_PREFIX, CELL_FILE_SUFFIX, type NotebookOptions, type ExecuteResult, type NamespaceVariable } from './notebookSession.js';
+export { PyodideNotebook, cellFileName, isKernelFile, CELL_HASH_SEED, CELL_FILE_PREFIX, CELL_FILE_SUFFIX, type NotebookOptions, type ExecuteResult, type NamespaceVariable } from './notebookSession.js';
 export { JupyterDebugAdapter, type DebugRequestContent, type DebugReplyContent, type DebugEventContent } from './jupyterDebugger.js';
 export { murmur2 } from './murmur2.js';

@@ -6,7 +6,7 @@
 // richInspectVariables and copyToGlobals. The kernel itself (the worker, its cells) is a
 // PyodideNotebook, which also executes the execute_requests. Browser-safe: no node: imports.
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { CELL_FILE_PREFIX, CELL_FILE_SUFFIX, CELL_HASH_SEED, type PyodideNotebook } from './notebookSession.js';
+import { CELL_FILE_PREFIX, CELL_FILE_SUFFIX, CELL_HASH_SEED, isKernelFile, type PyodideNotebook } from './notebookSession.js';
 
 /** A debug_request's content: a DAP request. */
 export interface DebugRequestContent {
@@ -36,6 +36,12 @@ class RequestError extends Error {}
 function identifier(value: unknown, what: string): string {
   if (typeof value !== 'string' || !NAME.test(value) || KEYWORDS.has(value)) throw new RequestError(`${what} must be a Python identifier, not ${JSON.stringify(value)?.slice(0, 80)}`);
   return value;
+}
+
+/** The call stack as the user's code makes it: the kernel's frames that run the cells are left out, as ipykernel's are. */
+function withoutKernelFrames(body: DebugProtocol.StackTraceResponse['body']): DebugProtocol.StackTraceResponse['body'] {
+  const stackFrames = body.stackFrames.filter((f) => !isKernelFile(f.source?.path));
+  return { ...body, stackFrames, totalFrames: stackFrames.length };
 }
 
 export class JupyterDebugAdapter {
@@ -77,6 +83,7 @@ export class JupyterDebugAdapter {
       if (r.success && command === 'setBreakpoints') this.remember(args);
       // an adapter sends no "continued" for a resume the client asked for
       if (r.success && RESUMING.has(command)) this.stopped.clear();
+      if (r.success && command === 'stackTrace') return reply(true, withoutKernelFrames(r.body as DebugProtocol.StackTraceResponse['body']));
       return reply(r.success, r.body, r.success ? undefined : r.message);
     } catch (e) {
       return reply(false, undefined, e instanceof Error ? e.message : String(e));

@@ -7,6 +7,7 @@
 // kernel's debug_request handler (jupyterDebugger.ts). Browser-safe: no node: imports.
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { RequestTracker } from '../common/requests.js';
+import { HOME } from '../pyodide/workerSetup.js';
 import { PyodideDapSession, type BrowserSessionOptions } from './browserSession.js';
 import { murmur2 } from './murmur2.js';
 
@@ -16,7 +17,12 @@ export const CELL_HASH_SEED = 0xc70f6907;
 export const CELL_FILE_PREFIX = '/tmp/ipykernel_pyodide/';
 export const CELL_FILE_SUFFIX = '.py';
 /** Where the kernel program itself goes: beside pyscope's modules, a library folder, so stepping never stops in it. */
-const KERNEL_PATH = '/pyscope/pyscope_notebook.py';
+const KERNEL_PATH = `${HOME}/pyscope_notebook.py`;
+
+/** Whether a stack frame's file is pyscope's own (the kernel program that runs the cells), not the user's. */
+export function isKernelFile(path: string | undefined): boolean {
+  return path !== undefined && path.startsWith(`${HOME}/`);
+}
 /** Loading Pyodide and starting the kernel; generous, for a loaded machine. */
 const START_MS = 180_000;
 /** An answer the kernel gives at once, from whatever state (writing a file, listing the namespace). */

@@ -3,7 +3,7 @@
 // cell's gutter sets a breakpoint in that cell's file (named from its code, as JupyterLab names
 // it), the call stack names the cells, and the variables and steps are the session's DAP answers.
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { cellFileName, PyodideNotebook, type NotebookOptions } from '../../web/index.js';
+import { cellFileName, isKernelFile, PyodideNotebook, type NotebookOptions } from '../../web/index.js';
 import type { DebugState } from './debugView.js';
 import { $, escapeHtml, setStatus } from './dom.js';
 import { Editor } from './editor.js';
@@ -13,9 +13,6 @@ const EXAMPLE_CELLS = [
   '# A notebook: run a cell with its \u25B6, or Run all.\n# Click a line number in a cell to set a breakpoint there.\ndef fib(n):\n    a, b = 0, 1\n    for i in range(n):\n        a, b = b, a + b\n    return a\n',
   'values = [fib(n) for n in range(10)]\nprint(values)\nsum(values)\n',
 ];
-
-/** Files of pyscope's own (the kernel program): not the user's, so not in the call stack. */
-const OWN_FILES = '/pyscope/';
 
 interface Cell {
   root: HTMLElement;
@@ -226,7 +223,7 @@ export class NotebookView {
   private async onStopped(body: DebugProtocol.StoppedEvent['body']): Promise<void> {
     this.setState('paused');
     const st = (await this.request('stackTrace', { threadId: this.threadId })) as DebugProtocol.StackTraceResponse['body'];
-    const frames = st.stackFrames.filter((f) => !f.source?.path?.startsWith(OWN_FILES));
+    const frames = st.stackFrames.filter((f) => !isKernelFile(f.source?.path));
     const list = $('stack');
     list.innerHTML = '';
     frames.forEach((f, i) => {

@@ -142,6 +142,7 @@ async function notebookMode(agentSources: Record<string, string>, bootstrapSourc
   $('filename').textContent = 'notebook';
   $('run').textContent = '\u25B6 Run all';
   $('run').title = 'Run every cell, in order';
+  $('stop').textContent = '\u21BB Restart';
   $('stop').title = 'Restart the kernel (a fresh namespace)';
   const nb = new NotebookView({ kernel: { createWorker: nextWorker, agentSources, bootstrapSource, kernelSource }, onState: setState });
   $('run').addEventListener('click', () => void nb.runAll());

@@ -103,7 +103,9 @@ export class JupyterDebugAdapter {
           breakpoints: [...this.breakpoints].map(([source, breakpoints]) => ({ source, breakpoints })),
           stoppedThreads: [...this.stopped],
           richRendering: true,
-          exceptionPaths: [],
+          // as ipykernel says them: JupyterLab files the exception filters under this name
+          exceptionPaths: ['Python Exceptions'],
+          copyToGlobals: true,
         };
       case 'initialize':
         return this.kernel.capabilities;

@@ -107,7 +107,8 @@ describe('the Jupyter debug adapter of pyscope/pyodide, in headless Chromium', n
         breakpoints: undefined,
         stoppedThreads: [],
         richRendering: true,
-        exceptionPaths: [],
+        exceptionPaths: ['Python Exceptions'],
+        copyToGlobals: true,
       },
     );
     const caps = await ok('initialize', { clientID: 'test', adapterID: 'python', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });

@@ -62,5 +62,13 @@ describe('the playground notebook mode in headless Chromium', needsChromium(), (
     await page.click(`${cell(2)} .run-cell`);
     await page.waitForFunction(`document.querySelector('${cell(2)} .count').textContent === '[3]'`);
     assert.equal(await page.textContent(`${cell(2)} .output`), '62\n');
+    // an error shows its traceback from the cell down (the kernel's own frames are not the user's)
+    await page.fill(`${cell(2)} .cm-content`, 'def f():\n    return 1 / 0\nf()\n');
+    await page.click(`${cell(2)} .run-cell`);
+    await page.waitForFunction(`document.querySelector('${cell(2)} .count').textContent === '[4]'`);
+    const error = (await page.textContent(`${cell(2)} .output .stderr`)) ?? '';
+    assert.match(error, /^Traceback \(most recent call last\):\n {2}File "\/tmp\/ipykernel_pyodide\/\d+\.py", line 3, in <module>\n/);
+    assert.match(error, /ZeroDivisionError: division by zero\n$/);
+    assert.doesNotMatch(error, /pyscope/);
   });
 });

@@ -3,7 +3,7 @@
 // cell's gutter sets a breakpoint in that cell's file (named from its code, as JupyterLab names
 // it), the call stack names the cells, and the variables and steps are the session's DAP answers.
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { cellFileName, isKernelFile, PyodideNotebook, type NotebookOptions } from '../../web/index.js';
+import { cellFileName, isKernelFile, PyodideNotebook, type ExecuteResult, type NotebookOptions } from '../../web/index.js';
 import type { DebugState } from './debugView.js';
 import { $, escapeHtml, setStatus } from './dom.js';
 import { Editor } from './editor.js';
@@ -141,7 +141,10 @@ export class NotebookView {
     cell.output.textContent = '';
     cell.count.textContent = '[*]';
     setStatus(`running cell ${n}`);
-    const r = await kernel.execute(cell.editor.text, (category, text) => this.append(cell, text, category));
+    // a restart while the cell runs ends its kernel: the cell says so rather than the page throwing
+    const r = await kernel
+      .execute(cell.editor.text, (category, text) => this.append(cell, text, category))
+      .catch((e: Error): ExecuteResult => ({ status: 'error', traceback: [`${e.message}\n`] }));
     cell.count.textContent = `[${++this.executions}]`;
     if (r.status === 'ok' && r.result !== undefined) this.append(cell, `${r.result}\n`, 'result');
     if (r.status === 'error') this.append(cell, (r.traceback ?? []).join('') || `${r.ename}: ${r.evalue}\n`, 'stderr');

@@ -21,6 +21,11 @@ export class MailboxTransport implements AgentTransport {
     if (!this.closed) this.writer.send(JSON.stringify(message));
   }
 
+  /** A notebook kernel's message, through the agent's mailbox (the bootstrap hands it to the kernel). */
+  sendNotebook(message: unknown): void {
+    if (!this.closed) this.writer.send(JSON.stringify({ notebook: message }));
+  }
+
   onMessage(listener: (message: AgentMessage) => void): void {
     this.listeners.push(listener);
   }

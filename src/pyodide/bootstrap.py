@@ -17,7 +17,7 @@ import signal
 import threading
 import traceback
 
-import pyscope_js  # registered by the worker: options, post(text), take(timeout_ms) -> str | None, rearm(), deadline(ms | None)
+import pyscope_js  # registered by the worker: options, post(text), take(timeout_ms) -> str | None, rearm(), deadline(ms | None), notebook(text)
 
 from pyscope_agent import runtime as R
 from pyscope_agent import runner, breakpoints
@@ -27,6 +27,12 @@ from pyscope_agent.errors import Timeout, EvalTimeout
 
 _BOOT_FILE = os.path.normcase(os.path.abspath(__file__))
 _opts = json.loads(pyscope_js.options)
+
+# A notebook kernel's messages share the agent's mailbox (so a cell dumped while the program is
+# stopped is written before the breakpoints set in it are read): they start with this, and go to
+# the handler the kernel program sets (pyodide/notebook_kernel.py), never to the agent.
+NOTEBOOK_PREFIX = '{"notebook":'
+notebook_handler = None
 
 
 class JsChannel(object):
@@ -191,7 +197,11 @@ class PyodideAgent(Agent):
             line = pyscope_js.take(timeout_ms)
             if line is None:
                 return False
-            handle_line(self, line)
+            if line.startswith(NOTEBOOK_PREFIX):
+                if notebook_handler is not None:
+                    notebook_handler(json.loads(line)['notebook'])
+            else:
+                handle_line(self, line)
         return True
 
     def on_interrupt(self, signum, frame):

@@ -38,6 +38,8 @@ export type DebuggeeMessage =
   /** A repr or an evaluation started that must end within ms; null: it ended. */
   | { kind: 'deadline'; ms: number | null }
   | { kind: 'ready' }
+  /** A notebook kernel's answer (pyodide/notebook_kernel.py), JSON. */
+  | { kind: 'notebook'; text: string }
   | { kind: 'exit'; code: number }
   | { kind: 'failed'; message: string };
 
@@ -66,6 +68,7 @@ export function runDebuggee(py: PyodideLike, buffers: MailboxBuffers, options: D
     },
     // the worker is busy until the call ends, so only the adapter side can time it
     deadline: (ms: number | undefined) => post({ kind: 'deadline', ms: ms ?? null }),
+    notebook: (text: string) => post({ kind: 'notebook', text }),
   });
   return runMain(py, { ...options.agentSources, 'pyscope_boot.py': options.bootstrapSource }, 'pyscope_boot', 'the debugger agent', post);
 }

@@ -10,6 +10,8 @@ export interface DebuggeeEvents {
   output(category: 'stdout' | 'stderr', text: string): void;
   /** The program ended (or Pyodide never started: 1, after saying why on stderr). */
   exit(code: number): void;
+  /** A notebook kernel's answer (JSON text). */
+  notebook?(text: string): void;
 }
 
 export function routeDebuggeeMessage(m: DebuggeeMessage, transport: MailboxTransport, events: DebuggeeEvents): void {
@@ -25,6 +27,9 @@ export function routeDebuggeeMessage(m: DebuggeeMessage, transport: MailboxTrans
       return;
     case 'ready':
       events.ready?.();
+      return;
+    case 'notebook':
+      events.notebook?.(m.text);
       return;
     case 'stdout':
     case 'stderr':

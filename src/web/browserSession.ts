@@ -67,6 +67,7 @@ class WebWorkerLauncher implements ProgramLauncher {
   constructor(
     private readonly options: BrowserSessionOptions,
     private readonly args: BrowserLaunchArguments,
+    private readonly launched: (program: WebWorkerProgram) => void,
   ) {}
 
   launch(): LaunchedProgram {
@@ -84,7 +85,9 @@ class WebWorkerLauncher implements ProgramLauncher {
         bootstrapSource: this.options.bootstrapSource,
       },
     };
-    return new WebWorkerProgram(this.options.createWorker(), new MailboxTransport(buffers), start);
+    const program = new WebWorkerProgram(this.options.createWorker(), new MailboxTransport(buffers), start);
+    this.launched(program);
+    return program;
   }
 
   libraryRoots(hello: Hello): string[] {
@@ -99,6 +102,7 @@ class WebWorkerLauncher implements ProgramLauncher {
 
 class WebWorkerProgram implements LaunchedProgram {
   private readonly outputListeners: ((category: 'stdout' | 'stderr', text: string) => void)[] = [];
+  readonly notebookListeners: ((text: string) => void)[] = [];
   private readonly ending = new ProgramEnding();
 
   constructor(
@@ -115,6 +119,9 @@ class WebWorkerProgram implements LaunchedProgram {
           for (const l of this.outputListeners) l(category, text);
         },
         exit: (code) => this.finish(code),
+        notebook: (text) => {
+          for (const l of this.notebookListeners) l(text);
+        },
       });
     });
   }
@@ -146,9 +153,28 @@ class WebWorkerProgram implements LaunchedProgram {
 
 export class PyodideDapSession extends SessionBase<BrowserLaunchArguments> {
   private readonly listeners: ((m: DebugProtocol.ProtocolMessage) => void)[] = [];
+  private readonly notebookListeners: ((text: string) => void)[] = [];
+  /** The run in progress (a restart starts another), for a notebook kernel's messages. */
+  private program: WebWorkerProgram | null = null;
 
   constructor(private readonly options: BrowserSessionOptions) {
     super();
+  }
+
+  /**
+   * A message to the notebook kernel program (pyodide/notebook_kernel.py) of the current run;
+   * false when no run is under way. It shares the agent's mailbox, so it is read in order with
+   * the DAP requests sent around it.
+   */
+  sendNotebook(message: unknown): boolean {
+    if (!this.program) return false;
+    this.program.transport.sendNotebook(message);
+    return true;
+  }
+
+  /** The notebook kernel's answers (JSON text), from whichever run is current. */
+  onNotebook(listener: (text: string) => void): void {
+    this.notebookListeners.push(listener);
   }
 
   /** DAP responses and events. */
@@ -176,7 +202,15 @@ export class PyodideDapSession extends SessionBase<BrowserLaunchArguments> {
 
   protected override launcher(args: BrowserLaunchArguments, how: 'launch' | 'attach'): ProgramLauncher {
     if (how === 'attach') throw new UserError('attach: a page cannot attach to a process; launch a program instead');
-    return new WebWorkerLauncher(this.options, args);
+    return new WebWorkerLauncher(this.options, args, (program) => {
+      this.program = program;
+      program.notebookListeners.push((text) => {
+        if (this.program === program) for (const l of this.notebookListeners) l(text);
+      });
+      program.onExit(() => {
+        if (this.program === program) this.program = null;
+      });
+    });
   }
 }
 

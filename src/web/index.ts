@@ -14,3 +14,10 @@ export { createMailbox, MailboxReader, MailboxWriter, type MailboxBuffers } from
 export { PyodideProfileRun, type ProfileRunOptions, type ProfileRunResult } from './profileSession.js';
 export { serveProfilee, runProfilee, type ProfileeOptions, type ProfileeMessage, type ProfileStartMessage } from '../pyodide/profilee.js';
 export { profileFromDump, type ProfileDump } from '../profile/pyodide-dump.js';
+// Notebooks: new PyodideNotebook({ ...session options, kernelSource }) runs cells in one Pyodide
+// worker under the debugger (execute, dumpCell, the session's DAP requests); a Jupyter kernel
+// answers debug_request with new JupyterDebugAdapter(notebook, sendDebugEvent).handle(content).
+// The kernel's file is pyscope's src/pyodide/notebook_kernel.py. See docs/DEBUGGER.md.
+export { PyodideNotebook, cellFileName, isKernelFile, CELL_HASH_SEED, CELL_FILE_PREFIX, CELL_FILE_SUFFIX, type NotebookOptions, type ExecuteResult, type NamespaceVariable } from './notebookSession.js';
+export { JupyterDebugAdapter, type DebugRequestContent, type DebugReplyContent, type DebugEventContent } from './jupyterDebugger.js';
+export { murmur2 } from './murmur2.js';

@@ -1,5 +1,5 @@
-// Makes docs/playground.png (the playground stopped at a breakpoint) and docs/playground-profile.png
-// (its flame graph after Profile). Run by hand after changing the page:
+// Makes docs/playground.png (the playground stopped at a breakpoint), docs/playground-profile.png
+// (its flame graph after Profile) and docs/playground-notebook.png (the notebook mode stopped in a cell). Run by hand after changing the page:
 // npm run build && node dist/test/playground/screenshot.js
 import { join } from 'node:path';
 import { REPO_ROOT } from '../support/pythons.js';
@@ -88,6 +88,15 @@ try {
   await statusMatches(page, /^profiled: /);
   await page.frameLocator('#flame-frame').locator('#graph div', { hasText: /^checksum / }).first().waitFor();
   await page.screenshot({ path: join(REPO_ROOT, 'docs', 'playground-profile.png') });
+  // the notebook's own example cells: a breakpoint in the first cell's function, stopped there from the second
+  await page.goto(`${urlOf(server)}?notebook`);
+  await statusMatches(page, /^ready$/);
+  await page.click('#notebook .cell:nth-child(1) .cm-breakpoints [data-line="6"]', { modifiers: ['Shift'] });
+  await page.fill('#notebook .cell:nth-child(1) input', 'n == 7');
+  await page.press('#notebook .cell:nth-child(1) input', 'Enter');
+  await page.click('#run');
+  await statusMatches(page, /paused/);
+  await page.screenshot({ path: join(REPO_ROOT, 'docs', 'playground-notebook.png') });
 } finally {
   await browser.close();
   server.close();

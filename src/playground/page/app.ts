@@ -2,6 +2,7 @@
 // pyscope's browser entry (pyscope/pyodide) with Python in a Web Worker.
 import { AGENT_PACKAGE_FILES, isolationProblem, type WorkerHandle } from '../../web/index.js';
 import { DebugView, type DebugState } from './debugView.js';
+import { NotebookView } from './notebookView.js';
 import { $, clearConsole, setStatus } from './dom.js';
 import { Editor } from './editor.js';
 import { ProfileView } from './profileView.js';
@@ -42,7 +43,8 @@ function setState(s: PageState): void {
   const paused = s === 'paused';
   for (const id of ['continue', 'next', 'stepIn', 'stepOut']) $<HTMLButtonElement>(id).disabled = !paused;
   $<HTMLButtonElement>('pause').disabled = s !== 'running';
-  $<HTMLButtonElement>('stop').disabled = s === 'idle';
+  // in a notebook, Stop restarts the kernel, which an idle one may want too
+  $<HTMLButtonElement>('stop').disabled = s === 'idle' && !NOTEBOOK;
   document.body.dataset.state = s;
 }
 
@@ -54,7 +56,14 @@ function showTab(tab: 'console' | 'profile'): void {
   document.body.dataset.tab = tab;
 }
 
+/** /?notebook: cells in one kernel instead of one program. */
+const NOTEBOOK = new URLSearchParams(location.search).has('notebook');
+
 async function main(): Promise<void> {
+  if (NOTEBOOK) document.body.classList.add('notebook');
+  const modeLink = $<HTMLAnchorElement>('mode');
+  modeLink.href = NOTEBOOK ? '/' : '/?notebook';
+  modeLink.textContent = NOTEBOOK ? 'Program mode' : 'Notebook mode';
   const editor = new Editor(() => void debug?.syncBreakpoints());
   let debug: DebugView | undefined;
   const program = (await (await fetch('/program.json')).json()) as { name: string; text: string };
@@ -79,6 +88,7 @@ async function main(): Promise<void> {
     ['/pyscope/pyodide/bootstrap.py', '/pyscope/pyodide/profiler.py', ...AGENT_PACKAGE_FILES.map((f) => `/pyscope/agent/${f}`)].map(text),
   );
   const agent = Object.fromEntries(AGENT_PACKAGE_FILES.map((f, i) => [f, agentFiles[i]!]));
+  if (NOTEBOOK) return notebookMode(agent, bootstrap!, await text('/pyscope/pyodide/notebook_kernel.py'));
   debug = new DebugView({ editor, nextWorker, sources: { agent, bootstrap: bootstrap! }, program: path, onState: setState });
   const profile = new ProfileView({
     editor,
@@ -126,6 +136,25 @@ async function main(): Promise<void> {
   });
   warm = preparedWorker();
   setStatus('ready');
+}
+
+async function notebookMode(agentSources: Record<string, string>, bootstrapSource: string, kernelSource: string): Promise<void> {
+  $('filename').textContent = 'notebook';
+  $('run').textContent = '\u25B6 Run all';
+  $('run').title = 'Run every cell, in order';
+  $('stop').textContent = '\u21BB Restart';
+  $('stop').title = 'Restart the kernel (a fresh namespace)';
+  const nb = new NotebookView({ kernel: { createWorker: nextWorker, agentSources, bootstrapSource, kernelSource }, onState: setState });
+  $('run').addEventListener('click', () => void nb.runAll());
+  $('add-cell').addEventListener('click', () => nb.addCell());
+  $('stop').addEventListener('click', () => void nb.start());
+  $('continue').addEventListener('click', () => void nb.resume('continue'));
+  $('next').addEventListener('click', () => void nb.resume('next'));
+  $('stepIn').addEventListener('click', () => void nb.resume('stepIn'));
+  $('stepOut').addEventListener('click', () => void nb.resume('stepOut'));
+  $('pause').addEventListener('click', () => nb.pause());
+  warm = preparedWorker();
+  await nb.start();
 }
 
 void main();

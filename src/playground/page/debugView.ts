@@ -6,6 +6,7 @@ import { RequestTracker } from '../../common/requests.js';
 import { PyodideDapSession, type WorkerHandle } from '../../web/index.js';
 import { $, escapeHtml, log, setStatus } from './dom.js';
 import type { Editor } from './editor.js';
+import { showScopes, variableRow, type DapRequest } from './variableTree.js';
 
 export type DebugState = 'idle' | 'starting' | 'running' | 'paused';
 
@@ -28,6 +29,7 @@ export class DebugView {
   private threadId = 1;
   private frameId: number | null = null;
   private readonly watches: string[] = [];
+  private readonly dapRequest: DapRequest = (command, args) => this.request(command, args);
 
   constructor(private readonly o: DebugViewOptions) {
     $<HTMLInputElement>('watch-input').addEventListener('keydown', (e) => {
@@ -186,48 +188,8 @@ export class DebugView {
     for (const el of $('stack').children) el.classList.toggle('selected', el === li);
     this.frameId = f.id;
     this.o.editor.showCurrentLine(f.source?.path === this.o.program ? f.line : null);
-    const scopes = (await this.request('scopes', { frameId: f.id })) as DebugProtocol.ScopesResponse['body'];
-    const root = $('variables');
-    root.innerHTML = '';
-    for (const s of scopes.scopes) {
-      const row = this.variableRow({ name: s.name, value: '', variablesReference: s.variablesReference }, true);
-      root.append(row);
-      if (s.name === 'Locals') await this.toggle(row);
-    }
+    await showScopes(this.dapRequest, $('variables'), f.id);
     await this.renderWatches();
-  }
-
-  /** A tree row; its children are fetched when it is first opened. */
-  private variableRow(v: DebugProtocol.Variable, isScope = false): HTMLDivElement {
-    const row = document.createElement('div');
-    const line = document.createElement('div');
-    line.className = 'row';
-    line.innerHTML =
-      `<span class="tw">${v.variablesReference ? '▸' : ''}</span><span class="name">${escapeHtml(v.name)}</span>` +
-      (isScope ? '' : `<span>: </span><span class="value">${escapeHtml(v.value)}</span>${v.type ? `<span class="type">${escapeHtml(v.type)}</span>` : ''}`);
-    row.append(line);
-    row.dataset.name = v.name;
-    if (v.variablesReference) {
-      row.dataset.ref = String(v.variablesReference);
-      line.addEventListener('click', () => void this.toggle(row));
-    }
-    return row;
-  }
-
-  private async toggle(row: HTMLDivElement): Promise<void> {
-    const open = row.querySelector(':scope > .children');
-    const tw = row.querySelector(':scope > .row .tw');
-    if (open) {
-      open.remove();
-      if (tw) tw.textContent = '▸';
-      return;
-    }
-    const box = document.createElement('div');
-    box.className = 'children';
-    row.append(box);
-    if (tw) tw.textContent = '▾';
-    const r = (await this.request('variables', { variablesReference: Number(row.dataset.ref) })) as DebugProtocol.VariablesResponse['body'];
-    for (const v of r.variables) box.append(this.variableRow(v));
   }
 
   private async renderWatches(): Promise<void> {
@@ -243,7 +205,7 @@ export class DebugView {
           v = { name: expression, value: (e as Error).message, variablesReference: 0 };
         }
       } else v = { name: expression, value: 'not available', variablesReference: 0 };
-      const row = this.variableRow(v);
+      const row = variableRow(this.dapRequest, v);
       row.title = 'right-click removes this watch';
       row.addEventListener('contextmenu', (e) => {
         e.preventDefault();

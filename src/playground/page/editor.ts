@@ -24,13 +24,29 @@ const enterIndents: KeyBinding = {
   },
 };
 
+/** Where an editor goes: its box, and the condition box (holding its input) it opens over a line. */
+export interface EditorParts {
+  box: HTMLElement;
+  condBox: HTMLElement;
+  condInput: HTMLInputElement;
+}
+
+/** The page's one editor (the notebook's cells bring their own parts). */
+const pageEditor = (): EditorParts => ({ box: $('editor'), condBox: $('cond-editor'), condInput: $<HTMLInputElement>('cond-input') });
+
 export class Editor {
   private readonly view: EditorView;
-  private readonly box = $('editor');
-  private readonly condBox = $('cond-editor');
-  private readonly condInput = $<HTMLInputElement>('cond-input');
+  private readonly box: HTMLElement;
+  private readonly condBox: HTMLElement;
+  private readonly condInput: HTMLInputElement;
 
-  constructor(private readonly onBreakpointsChanged: () => void) {
+  constructor(
+    private readonly onBreakpointsChanged: () => void,
+    parts: EditorParts = pageEditor(),
+  ) {
+    this.box = parts.box;
+    this.condBox = parts.condBox;
+    this.condInput = parts.condInput;
     const handlers: GutterHandlers = {
       toggle: (line) => {
         this.setBreakpoint(line, this.breakpoints.has(line) ? null : '');

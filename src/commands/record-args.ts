@@ -129,7 +129,8 @@ export function parseRecordArgs(args: string[]): RecordArgs {
   if (o.all) {
     // no process to name: --all finds them when the recording starts
   } else if (pids.length > 0) {
-    out.pids = pids.map((p) => parsePid([], p, 'record'));
+    // A pid given twice is one process: sampled twice it would count double.
+    out.pids = [...new Set(pids.map((p) => parsePid([], p, 'record')))];
     out.pid = out.pids[0];
     if (out.pids.length > 1 && o.subprocesses) throw new PyscopeError('record: --subprocesses follows the children of one process: give one --pid', ExitCode.usage);
   } else if (command !== undefined && command.length > 0) out.command = command;

@@ -54,7 +54,7 @@ export async function topCommand(args: string[]): Promise<number> {
   const pidOptions = o.pid ?? [];
   if (o.all && (pidOptions.length > 0 || parsed.positionals.length > 0)) throw usageError('top', `--all shows every Python process: give it no pid (got ${pidOptions[0] ?? parsed.positionals[0]})`);
   if (pidOptions.length > 1 && parsed.positionals.length > 0) throw usageError('top', `unexpected argument "${parsed.positionals[0]}" (the processes are given with --pid)`);
-  const pids = o.all ? undefined : pidOptions.length > 1 ? pidOptions.map((p) => parsePid([], p, 'top')) : [parsePid(parsed.positionals, pidOptions[0], 'top')];
+  const pids = o.all ? undefined : pidOptions.length > 1 ? [...new Set(pidOptions.map((p) => parsePid([], p, 'top')))] : [parsePid(parsed.positionals, pidOptions[0], 'top')];
   const rate = o.rate === undefined ? 100 : Number(o.rate);
   if (!Number.isFinite(rate) || rate < MIN_RATE || rate > MAX_RATE) throw new PyscopeError(`top: --rate ${o.rate} is out of range (${MIN_RATE} to ${MAX_RATE} samples per second)`, ExitCode.usage);
   if (!process.stdout.isTTY) throw new PyscopeError('top: needs a terminal (use pyscope record for a file)', ExitCode.usage);

@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const ORDER = ['dump', 'core', 'ptrace', 'native', 'profile', 'dap', 'debug', 'pyodide'];
+const ORDER = ['dump', 'startup', 'core', 'ptrace', 'native', 'profile', 'dap', 'debug', 'pyodide'];
 
 function run(names: string[]): void {
   for (const name of names) {

@@ -26,6 +26,13 @@ function describe(e: unknown): string {
   return String(e);
 }
 
+// A reader that stops early (`pyscope dump --all | head`) closes the pipe: the output nobody reads
+// ends there, quietly, rather than as Node's unhandled EPIPE with its stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(ExitCode.ok);
+  throw e;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -1,12 +1,12 @@
 // `pyscope ps`: every Python process on this machine pyscope can see, with its version, its
 // command line and whether `pyscope dap`'s attach (and `pyscope debug -p`) can attach to it: the
 // process picker of an "attach to process" configuration. Reads only.
-import { readdirSync, readFileSync } from 'node:fs';
 import { attachability } from '../cpython/attach/inject.js';
 import { formatVersion } from '../cpython/discover/detect-version.js';
 import { openLiveProcess } from '../cpython/process.js';
 import { debuggerRunsOn } from '../cpython/version-traits.js';
 import { ExitCode, PyscopeError } from '../common/errors.js';
+import { pythonLookingPids } from './python-processes.js';
 
 const HELP = `usage: pyscope ps [--json]
 
@@ -28,13 +28,7 @@ export interface PythonProcess {
 /** Every readable process that runs CPython, in pid order; the rest is skipped silently. */
 export function listPythonProcesses(): PythonProcess[] {
   const out: PythonProcess[] = [];
-  const pids = readdirSync('/proc')
-    .filter((n) => /^\d+$/.test(n))
-    .map(Number)
-    .filter((pid) => pid !== process.pid)
-    .sort((a, b) => a - b);
-  for (const pid of pids) {
-    if (!mapsPython(pid)) continue;
+  for (const pid of pythonLookingPids()) {
     let p;
     try {
       p = openLiveProcess(pid);
@@ -52,19 +46,6 @@ export function listPythonProcesses(): PythonProcess[] {
     }
   }
   return out;
-}
-
-/**
- * A quick look before the full one: a file whose name says python (the interpreter or libpython)
- * is mapped. Opening every process's binaries (a browser's, node's) to look for _PyRuntime would
- * take seconds each; an interpreter embedded under another name is found by pyscope dump PID.
- */
-function mapsPython(pid: number): boolean {
-  try {
-    return /\/[^/\n]*python[^/\n]*$/im.test(readFileSync(`/proc/${pid}/maps`, 'latin1'));
-  } catch {
-    return false;
-  }
 }
 
 export async function psCommand(args: string[]): Promise<number> {

@@ -10,7 +10,12 @@ export const MIN_RATE = 1;
 export const MAX_RATE = 20_000;
 
 export interface RecordArgs {
+  /** The first (often the only) --pid. */
   pid?: number;
+  /** Every --pid, in the order given (empty when a command is launched or with --all). */
+  pids: number[];
+  /** --all: every Python process this user may read, one root each. */
+  all: boolean;
   command?: string[];
   rate: number;
   durationMs?: number;
@@ -28,7 +33,8 @@ export interface RecordArgs {
 }
 
 const OPTIONS = {
-  pid: { type: 'string', short: 'p' },
+  pid: { type: 'string', short: 'p', multiple: true },
+  all: { type: 'boolean', short: 'a', default: false },
   rate: { type: 'string', short: 'r' },
   duration: { type: 'string', short: 'd' },
   output: { type: 'string', short: 'o' },
@@ -81,6 +87,8 @@ export function parseRecordArgs(args: string[]): RecordArgs {
   const parsed = parseOptions('record', { args: own, options: OPTIONS, allowPositionals: false, strict: true });
   const o = parsed.values;
   const out: RecordArgs = {
+    pids: [],
+    all: o.all,
     rate: 100,
     format: 'flamegraph',
     idle: o.idle,
@@ -112,16 +120,27 @@ export function parseRecordArgs(args: string[]): RecordArgs {
     if (!isFormat(o.format)) throw new PyscopeError(`record: unknown --format "${o.format}" (one of ${Object.keys(FORMATS).join(', ')})`, ExitCode.usage);
     out.format = o.format;
   }
-  if (o.pid !== undefined && command !== undefined) throw new PyscopeError('record: give either --pid PID or a command to run, not both', ExitCode.usage);
-  if (o.pid !== undefined) out.pid = parsePid([], o.pid, 'record');
-  else if (command !== undefined && command.length > 0) out.command = command;
+  const pids = o.pid ?? [];
+  if (pids.length > 0 && command !== undefined) throw new PyscopeError('record: give either --pid PID or a command to run, not both', ExitCode.usage);
+  if (o.all && (pids.length > 0 || command !== undefined)) {
+    throw new PyscopeError(`record: --all records every Python process: give it no ${pids.length > 0 ? '--pid' : 'command'}`, ExitCode.usage);
+  }
+  if (o.all && o.subprocesses) throw new PyscopeError('record: --all already records every Python process (--subprocesses follows the children of one)', ExitCode.usage);
+  if (o.all) {
+    // no process to name: --all finds them when the recording starts
+  } else if (pids.length > 0) {
+    // A pid given twice is one process: sampled twice it would count double.
+    out.pids = [...new Set(pids.map((p) => parsePid([], p, 'record')))];
+    out.pid = out.pids[0];
+    if (out.pids.length > 1 && o.subprocesses) throw new PyscopeError('record: --subprocesses follows the children of one process: give one --pid', ExitCode.usage);
+  } else if (command !== undefined && command.length > 0) out.command = command;
   else throw new PyscopeError('record: what to profile? give --pid PID or a command: pyscope record -- python app.py', ExitCode.usage);
   if (out.output !== undefined) checkWritable(out.output);
   else checkWritable(resolve('pyscope-profile'));
   return out;
 }
 
-export function defaultOutput(format: FormatName, pid: number, at: Date): string {
+export function defaultOutput(format: FormatName, pid: number | 'all', at: Date): string {
   const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   return `pyscope-${pid}-${stamp}.${FORMATS[format].extension}`;
 }

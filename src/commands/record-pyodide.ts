@@ -41,7 +41,7 @@ export async function recordPyodideCommand(args: string[]): Promise<number> {
   if (taken?.runtime === 'native') return (await import('./record.js')).recordCommand(taken.rest);
   const a = parseRecordArgs(taken ? taken.rest : args);
   if (a.help) return (await import('./record.js')).recordCommand(['--help']);
-  if (a.pid !== undefined) throw new PyscopeError('record: --runtime pyodide launches the program (-- script.py); it cannot attach to a pid', ExitCode.usage);
+  if (a.pid !== undefined || a.all) throw new PyscopeError('record: --runtime pyodide launches the program (-- script.py); it cannot attach to a pid', ExitCode.usage);
   if (a.durationMs !== undefined) throw new PyscopeError('record: --duration is not supported with --runtime pyodide (the profile is written when the program ends)', ExitCode.usage);
   if (a.subprocesses) throw new PyscopeError('record: --subprocesses does not apply to --runtime pyodide (Pyodide has no processes)', ExitCode.usage);
   if (a.rate > MAX_PYODIDE_RATE) throw new PyscopeError(`record: --rate above ${MAX_PYODIDE_RATE} is not supported with --runtime pyodide (the ticks come from a millisecond timer)`, ExitCode.usage);

@@ -10,10 +10,12 @@ import { Profile } from '../profile/model.js';
 import { commandLine, processGone } from '../memory/proc.js';
 import { FORMATS } from '../profile/output/index.js';
 import { Recorder, type RecorderStats, type RootProcess, type StopReason } from '../profile/recorder.js';
-import { Sampler } from '../profile/sampler.js';
+import { Sampler, type SamplerOptions } from '../profile/sampler.js';
+import { pythonLookingPids } from './python-processes.js';
 import { defaultOutput, MAX_RATE, MIN_RATE, parseRecordArgs, type RecordArgs } from './record-args.js';
 
-const HELP = `usage: pyscope record [options] --pid PID
+const HELP = `usage: pyscope record [options] --pid PID [--pid PID ...]
+       pyscope record [options] --all
        pyscope record [options] [--] python program.py [args...]
 
 Samples the Python stacks of a process without stopping it (with --native, each thread sampled is
@@ -21,7 +23,10 @@ held only while its registers and stack are copied) and writes a profile when th
 at --duration, or on Ctrl-C (the profile is written in every case).
 
 options:
-  -p, --pid PID          profile a running process
+  -p, --pid PID          profile a running process; repeat for several (one root per process)
+  -a, --all              profile every Python process this user may read (those pyscope ps
+                         lists when the recording starts), one root "process PID: command" each;
+                         one that cannot be read is named on stderr and left out
   -r, --rate HZ          samples per second (default 100, ${MIN_RATE} to ${MAX_RATE})
   -d, --duration S       stop after S seconds
   -o, --output FILE      where to write (default pyscope-PID-TIME.EXT)
@@ -56,7 +61,7 @@ export async function recordCommand(args: string[]): Promise<number> {
     return ExitCode.ok;
   }
   let child: ChildProcess | undefined;
-  let sampler: Sampler | RootProcess;
+  let sampler: Sampler | RootProcess | Sampler[];
   // Thread names cost a dict walk per sample: read them only where the output shows them.
   const names = a.threads || FORMATS[a.format].timeline;
   // Without --idle, idle threads are dropped anyway: do not read their frames at all.
@@ -65,7 +70,9 @@ export async function recordCommand(args: string[]): Promise<number> {
   // (slow on a loaded machine) must not kill pyscope with the program left running.
   const signals = new SignalRelay();
   try {
-    if (a.pid !== undefined) {
+    if (a.all || a.pids.length > 1) {
+      sampler = openMany(a.all ? pythonLookingPids() : a.pids, opts, a.all);
+    } else if (a.pid !== undefined) {
       try {
         sampler = new Sampler(a.pid, opts);
       } catch (e) {
@@ -94,6 +101,28 @@ export async function recordCommand(args: string[]): Promise<number> {
   } finally {
     signals.close();
   }
+}
+
+/**
+ * The samplers of several processes. A pid named with --pid must be readable, as a single one
+ * must; under --all a candidate that cannot be read is named on stderr and the others recorded.
+ */
+function openMany(pids: number[], opts: SamplerOptions, all: boolean): Sampler[] {
+  const out: Sampler[] = [];
+  for (const pid of pids) {
+    try {
+      out.push(new Sampler(pid, opts));
+    } catch (e) {
+      if (!all) {
+        for (const s of out) s.close();
+        throw e;
+      }
+      const why = e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e);
+      process.stderr.write(`pyscope: pid ${pid} (${describeCommand(pid)}) not recorded: ${why}\n`);
+    }
+  }
+  if (out.length === 0) throw new PyscopeError('record: no Python process found that this user may read', ExitCode.notPython);
+  return out;
 }
 
 function isNotPython(e: unknown): boolean {
@@ -158,10 +187,12 @@ class SignalRelay {
   }
 }
 
-async function record(a: RecordArgs, sampler: Sampler | RootProcess, child: ChildProcess | undefined, signals: SignalRelay): Promise<number> {
+async function record(a: RecordArgs, sampler: Sampler | RootProcess | Sampler[], child: ChildProcess | undefined, signals: SignalRelay): Promise<number> {
   const fmt = FORMATS[a.format];
   const profile = new Profile({ timeline: fmt.timeline });
-  const agg: AggregateOptions = { idle: a.idle, gil: a.gil, threads: a.threads, subprocesses: a.subprocesses };
+  const many = Array.isArray(sampler);
+  // Several processes: each is a root of its own, as --subprocesses makes them.
+  const agg: AggregateOptions = { idle: a.idle, gil: a.gil, threads: a.threads, subprocesses: a.subprocesses || many };
   // Thread-samples dropped for being idle: an empty profile says why it is empty.
   let idleDropped = 0;
   const recorder = new Recorder(sampler, {
@@ -175,8 +206,9 @@ async function record(a: RecordArgs, sampler: Sampler | RootProcess, child: Chil
     },
   });
   const startedAt = new Date();
-  const rootCommand = sampler instanceof Sampler ? '' : describeCommand(sampler.pid);
-  const output = a.output ?? defaultOutput(a.format, sampler.pid, startedAt);
+  const rootPid = recorder.rootPid;
+  const rootCommand = Array.isArray(sampler) ? `${sampler.length} processes` : sampler instanceof Sampler ? '' : describeCommand(sampler.pid);
+  const output = a.output ?? defaultOutput(a.format, many ? 'all' : rootPid, startedAt);
   signals.recording(recorder);
   // A root that is not Python ends the recording only once its followed children have ended too.
   if (sampler instanceof Sampler) child?.once('exit', () => recorder.stop('exited'));
@@ -195,7 +227,7 @@ async function record(a: RecordArgs, sampler: Sampler | RootProcess, child: Chil
   const st = recorder.stats;
   const first = recorder.firstSampler;
   profile.meta = {
-    pid: sampler.pid,
+    pid: rootPid,
     command: sampler instanceof Sampler ? sampler.process.commandLine : rootCommand,
     pythonVersion: first ? formatVersion(first.process.version) : 'none',
     rate: a.rate,
@@ -211,7 +243,7 @@ async function record(a: RecordArgs, sampler: Sampler | RootProcess, child: Chil
   } catch (e) {
     throw new PyscopeError(`record: cannot write the profile to ${output}: ${(e as Error).message}`, ExitCode.badFile);
   }
-  process.stderr.write(summary(st, a, sampler.pid, reason, output));
+  process.stderr.write(summary(st, a, many ? `${sampler.length} processes` : `pid ${rootPid}`, reason, output));
   if (st.samples === 0 && idleDropped > 0) process.stderr.write('pyscope: the profile is empty: every thread was idle; --idle includes them\n');
   signals.written = true;
   if (child) {
@@ -256,12 +288,12 @@ function statusLine(st: RecorderStats, rate: number): string {
   return `pyscope: ${secs.toFixed(1)} s, ${st.ticks} ticks (${achieved.toFixed(0)}/s of ${rate}), ${st.samples} samples, ${st.missed} missed, ${st.errors} errors${procs} (Ctrl-C to stop)`;
 }
 
-function summary(st: RecorderStats, a: RecordArgs, pid: number, reason: StopReason, output: string): string {
+function summary(st: RecorderStats, a: RecordArgs, what: string, reason: StopReason, output: string): string {
   const secs = st.elapsed / 1000;
-  const why = reason === 'exited' ? 'the program exited' : reason === 'duration' ? 'duration reached' : 'interrupted';
+  const why = reason === 'exited' ? (what.startsWith('pid') ? 'the program exited' : 'the programs exited') : reason === 'duration' ? 'duration reached' : 'interrupted';
   const perTick = st.ticks > 0 ? (st.reads / st.ticks).toFixed(1) : '0';
   return (
-    `pyscope: recorded pid ${pid} for ${secs.toFixed(2)} s (${why}): ${st.ticks} ticks at ${secs > 0 ? (st.ticks / secs).toFixed(1) : '0'}/s of ${a.rate}, ` +
+    `pyscope: recorded ${what} for ${secs.toFixed(2)} s (${why}): ${st.ticks} ticks at ${secs > 0 ? (st.ticks / secs).toFixed(1) : '0'}/s of ${a.rate}, ` +
     `${st.samples} samples, ${st.missed} missed, ${st.errors} errors, ${perTick} reads per sample\n` +
     (st.missed > 0.1 * (st.ticks + st.missed)
       ? `pyscope: note: ${Math.round((100 * st.missed) / (st.ticks + st.missed))}% of the scheduled samples were missed (the machine is busy or the rate is too high for this target)\n`

@@ -8,17 +8,23 @@ import { Screen } from '../tui/screen.js';
 import { renderTop, SORTS, TopTable } from '../tui/top-table.js';
 import { parsePid } from './pid-arg.js';
 import { MAX_RATE, MIN_RATE } from './record-args.js';
-import { parseOptions } from './options.js';
+import { parseOptions, usageError } from './options.js';
+import { pythonLookingPids } from './python-processes.js';
 
 const HELP = `usage: pyscope top [options] PID
+       pyscope top [options] --pid PID [--pid PID ...]
+       pyscope top [options] --all
 
 A live view of the functions with the most own time (innermost frame) and total time (anywhere
-on the stack) in a running Python process, refreshed every second.
+on the stack) in a running Python process, refreshed every second. With several processes the
+table is host-wide: a function's time is summed over every process that runs it.
 
 keys: 1 %Own, 2 %Total, 3 OwnTime, 4 TotalTime (sort by that column), q or Ctrl-C quit
 
 options:
-  -p, --pid PID       the process (or give PID as the argument)
+  -p, --pid PID       the process (or give PID as the argument); repeat for several
+  -a, --all           every Python process this user may read (when top starts); one that
+                      cannot be read is named on stderr and left out
   -r, --rate HZ       samples per second (default 100, ${MIN_RATE} to ${MAX_RATE})
   -i, --idle          include idle threads
   -g, --gil           only the thread holding the GIL
@@ -32,7 +38,8 @@ export async function topCommand(args: string[]): Promise<number> {
     args,
     allowPositionals: true,
     options: {
-      pid: { type: 'string', short: 'p' },
+      pid: { type: 'string', short: 'p', multiple: true },
+      all: { type: 'boolean', short: 'a', default: false },
       rate: { type: 'string', short: 'r' },
       idle: { type: 'boolean', short: 'i', default: false },
       gil: { type: 'boolean', short: 'g', default: false },
@@ -44,15 +51,31 @@ export async function topCommand(args: string[]): Promise<number> {
     process.stdout.write(HELP);
     return ExitCode.ok;
   }
-  const pid = parsePid(parsed.positionals, o.pid, 'top');
+  const pidOptions = o.pid ?? [];
+  if (o.all && (pidOptions.length > 0 || parsed.positionals.length > 0)) throw usageError('top', `--all shows every Python process: give it no pid (got ${pidOptions[0] ?? parsed.positionals[0]})`);
+  if (pidOptions.length > 1 && parsed.positionals.length > 0) throw usageError('top', `unexpected argument "${parsed.positionals[0]}" (the processes are given with --pid)`);
+  const pids = o.all ? undefined : pidOptions.length > 1 ? [...new Set(pidOptions.map((p) => parsePid([], p, 'top')))] : [parsePid(parsed.positionals, pidOptions[0], 'top')];
   const rate = o.rate === undefined ? 100 : Number(o.rate);
   if (!Number.isFinite(rate) || rate < MIN_RATE || rate > MAX_RATE) throw new PyscopeError(`top: --rate ${o.rate} is out of range (${MIN_RATE} to ${MAX_RATE} samples per second)`, ExitCode.usage);
   if (!process.stdout.isTTY) throw new PyscopeError('top: needs a terminal (use pyscope record for a file)', ExitCode.usage);
 
-  const sampler = new Sampler(pid, { names: false });
-  const version = formatVersion(sampler.process.version);
+  const samplers = openSamplers(pids);
+  const one = samplers.length === 1 && pids !== undefined ? samplers[0] : undefined;
+  const target = one ? `pid ${one.pid}` : `${samplers.length} processes`;
+  const versions = [...new Set(samplers.map((s) => formatVersion(s.process.version)))];
+  const version = versions.join(', ');
+  const command = one ? one.process.commandLine : samplers.map((s) => s.pid).join(' ');
   const table = new TopTable({ idle: o.idle, gil: o.gil });
-  const recorder = new Recorder(sampler, { rate, subprocesses: false, sink: (_p, s) => table.add(s) });
+  let lastTick = -1;
+  const recorder: Recorder = new Recorder(samplers, {
+    rate,
+    subprocesses: false,
+    sink: (_p, s): number => {
+      const fresh = recorder.stats.ticks !== lastTick;
+      lastTick = recorder.stats.ticks;
+      return table.add(s, fresh);
+    },
+  });
   const screen = new Screen();
   let sort = 0;
   let last = table.roll();
@@ -60,7 +83,7 @@ export async function topCommand(args: string[]): Promise<number> {
     const st = recorder.stats;
     screen.draw(
       renderTop(
-        { pid, command: sampler.process.commandLine, version, rate, ticks: st.ticks, missed: st.missed, errors: st.errors, threads: table.threadsSeen, active: table.activeThreads, elapsed: st.elapsed, exited: false },
+        { target, command, version, rate, ticks: st.ticks, missed: st.missed, errors: st.errors, threads: table.threadsSeen, active: table.activeThreads, elapsed: st.elapsed, exited: false },
         last,
         sort,
         rate,
@@ -95,6 +118,27 @@ export async function topCommand(args: string[]): Promise<number> {
     recorder.close();
     process.off('SIGINT', onInterrupt);
   }
-  if (reason === 'exited') process.stderr.write(`pyscope: process ${pid} exited\n`);
+  if (reason === 'exited') process.stderr.write(one ? `pyscope: process ${one.pid} exited\n` : 'pyscope: every process exited\n');
   return ExitCode.ok;
+}
+
+/**
+ * The processes to watch: those named (each must be readable), or under --all (pids undefined)
+ * every candidate that opens, the others named on stderr.
+ */
+function openSamplers(pids: number[] | undefined): Sampler[] {
+  const out: Sampler[] = [];
+  for (const pid of pids ?? pythonLookingPids()) {
+    try {
+      out.push(new Sampler(pid, { names: false }));
+    } catch (e) {
+      if (pids !== undefined) {
+        for (const s of out) s.close();
+        throw e;
+      }
+      process.stderr.write(`pyscope: pid ${pid} not shown: ${e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e)}\n`);
+    }
+  }
+  if (out.length === 0) throw new PyscopeError('top: no Python process found that this user may read', ExitCode.notPython);
+  return out;
 }

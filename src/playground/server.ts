@@ -32,8 +32,12 @@ const TYPES: Record<string, string> = {
 };
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** dist/src (or src when run from sources): pyscope's browser modules and the agent. */
+/**
+ * dist/src (or src when run from sources): pyscope's browser modules and the agent. Named from
+ * one folder up, not from `here`: in the CLI's bundle (dist/src/cli/bundle.cjs) `here` is cli/.
+ */
 const SRC_ROOT = join(here, '..');
+const PAGE_DIR = join(SRC_ROOT, 'playground');
 
 function pyodideRoot(): string {
   return dirname(createRequire(import.meta.url).resolve('pyodide'));
@@ -51,8 +55,8 @@ const BROWSER_DIRS = ['web/', 'pyodide/', 'debugger/', 'agent/', 'profile/', 'co
 
 /** The URL space, for a decoded path: / and its stylesheet, /pyscope/ (browser modules and .py), /pyodide/ (the npm package). */
 export function resolveUrl(clean: string): string | undefined {
-  if (clean === '/' || clean === '/index.html') return join(here, 'index.html');
-  if (clean === '/style.css') return join(here, 'style.css');
+  if (clean === '/' || clean === '/index.html') return join(PAGE_DIR, 'index.html');
+  if (clean === '/style.css') return join(PAGE_DIR, 'style.css');
   if (clean.startsWith('/pyodide/')) return inside(pyodideRoot(), clean.slice('/pyodide/'.length));
   if (clean.startsWith('/pyscope/')) {
     // normalized first, so pyodide/../commands/ cannot pass for pyodide/

@@ -75,16 +75,16 @@ export class Recorder {
   private readsOfGone = 0;
   private finished = false;
 
+  /** `main` may be several processes (record --all, --pid repeated): the first is the root. */
   constructor(
-    main: Sampler | RootProcess,
+    main: Sampler | RootProcess | readonly Sampler[],
     private readonly opts: RecorderOptions,
   ) {
-    this.rootPid = main.pid;
-    this.rootOnly = !(main instanceof Sampler);
-    if (main instanceof Sampler) {
-      this.followed.push({ info: { pid: main.pid, command: main.process.commandLine }, sampler: main, readsAtStart: main.reads });
-      this.firstSampler = main;
-    }
+    const samplers = main instanceof Sampler ? [main] : 'pid' in main ? [] : main;
+    this.rootPid = 'pid' in main ? main.pid : (main[0]?.pid ?? 0);
+    this.rootOnly = samplers.length === 0;
+    for (const s of samplers) this.followed.push({ info: { pid: s.pid, command: s.process.commandLine }, sampler: s, readsAtStart: s.reads });
+    this.firstSampler = samplers[0];
     this.stats.processes = this.followed.length;
   }
 

@@ -34,11 +34,18 @@ export class TopTable {
 
   constructor(private readonly filter: TopFilter) {}
 
-  add(sample: Sample): number {
-    this.ticks++;
-    this.windowTicks++;
-    this.threadsSeen = sample.threads.length;
-    this.activeThreads = 0;
+  /**
+   * One process's sample. With several processes (top --all) each tick brings one sample per
+   * process: only the first of a tick is `newTick`, so that 100% stays one thread busy all along.
+   */
+  add(sample: Sample, newTick = true): number {
+    if (newTick) {
+      this.ticks++;
+      this.windowTicks++;
+      this.threadsSeen = 0;
+      this.activeThreads = 0;
+    }
+    this.threadsSeen += sample.threads.length;
     let kept = 0;
     for (const t of sample.threads) {
       if (t.active) this.activeThreads++;
@@ -79,7 +86,8 @@ export class TopTable {
 }
 
 export interface TopHeader {
-  pid: number;
+  /** "pid 1234", or "12 processes" for top --all. */
+  target: string;
   command: string;
   version: string;
   rate: number;
@@ -102,7 +110,7 @@ export function renderTop(h: TopHeader, window: { ticks: number; rows: FunctionR
   const by = SORTS[sort]!.value;
   const rows = [...window.rows].sort((a, b) => by(b) - by(a) || b.total - a.total || a.name.localeCompare(b.name));
   const lines: string[] = [];
-  lines.push(`${BOLD}pyscope top${RESET}  pid ${h.pid}  Python ${h.version}  ${h.command}`);
+  lines.push(`${BOLD}pyscope top${RESET}  ${h.target}  ${h.version ? `Python ${h.version}  ` : ''}${h.command}`);
   lines.push(
     `Samples ${h.ticks}  Rate ${rate} Hz  Missed ${h.missed}  Errors ${h.errors}  Threads ${h.threads} (${h.active} active)  Elapsed ${(h.elapsed / 1000).toFixed(0)}s${h.exited ? '  PROCESS EXITED' : ''}`,
   );

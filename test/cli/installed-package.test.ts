@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { watch, type WatchedChild } from '../support/child.js';
@@ -22,6 +22,8 @@ const dir = mkdtempSync(join(tmpdir(), 'pyscope-installed-'));
 const prefix = join(dir, 'prefix');
 /** A folder of the user's own, outside the clone: nothing there resolves to the clone's files. */
 const elsewhere = join(dir, 'elsewhere');
+/** The user's cache folder (XDG_CACHE_HOME), where the installed command keeps V8's code cache. */
+const cache = join(dir, 'cache');
 const children: ChildProcess[] = [];
 after(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
@@ -32,7 +34,8 @@ after(() => {
 
 /** This test's environment: the prefix's bin first on PATH, and npm not told about the clone. */
 function env(): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = { ...process.env, PATH: `${join(prefix, 'bin')}:${process.env.PATH ?? ''}` };
+  const out: NodeJS.ProcessEnv = { ...process.env, PATH: `${join(prefix, 'bin')}:${process.env.PATH ?? ''}`, XDG_CACHE_HOME: cache };
+  delete out.PYSCOPE_CODE_CACHE;
   for (const k of Object.keys(out)) if (k.startsWith('npm_')) delete out[k];
   return out;
 }
@@ -84,6 +87,19 @@ describe('the packed package installed into an empty prefix, run from another fo
     assert.equal(r.code, 0, describeFailure(r));
     const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
     assert.equal(r.stdout, `pyscope ${version}\n`);
+  });
+
+  test('the command is the one-file bundle, run through its code cache', async () => {
+    assert.match(realpathSync(join(prefix, 'bin', 'pyscope')), /\/dist\/src\/cli\/pyscope\.cjs$/);
+    const pid = String(target.child.pid);
+    const first = await run('pyscope', ['dump', pid]);
+    assert.equal(first.code, 0, describeFailure(first));
+    // The launcher wrote the cache of what `dump` compiled; the second run starts from it.
+    const written = existsSync(join(cache, 'pyscope')) ? readdirSync(join(cache, 'pyscope')) : [];
+    assert.ok(written.some((f) => /^code-.*-dump\.bin$/.test(f)), `a code cache for dump in ${cache}/pyscope: ${written.join(', ')}`);
+    const second = await run('pyscope', ['dump', pid]);
+    assert.equal(second.code, 0, describeFailure(second));
+    assert.equal(second.stdout, first.stdout);
   });
 
   test('dump, dump --native, doctor and record of a live process', async () => {

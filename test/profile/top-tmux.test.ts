@@ -105,6 +105,22 @@ describe('pyscope top in tmux', { skip }, () => {
   });
 });
 
+describe('pyscope top of several processes in tmux', { skip }, () => {
+  test('--pid repeated: one table over both, the header naming the count, ending when both have', async () => {
+    const [a, b] = [await startTarget(), await startTarget()];
+    spawnSync('tmux', ['-L', SOCKET, 'kill-session', '-t', 'top']);
+    tmux('new-session', '-d', '-s', 'top', '-x', '120', '-y', '30', `${JSON.stringify(process.execPath)} ${JSON.stringify(PYSCOPE_MAIN)} top --pid ${a.pid} --pid ${b.pid}; echo TOP-EXIT=$?; sleep 600`);
+    const screen = await screenUntil((s) => /busy_big/.test(s) && /Samples [1-9]/.test(s), 'top shows the functions of both');
+    assert.match(screen, new RegExp(`pyscope top\\s+2 processes\\s+Python 3\\.\\S+\\s+${a.pid} ${b.pid}`));
+    // Both targets are one busy thread each: the threads of a tick are counted over the two.
+    assert.match(screen, /Threads 2 /);
+    a.kill('SIGKILL');
+    b.kill('SIGKILL');
+    const back = await screenUntil((s) => s.includes('TOP-EXIT='), 'top exits once both targets have');
+    assert.match(back, /pyscope: every process exited\s+TOP-EXIT=0/);
+  });
+});
+
 describe('pyscope record on a terminal (tmux)', { skip }, () => {
   test('a live status line while recording, then the summary', async () => {
     spawnSync('tmux', ['-L', SOCKET, 'kill-session', '-t', 'top']);

@@ -178,7 +178,7 @@ class TraceEngine(object):
             if ident in a.agent_idents:
                 continue
             while f is not None:
-                if a.code_is_user(f.f_code) and f.f_trace is None:
+                if (a.pause_any or a.code_is_user(f.f_code)) and f.f_trace is None:
                     f.f_trace = self.local
                 f = f.f_back
 

@@ -93,7 +93,7 @@ export async function debugCommand(args: string[]): Promise<number> {
     const p = resolve(cwd, parsed.program);
     if (!existsSync(p) || !statSync(p).isFile()) throw usageError('debug', `${parsed.program}: no such file`);
   }
-  const { DebugSessionModel } = await import('../debugclient/debugSessionModel.js');
+  const { DebugSessionModel, AttachGaveUpError } = await import('../debugclient/debugSessionModel.js');
   const options = {
     ...(parsed.program !== undefined ? { program: parsed.program } : {}),
     ...(parsed.module !== undefined ? { module: parsed.module } : {}),
@@ -111,6 +111,7 @@ export async function debugCommand(args: string[]): Promise<number> {
     if (!process.stdin.isTTY || !process.stdout.isTTY) throw usageError('debug', '--tui needs a terminal (stdin and stdout)');
     const { runScreen } = await import('../tui/debugScreen.js');
     return runScreen(session).catch((e: unknown) => {
+      if (e instanceof AttachGaveUpError) throw new PyscopeError(e.message, ExitCode.attachGaveUp);
       throw e instanceof PyscopeError ? e : new PyscopeError(e instanceof Error ? e.message : String(e));
     });
   }
@@ -119,7 +120,8 @@ export async function debugCommand(args: string[]): Promise<number> {
   // What the program says on stderr before it has started is held back: a launch that fails
   // prints its error there (a SyntaxError with its caret lines) and then as the start's error, and
   // its last line would otherwise be printed twice.
-  let held: string | undefined = '';
+  // (an attach captures no output of the program: what comes is the attach's own progress)
+  let held: string | undefined = parsed.pid !== undefined ? undefined : '';
   const release = (): void => {
     if (held) process.stderr.write(held);
     held = undefined;
@@ -139,6 +141,7 @@ export async function debugCommand(args: string[]): Promise<number> {
   // start() resolves at the first stop: what was held is the program's from then on
   const started = session.start().then(release, (e: unknown) => {
     const message = e instanceof Error ? e.message : String(e);
+    if (e instanceof AttachGaveUpError) throw new PyscopeError(message, ExitCode.attachGaveUp);
     const lines = (held ?? '').trimEnd().split('\n');
     if (lines[lines.length - 1]?.trim() === message.trim()) lines.pop();
     held = lines.length > 0 && lines.join('').trim() !== '' ? `${lines.join('\n')}\n` : '';

@@ -11,7 +11,9 @@ const HELP = `usage: pyscope debug [options] script.py [args...]
 
 Runs the program under the pyscope debugger and stops at its first line, like python -m pdb.
 With -p, attaches to a Python process that is already running (3.8 or newer; pyscope ps lists
-them) and stops it where it is, like pdb -p; quitting detaches and the program runs on.
+them) and stops it where it is, like pdb -p; quitting detaches and the program runs on. A process
+that runs no Python code (its main thread blocked in a C call) cannot be stopped: after 3 s the
+wait is explained in one line, and after 20 s pyscope detaches and exits with code 10.
 Type pdb's commands (b, c, n, s, r, w, l, p, ...; "h" lists them). Lines that are not commands
 run as Python in the current frame.
 

@@ -130,7 +130,7 @@ class StopsMixin(object):
                     return ('step', None, None)
                 if st.kind == 'out' and not on_stack(frame, st.frame):
                     return ('step', None, None)
-        if self.stop_all and (self.pause_any or self.code_is_user(code)):
+        if self.stop_all and (self.code_is_user(code) or (self.pause_any and not self.is_agent_file(code.co_filename))):
             return ('pause', None, None)
         return None
 

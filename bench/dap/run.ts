@@ -46,8 +46,12 @@ function debugpy(): Adapter | undefined {
   return { name: 'debugpy', command: [py, ['-m', 'debugpy.adapter']] };
 }
 
-function plainElapsed(py: Python, n: number): number {
-  const out = execFileSync(py.path, [HOT, String(n)], { encoding: 'utf8' });
+function plainElapsed(py: Python, n: number, hook?: 'c-noop' | 'py-noop'): number {
+  // the floors under any settrace debugger (3.8-3.11): the interpreter's tracing machinery with a
+  // trace function that is C and returns None (getattr(frame, 'call', None)), then one in Python
+  const trace = hook === 'c-noop' ? 'getattr' : 'lambda f, e, a: None';
+  const args = hook ? ['-c', `import sys, runpy; sys.argv = [${JSON.stringify(HOT)}, ${JSON.stringify(String(n))}]; sys.settrace(${trace}); runpy.run_path(sys.argv[0], run_name='__main__')`] : [HOT, String(n)];
+  const out = execFileSync(py.path, args, { encoding: 'utf8' });
   return Number(/elapsed ([\d.]+)/.exec(out)![1]);
 }
 
@@ -71,8 +75,8 @@ async function session(adapter: Adapter, py: Python, program: string, args: stri
   return { client, spawnedAt };
 }
 
-async function debuggedElapsed(adapter: Adapter, py: Python, n: number, bp: { line: number; condition?: string }): Promise<number> {
-  const { client } = await session(adapter, py, HOT, [String(n)], [bp]);
+async function debuggedElapsed(adapter: Adapter, py: Python, n: number, bp: { line: number; condition?: string } | undefined): Promise<number> {
+  const { client } = await session(adapter, py, HOT, [String(n)], bp ? [bp] : []);
   // a measured run may be long (debugpy's slowdown on a loaded machine): the wait is bounded all the same
   await client.waitFor('terminated', undefined, { step: `${adapter.name}: the measured run to end`, timeoutMs: BENCH_RUN_LIMIT_MS });
   const m = /elapsed ([\d.]+)/.exec(client.output('stdout'));
@@ -102,6 +106,11 @@ interface Row {
   adapter: string;
   python: string;
   slowdown: number;
+  /** No breakpoint at all. */
+  slowdownNoBp: number;
+  /** 3.8-3.11: a C trace function that does nothing, and one in Python. */
+  floorC?: number;
+  floorPy?: number;
   condUs: number;
   firstStopMs: number;
 }
@@ -110,11 +119,20 @@ async function measure(adapter: Adapter, py: Python): Promise<Row> {
   // plain and debugged runs alternate, so a change in machine load hits both alike
   const plains: number[] = [];
   const debuggeds: number[] = [];
+  const noBps: number[] = [];
+  const floorsC: number[] = [];
+  const floorsPy: number[] = [];
   const plainConds: number[] = [];
   const conds: number[] = [];
+  const settrace = py.version[0] === 3 && py.version[1] < 12;
   for (let i = 0; i < REPEAT; i++) {
     plains.push(plainElapsed(py, CALLS));
     debuggeds.push(await debuggedElapsed(adapter, py, CALLS, { line: LINE_UNRELATED }));
+    noBps.push(await debuggedElapsed(adapter, py, CALLS, undefined));
+    if (settrace) {
+      floorsC.push(plainElapsed(py, CALLS, 'c-noop'));
+      floorsPy.push(plainElapsed(py, CALLS, 'py-noop'));
+    }
     plainConds.push(plainElapsed(py, COND_CALLS));
     conds.push(await debuggedElapsed(adapter, py, COND_CALLS, { line: LINE_HOT, condition: 'x < 0' }));
   }
@@ -127,22 +145,26 @@ async function measure(adapter: Adapter, py: Python): Promise<Row> {
     adapter: adapter.name,
     python: `${py.label}`,
     slowdown: debugged / plain,
+    slowdownNoBp: min(noBps) / plain,
+    ...(settrace ? { floorC: min(floorsC) / plain, floorPy: min(floorsPy) / plain } : {}),
     condUs: ((cond - plainCond) / COND_CALLS) * 1e6,
     firstStopMs: first,
   };
-  process.stderr.write(`${row.adapter} ${row.python}: ${row.slowdown.toFixed(2)}x, ${row.condUs.toFixed(2)} us/condition, first stop ${row.firstStopMs.toFixed(0)} ms\n`);
+  process.stderr.write(`${row.adapter} ${row.python}: ${row.slowdown.toFixed(2)}x, no bp ${row.slowdownNoBp.toFixed(2)}x, floors ${row.floorC?.toFixed(2) ?? '-'}x/${row.floorPy?.toFixed(2) ?? '-'}x, ${row.condUs.toFixed(2)} us/condition, first stop ${row.firstStopMs.toFixed(0)} ms\n`);
   return row;
 }
 
 async function main(): Promise<void> {
   const loadStart = loadavg()[0]!.toFixed(1);
-  const wanted = ['pyenv-3.8', 'pyenv-3.11', 'pyenv-3.12', 'pyenv-3.13', 'sid-3.14'];
+  // BENCH_DAP_PYTHONS=pyenv-3.8,sid-3.14 measures only those (label prefixes)
+  const wanted = process.env.BENCH_DAP_PYTHONS?.split(',') ?? ['pyenv-3.8', 'pyenv-3.11', 'pyenv-3.12', 'pyenv-3.13', 'sid-3.14'];
   const interpreters = wanted.map((w) => pythons().find((p) => p.label.startsWith(w) && !p.missing)).filter((p): p is Python => p !== undefined);
   const rows: Row[] = [];
   for (const py of interpreters) rows.push(await measure(pyscope(), py));
-  const dp = debugpy();
-  const py311 = interpreters.find((p) => p.label.startsWith('pyenv-3.11'));
-  if (dp && py311) rows.push(await measure(dp, py311));
+  // BENCH_DAP_DEBUGPY=0 leaves debugpy out (a quick run of pyscope alone)
+  const dp = process.env.BENCH_DAP_DEBUGPY === '0' ? undefined : debugpy();
+  // debugpy (its adapter runs on the venv's 3.11) launches each of these interpreters itself
+  for (const py of interpreters.filter((p) => /^pyenv-3\.(8|11|12)\./.test(p.label))) if (dp) rows.push(await measure(dp, py));
   const dpVersion = dp ? execFileSync(dp.command[0], ['-c', 'import debugpy; print(debugpy.__version__)'], { encoding: 'utf8' }).trim() : 'absent';
   const lines = [
     '## DAP step debugger (`pyscope dap`) vs debugpy',
@@ -152,9 +174,11 @@ async function main(): Promise<void> {
     `Condition: a never-true condition (\`x < 0\`) on the hot line, ${COND_CALLS.toLocaleString('en')} evaluations; cost per evaluation over the plain run.`,
     `First stop: from spawning the adapter to the first \`stopped\` event (breakpoint on line 2 of a 3-line program), median of ${REPEAT}.`,
     '',
-    '| adapter | python | slowdown (bp elsewhere) | never-true condition, per evaluation | spawn to first stop |',
-    '|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.adapter} | ${r.python} | ${r.slowdown.toFixed(2)}x | ${r.condUs.toFixed(2)} us | ${r.firstStopMs.toFixed(0)} ms |`),
+    'Floors (3.8-3.11 only, no debugger): the same loop under `sys.settrace(getattr)` (a C trace function that returns None: the interpreter\'s tracing machinery alone) and under `sys.settrace(lambda f, e, a: None)` (plus a Python call per function call).',
+    '',
+    '| adapter | python | slowdown (bp elsewhere) | slowdown (no breakpoint) | floor: C no-op trace | floor: Python no-op trace | never-true condition, per evaluation | spawn to first stop |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.adapter} | ${r.python} | ${r.slowdown.toFixed(2)}x | ${r.slowdownNoBp.toFixed(2)}x | ${r.floorC !== undefined ? `${r.floorC.toFixed(2)}x` : '-'} | ${r.floorPy !== undefined ? `${r.floorPy.toFixed(2)}x` : '-'} | ${r.condUs.toFixed(2)} us | ${r.firstStopMs.toFixed(0)} ms |`),
     '',
     'Targets (issue 3): slowdown <= 1.02x on 3.12+ and <= 2x before; condition <= 2 us; first stop <= 250 ms.',
     '',

@@ -11,7 +11,9 @@ const HELP = `usage: pyscope debug [options] script.py [args...]
 
 Runs the program under the pyscope debugger and stops at its first line, like python -m pdb.
 With -p, attaches to a Python process that is already running (3.8 or newer; pyscope ps lists
-them) and stops it where it is, like pdb -p; quitting detaches and the program runs on.
+them) and stops it where it is, like pdb -p; quitting detaches and the program runs on. A process
+that runs no Python code (its main thread blocked in a C call) cannot be stopped: after 3 s the
+wait is explained in one line, and after 20 s pyscope detaches and exits with code 10.
 Type pdb's commands (b, c, n, s, r, w, l, p, ...; "h" lists them). Lines that are not commands
 run as Python in the current frame.
 
@@ -93,7 +95,7 @@ export async function debugCommand(args: string[]): Promise<number> {
     const p = resolve(cwd, parsed.program);
     if (!existsSync(p) || !statSync(p).isFile()) throw usageError('debug', `${parsed.program}: no such file`);
   }
-  const { DebugSessionModel } = await import('../debugclient/debugSessionModel.js');
+  const { DebugSessionModel, AttachGaveUpError } = await import('../debugclient/debugSessionModel.js');
   const options = {
     ...(parsed.program !== undefined ? { program: parsed.program } : {}),
     ...(parsed.module !== undefined ? { module: parsed.module } : {}),
@@ -111,6 +113,7 @@ export async function debugCommand(args: string[]): Promise<number> {
     if (!process.stdin.isTTY || !process.stdout.isTTY) throw usageError('debug', '--tui needs a terminal (stdin and stdout)');
     const { runScreen } = await import('../tui/debugScreen.js');
     return runScreen(session).catch((e: unknown) => {
+      if (e instanceof AttachGaveUpError) throw new PyscopeError(e.message, ExitCode.attachGaveUp);
       throw e instanceof PyscopeError ? e : new PyscopeError(e instanceof Error ? e.message : String(e));
     });
   }
@@ -119,7 +122,8 @@ export async function debugCommand(args: string[]): Promise<number> {
   // What the program says on stderr before it has started is held back: a launch that fails
   // prints its error there (a SyntaxError with its caret lines) and then as the start's error, and
   // its last line would otherwise be printed twice.
-  let held: string | undefined = '';
+  // (an attach captures no output of the program: what comes is the attach's own progress)
+  let held: string | undefined = parsed.pid !== undefined ? undefined : '';
   const release = (): void => {
     if (held) process.stderr.write(held);
     held = undefined;
@@ -139,6 +143,7 @@ export async function debugCommand(args: string[]): Promise<number> {
   // start() resolves at the first stop: what was held is the program's from then on
   const started = session.start().then(release, (e: unknown) => {
     const message = e instanceof Error ? e.message : String(e);
+    if (e instanceof AttachGaveUpError) throw new PyscopeError(message, ExitCode.attachGaveUp);
     const lines = (held ?? '').trimEnd().split('\n');
     if (lines[lines.length - 1]?.trim() === message.trim()) lines.pop();
     held = lines.length > 0 && lines.join('').trim() !== '' ? `${lines.join('\n')}\n` : '';

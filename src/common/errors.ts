@@ -14,6 +14,8 @@ export const ExitCode = {
   processExited: 7,
   unreadableMemory: 8,
   badFile: 9,
+  /** pyscope debug -p gave up waiting for the process to run Python code (detached, nothing left in it). */
+  attachGaveUp: 10,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

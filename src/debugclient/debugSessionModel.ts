@@ -6,7 +6,8 @@
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { BreakpointTable, type BreakpointView, type PdbBreakpoint } from './breakpointTable.js';
 import type { SessionOptions } from '../debugger/session.js';
-import { DapClient } from './dapClient.js';
+import { ATTACH_GAVE_UP_ERROR_ID } from '../debugger/userError.js';
+import { DapClient, DapRequestError } from './dapClient.js';
 import { SourceCache } from './sourceView.js';
 
 export interface LaunchOptions {
@@ -20,6 +21,17 @@ export interface LaunchOptions {
   /** Attach to this running process instead of launching (`pyscope debug -p PID`). */
   processId?: number;
 }
+
+/**
+ * `pyscope debug -p` gave up: the agent did not connect, or no thread of the process ran a line of
+ * Python to stop at, within the bound. The session detached first: nothing of it is left there.
+ */
+export class AttachGaveUpError extends Error {}
+
+/** After the pause that stops an attached process, this long without a stop: say what it waits for. */
+const STOP_NOTICE_MS = 3_000;
+/** ... and this long: give up, detach, and say so (docs/DEBUGGER.md). */
+export const ATTACH_STOP_MS = 20_000;
 
 export type State = 'starting' | 'running' | 'stopped' | 'exited';
 
@@ -92,7 +104,10 @@ export class DebugSessionModel {
   private readonly problemListeners: Listener<[message: string]>[] = [];
   private readonly changeListeners: Listener<[]>[] = [];
 
-  constructor(options: LaunchOptions, sessionOptions: SessionOptions = {}) {
+  constructor(
+    options: LaunchOptions,
+    private readonly sessionOptions: SessionOptions = {},
+  ) {
     this.client = new DapClient(sessionOptions);
     this.options = { ...options };
     this.jmc = options.justMyCode;
@@ -209,15 +224,53 @@ export class DebugSessionModel {
       pathFormat: 'path',
     })) ?? {};
     const pid = this.options.processId;
-    if (pid !== undefined) await this.client.request('attach', { processId: pid, justMyCode: this.jmc });
-    else await this.client.request('launch', this.launchArguments());
+    if (pid !== undefined) {
+      await this.client.request('attach', { processId: pid, justMyCode: this.jmc }).catch((e: unknown) => {
+        throw e instanceof DapRequestError && e.errorId === ATTACH_GAVE_UP_ERROR_ID ? new AttachGaveUpError(e.message) : e;
+      });
+    } else await this.client.request('launch', this.launchArguments());
     this.launched = true;
     await initialized;
     await this.client.request('setExceptionBreakpoints', { filters: this.filters });
     await this.client.request('configurationDone');
     // as pdb -p: the program stops where it is, at the next line of it that runs
-    if (pid !== undefined) await this.client.request('pause', { threadId: 1 });
+    if (pid !== undefined) {
+      await this.client.request('pause', { threadId: 1 });
+      await this.firstStopOfAttach(pid);
+    }
     await this.waiter.promise;
+  }
+
+  /**
+   * Waits, bounded, for the pause of an attach to stop the program: a process none of whose threads
+   * runs Python (blocked in a C call) never stops. After a while it says in one line what it waits
+   * for; at the bound it detaches (the agent takes all of itself out) and gives up.
+   */
+  private async firstStopOfAttach(pid: number): Promise<void> {
+    const timers: ReturnType<typeof setTimeout>[] = [];
+    const describe = (): string => {
+      try {
+        return this.sessionOptions.attach?.describeWait(pid) ?? 'blocked in a C call';
+      } catch {
+        return 'blocked in a C call';
+      }
+    };
+    timers.push(
+      setTimeout(() => {
+        const text = `pyscope: attach: waiting for the main thread of process ${pid} to run Python code: it is ${describe()}; giving up in ${Math.round((ATTACH_STOP_MS - STOP_NOTICE_MS) / 1000)} s\n`;
+        for (const l of this.outputListeners) l(text, 'console');
+      }, STOP_NOTICE_MS),
+    );
+    const gaveUp = new Promise<'gave up'>((res) => timers.push(setTimeout(() => res('gave up'), ATTACH_STOP_MS)));
+    try {
+      const first = await Promise.race([this.waiter.promise.then(() => 'stopped' as const), gaveUp]);
+      if (first === 'stopped') return;
+    } finally {
+      for (const t of timers) clearTimeout(t);
+    }
+    const why = describe();
+    await this.quit();
+    throw new AttachGaveUpError(`attach: gave up after ${ATTACH_STOP_MS / 1000} s: no thread of process ${pid} ran a line of Python (its main thread is ${why}); detached, it runs on as before`);
   }
 
   private launchArguments(): Record<string, unknown> {

@@ -15,7 +15,7 @@ import { agentFile } from './agentFile.js';
 import { libraryRoots } from './justMyCode.js';
 import { ProgramEnding, type LaunchedProgram, type ProgramEnd, type ProgramLauncher } from './launcher.js';
 import { PipeTransport } from './pipeTransport.js';
-import { UserError } from './userError.js';
+import { AttachGaveUp, UserError } from './userError.js';
 
 /** How the target is made to run the bootstrap: src/cpython/attach/inject.ts. */
 export interface AttachInjector {
@@ -25,12 +25,19 @@ export interface AttachInjector {
   inject(pid: number, script: { path: string; source: string }, everyThread: boolean): void;
   /** Withdraws requests no thread took, once the agent is connected. */
   settle(pid: number): void;
+  /** What keeps the main thread from running Python code: "blocked in the system call futex (...), called from f (a.py:3)". */
+  describeWait(pid: number): string;
 }
 
-/** The agent must connect within this long after the injection (its main thread must run Python). */
-const CONNECT_MS = 20_000;
+/**
+ * The agent must connect within this long after the injection (its main thread must run Python);
+ * then the attach gives up, withdraws its request and leaves the process as it was (docs/DEBUGGER.md).
+ */
+export const ATTACH_CONNECT_MS = 20_000;
 /** After this long without a connection, a PEP 768 request is put to every thread. */
 const WIDEN_MS = 2_000;
+/** After this long without a connection, the session says in one line what the attach waits for. */
+const NOTICE_MS = 3_000;
 const TERMINATE_GRACE_MS = 2000;
 
 export class AttachLauncher implements ProgramLauncher {
@@ -76,6 +83,7 @@ class AttachedProgram implements LaunchedProgram {
   private server?: Server;
   private readonly folder: string;
   private readonly timers: ReturnType<typeof setTimeout>[] = [];
+  private readonly outputListeners: ((category: 'console', text: string) => void)[] = [];
 
   constructor(
     private readonly pid: number,
@@ -84,7 +92,19 @@ class AttachedProgram implements LaunchedProgram {
     this.transport = new PipeTransport(this.fromAgent, this.toAgent);
     this.transport.onClose(() => this.finish({ exitCode: null }));
     this.folder = mkdtempSync(join(tmpdir(), 'pyscope-attach-'));
-    void this.start().catch((e: unknown) => this.finish({ exitCode: null, failure: e instanceof Error ? e.message : String(e) }));
+    void this.start().catch((e: unknown) => this.finish({ exitCode: null, failure: e instanceof Error ? e.message : String(e), ...(e instanceof AttachGaveUp ? { gaveUp: true } : {}) }));
+  }
+
+  private blockedIn(): string {
+    try {
+      return this.injector.describeWait(this.pid);
+    } catch {
+      return 'blocked in a C call';
+    }
+  }
+
+  private say(text: string): void {
+    for (const l of this.outputListeners) l('console', text);
   }
 
   private async start(): Promise<void> {
@@ -124,11 +144,17 @@ class AttachedProgram implements LaunchedProgram {
         }
       }, WIDEN_MS),
     );
+    this.timers.push(
+      setTimeout(() => {
+        const left = Math.round((ATTACH_CONNECT_MS - NOTICE_MS) / 1000);
+        this.say(`pyscope: attach: waiting for the main thread of process ${this.pid} to run Python code: it is ${this.blockedIn()}; giving up in ${left} s\n`);
+      }, NOTICE_MS),
+    );
     const timeout = new Promise<never>((_, reject) =>
       this.timers.push(
         setTimeout(
-          () => reject(new UserError(`attach: the agent did not connect within ${CONNECT_MS / 1000} s: process ${this.pid} ran no Python code meanwhile (its main thread blocked in a C call or a lock?)`)),
-          CONNECT_MS,
+          () => reject(new AttachGaveUp(`attach: gave up after ${ATTACH_CONNECT_MS / 1000} s: the main thread of process ${this.pid} ran no Python code (it is ${this.blockedIn()}); it runs on as before, with nothing of the debugger in it`)),
+          ATTACH_CONNECT_MS,
         ),
       ),
     );
@@ -172,8 +198,9 @@ class AttachedProgram implements LaunchedProgram {
     }
   }
 
-  onOutput(): void {
-    // the program's output stays where it goes (its terminal, its log): it was never ours
+  /** Only the attach's own progress: the program's output stays where it goes (its terminal, its log). */
+  onOutput(listener: (category: 'console', text: string) => void): void {
+    this.outputListeners.push(listener);
   }
 
   onExit(listener: (end: ProgramEnd) => void): void {

@@ -13,13 +13,15 @@ export interface ProgramEnd {
   exitCode: number | null;
   /** Why it never started (an interpreter that does not exist). */
   failure?: string;
+  /** It never started because an attach gave up waiting for the target to run Python code. */
+  gaveUp?: boolean;
 }
 
 /** One run of a program under the agent. It waits for the agent's `start` before running. */
 export interface LaunchedProgram {
   readonly transport: AgentTransport;
   /** What the program writes to its stdout and stderr. */
-  onOutput(listener: (category: 'stdout' | 'stderr', text: string) => void): void;
+  onOutput(listener: (category: 'stdout' | 'stderr' | 'console', text: string) => void): void;
   /** Once, when the program has ended and its output has been delivered. */
   onExit(listener: (end: ProgramEnd) => void): void;
   /** Ends it (and what it started) politely, then surely; resolves once it has ended. Bounded. */

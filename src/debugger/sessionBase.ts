@@ -11,7 +11,7 @@ import { BreakpointIds, translateBreakpoints, parseHitCondition } from './breakp
 import { capabilities, EXCEPTION_FILTERS } from './capabilities.js';
 import { dapArguments, type DapArguments } from './dapArguments.js';
 import type { LaunchedProgram, ProgramEnd, ProgramLauncher } from './launcher.js';
-import { UserError } from './userError.js';
+import { ATTACH_GAVE_UP_ERROR_ID, AttachGaveUp, UserError } from './userError.js';
 import { SourceStore, VariableStore } from './variableStore.js';
 
 export { UserError };
@@ -280,7 +280,7 @@ export abstract class SessionBase<L extends CommonLaunchArguments, A extends Com
         success: false,
         command,
         message,
-        body: { error: { id: 1, format: internal ? `internal error: ${message}` : message, showUser: command === 'launch' || command === 'attach' } },
+        body: { error: { id: e instanceof AttachGaveUp ? ATTACH_GAVE_UP_ERROR_ID : 1, format: internal ? `internal error: ${message}` : message, showUser: command === 'launch' || command === 'attach' } },
       });
       return;
     }
@@ -369,7 +369,8 @@ export abstract class SessionBase<L extends CommonLaunchArguments, A extends Com
     try {
       const first = await Promise.race([hello, ended, tooLate]).finally(() => clearTimeout(helloTimer));
       if (!('pid' in first)) {
-        throw new UserError(first.failure ?? this.launchError ?? (stderrTail.trim().split('\n').slice(-1)[0] || launcher.neverStarted));
+        const Failure = first.gaveUp ? AttachGaveUp : UserError;
+        throw new Failure(first.failure ?? this.launchError ?? (stderrTail.trim().split('\n').slice(-1)[0] || launcher.neverStarted));
       }
       const [major, minor] = first.version;
       if (major < MIN_VERSION[0] || (major === MIN_VERSION[0] && minor < MIN_VERSION[1])) {

@@ -220,3 +220,24 @@ describe('dap attach refused', () => {
     await c.close();
   });
 });
+
+describe('dap attach: a process that never runs Python again (PEP 768 request never taken)', () => {
+  const p = pythonsFrom(3, 14).filter((x) => !x.missing).at(-1);
+  test(`says what it waits for, gives up at its bound, leaves it clean${p ? `, ${p.label}` : ''}`, { ...requirePython(p !== undefined, 'no interpreter of 3.14 or newer'), timeout: 120_000 }, async () => {
+    const proc = spawn(p!.path, [fixture('attach_blocked.py')], { stdio: ['pipe', 'pipe', 'pipe'] });
+    targets.add(proc);
+    let out = '';
+    proc.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    await until(() => out.includes('ready'), () => `the target did not start: ${out}`);
+    const { c, response } = await attach(proc.pid!);
+    assert.equal(response.success, false, 'an attach that cannot complete fails');
+    assert.match(response.message ?? '', /^attach: gave up after 20 s: the main thread of process \d+ ran no Python code \(it is blocked in the system call read, called from main \(attach_blocked\.py:\d+\)\)/);
+    assert.equal((response as DebugProtocol.ErrorResponse).body.error?.id, 2);
+    const said = c.events.filter((e) => e.event === 'output').map((e) => String((e.body as { output?: string }).output));
+    assert.equal(said.filter((t) => /^pyscope: attach: waiting for the main thread of process \d+ to run Python code: it is blocked in the system call read/.test(t)).length, 1, said.join(''));
+    await c.close();
+    proc.stdin!.write('go on\n');
+    await until(() => out.includes('after'), () => `the program did not go on after the attach gave up: ${out}`);
+    assert.match(out, /after threads=1 tasks=1 hooks=none\n/);
+  });
+});

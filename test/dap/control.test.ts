@@ -90,3 +90,34 @@ for (const py of pythonsFrom(3, 8)) {
     });
   });
 }
+
+// Before 3.12 a trace function costs every Python call 3-5x even when it does nothing, so the
+// agent sets one only while something may stop the program: none with no breakpoint, on every
+// running thread once one is set, off again when the last goes.
+describe('dap: no trace function while nothing may stop the program (settrace, 3.8-3.11)', () => {
+  afterEach(closeAll);
+  const settrace = pythonsFrom(3, 8).filter((p) => p.version[1] < 12 && p.pointerBits === 64 && !p.missing);
+  for (const py of [settrace.at(0), settrace.at(-1)]) {
+    if (!py) continue;
+    test(`untraced, traced with a breakpoint, untraced again, ${py.label}`, async () => {
+      const prog = fixture('trace_probe.py');
+      const line = readFileSync(prog, 'utf8').split('\n').findIndex((l) => l.includes('PROBE line')) + 1;
+      const c = await startSession(py.path, { program: prog });
+      const seen = (traced: boolean, from: number) => (): boolean => {
+        const fresh = c.output('stdout').slice(from);
+        return ['main', 'worker'].every((who) => new RegExp(`^${who} \\d+ traced=${traced ? 'True' : 'False'}$`, 'm').test(fresh));
+      };
+      await until(async () => seen(false, 0)() || undefined, { step: 'both threads untraced with no breakpoint', diagnose: () => c.output('stdout').slice(-400) });
+      await c.request('setBreakpoints', { source: { path: prog }, breakpoints: [{ line }] });
+      const s = await c.waitFor<Stopped>('stopped');
+      assert.equal(s.body.reason, 'breakpoint');
+      await c.request('setBreakpoints', { source: { path: prog }, breakpoints: [] });
+      const from = c.output('stdout').length;
+      await c.request('continue', { threadId: s.body.threadId });
+      await until(async () => seen(false, from)() || undefined, { step: 'both threads untraced again once the breakpoint is gone', diagnose: () => c.output('stdout').slice(-400) });
+      await c.request('terminate');
+      await c.waitFor('terminated');
+      await c.close();
+    });
+  }
+});

@@ -83,3 +83,30 @@ test('pyscope debug -p refuses what it cannot attach to, in one line', { timeout
   const both = await runPyscope(['debug', '-p', '1', 'prog.py']);
   assert.equal(both.code, 2);
 });
+
+// A process whose only thread is blocked for good in a C call: PEP 768's request is never taken,
+// and through ptrace the agent gets in (the blocked thread is borrowed) but no line of Python ever
+// runs to stop at. Either way pyscope debug -p says what it waits for, gives up at its bound with
+// exit code 10, and leaves the program as it was: once woken it sees no trace function, no
+// monitoring tool, no module and no thread of the debugger.
+const BLOCKED = join(REPO_ROOT, 'test', 'fixtures', 'dap', 'attach_blocked.py');
+for (const [method, py] of choices) {
+  test(`pyscope debug -p gives up on a process blocked in a C call, clean (${method}${py ? `, ${py.label}` : ''})`, { ...requirePython(py !== undefined, `no interpreter attached through ${method}`), timeout: 180_000 }, async () => {
+    const proc = spawn(py!.path, [BLOCKED], { stdio: ['pipe', 'pipe', 'pipe'] });
+    targets.add(proc);
+    let out = '';
+    proc.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    await until(() => out.includes('ready'), () => `the target did not start: ${out}`);
+    const r = await runPyscope(['debug', '-p', String(proc.pid)]);
+    assert.equal(r.code, 10, `exit code 10 (gave up); stderr: ${r.stderr}`);
+    // one waiting line (two on a loaded machine: the agent's connection and then the stop each took over 3 s), then the error
+    const lines = r.stderr.trimEnd().split('\n');
+    const error = lines.pop()!;
+    assert.ok(lines.length >= 1 && lines.length <= 2, r.stderr);
+    for (const l of lines) assert.match(l, /^pyscope: attach: waiting for the main thread of process \d+ to run Python code: it is blocked in the system call read, called from main \(attach_blocked\.py:\d+\); giving up in \d+ s$/);
+    assert.match(error, /^pyscope: error: attach: gave up after 20 s: .*blocked in the system call read.*(runs on as before|nothing of the debugger in it)$/);
+    proc.stdin!.write('go on\n');
+    await until(() => out.includes('after'), () => `the program did not go on after the attach gave up: ${out}`);
+    assert.match(out, /after threads=1 tasks=1 hooks=none\n/);
+  });
+}

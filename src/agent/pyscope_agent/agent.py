@@ -30,6 +30,8 @@ class Agent(CodePolicy, BreakpointsMixin, StopsMixin, ValuesMixin, InspectionMix
         self.steps = {}  # ident -> Step
         self.parked = {}  # ident -> Parked
         self.stop_all = False  # every thread parks at its next line
+        self.pause_any = False  # ... of any code, not only the program's own (a pause overdue)
+        self.pause_gen = 0  # counts pause requests, so an overdue check knows its own
         self.stopped = False  # a stopped event is out and not yet resumed
         self.gc_paused = False
         self.thread_nums = {}  # ident -> small number for the adapter

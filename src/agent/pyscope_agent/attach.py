@@ -9,8 +9,6 @@ from .agent import Agent
 from .timed import Worker, Watchdog
 from .dispatch import handle_line
 from .runner import hello, install_engine
-from .settrace import _global_trace
-from .threadtrace import ThreadTracer
 
 
 class _Start(object):
@@ -41,9 +39,10 @@ def install(agent):
     install_engine(agent, False)
     _hook_uncaught(agent)
     if not MONITORING:
-        sys.settrace(None)  # this thread is the agent's own
-        agent.thread_tracer = tracer = ThreadTracer(_global_trace)
-        if not tracer.set_all(agent.agent_idents):
+        # the engine sets the trace function on the program's threads (and only while something
+        # may stop them); the thread tracer is kept for the clean-up on detach
+        agent.thread_tracer = agent.engine.tracer
+        if agent.thread_tracer.layout is None:
             agent.ch.event('output', {'category': 'console', 'text': 'pyscope: threads that were running before the attach cannot be traced in this interpreter; breakpoints reach threads started from now on\n'})
 
 

@@ -71,7 +71,7 @@ class CodePolicy(object):
         return self.entry_file is not None and code.co_name == '<module>' and self.canon(code.co_filename) == self.entry_file
 
     def wants_lines(self, code):
-        return self.code_is_user(code) or self.is_entry_code(code)
+        return self.pause_any or self.code_is_user(code) or self.is_entry_code(code)
 
     def note_exec(self, frame):
         """Module-level code compiled from a string starts in `frame` (engines call this)."""

@@ -1,6 +1,6 @@
 # Stopping: the decision to stop at a line (breakpoints, steps, pause, entry), parking the thread
 # that stops (all threads stop together), and resuming.
-from .runtime import sys, os, threading, gc, get_ident, describe_exc
+from .runtime import sys, os, threading, gc, time, get_ident, start_new_thread, describe_exc
 from .errors import Refusal
 from . import args as A
 from . import asynctasks
@@ -130,7 +130,7 @@ class StopsMixin(object):
                     return ('step', None, None)
                 if st.kind == 'out' and not on_stack(frame, st.frame):
                     return ('step', None, None)
-        if self.stop_all and self.code_is_user(code):
+        if self.stop_all and (self.code_is_user(code) or (self.pause_any and not self.is_agent_file(code.co_filename))):
             return ('pause', None, None)
         return None
 
@@ -248,6 +248,7 @@ class StopsMixin(object):
     def resume_all(self):
         with self.lock:
             self.stop_all = False
+            self.pause_any = False
             self.stopped = False
             # the references the stop held are dropped only once the program runs on: a __del__
             # they trigger must not run on this thread while the program is still parked
@@ -304,14 +305,43 @@ def step(agent, a):
     return {}
 
 
+# A pause stops at the next line of the program's own code; after this long without one it takes
+# the next line of any code. A program that runs only library code while it waits (python -m
+# http.server, a user's app parked in serve_forever) would otherwise never stop.
+PAUSE_ANY_CODE_S = 1.0
+
+
 def pause(agent, a):
     with agent.lock:
         if agent.stopped:
             return {}
         agent.stop_all = True
+        agent.pause_gen += 1
+        gen = agent.pause_gen
     agent._engine_update()
     agent._hook_running_frames()
+    if sys.platform != 'emscripten':
+        start_new_thread(_pause_any_code_later, (agent, gen))
     return {}
+
+
+def _pause_any_code_later(agent, gen):
+    ident = get_ident()
+    agent.own_ident(ident)
+    try:
+        sys.settrace(None)
+        time.sleep(PAUSE_ANY_CODE_S)
+        with agent.lock:
+            if agent.pause_gen != gen or not agent.stop_all or agent.stopped or agent.detached:
+                return
+            agent.pause_any = True
+        agent._engine_update()
+        agent._hook_running_frames()
+    except Exception:
+        pass
+    finally:
+        # its ident may be reused by a thread of the program, which must be seen again
+        agent.agent_idents.discard(ident)
 
 
 def detach(agent, a):

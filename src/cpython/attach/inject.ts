@@ -19,6 +19,7 @@ import { formatVersion } from '../discover/detect-version.js';
 import { openLiveProcess, type LiveProcess } from '../process.js';
 import { describeAbi } from '../discover/target-abi.js';
 import { LIMITS } from '../target.js';
+import { describeMainThreadWait } from './blocked-in.js';
 
 /** _PY_EVAL_PLEASE_STOP_BIT of pycore_ceval.h. */
 const EVAL_PLEASE_STOP_BIT = 1n << 5n;
@@ -268,6 +269,7 @@ export const attachInjector = {
     injectBootstrap(pid, script, everyThread);
   },
   settle: withdrawRemoteExec,
+  describeWait: describeMainThreadWait,
 };
 
 /** Whether an attach to this opened process would be tried, and how, or why not (`pyscope ps`). */

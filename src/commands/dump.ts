@@ -5,7 +5,7 @@ import { DEFAULT_LIMITS } from '../cpython/objects/render.js';
 import { exitedOr, openLiveProcess, type LiveProcess } from '../cpython/process.js';
 import { liveNativeStacks, mergeThreads, type NativeView } from '../cpython/native-stacks.js';
 import { snapshot, type ThreadSnapshot } from '../cpython/snapshot.js';
-import { taskIds, threadStatus } from '../memory/proc.js';
+import { taskIds, threadStatus, workingDirectory } from '../memory/proc.js';
 import { asyncSnapshot } from '../cpython/asyncio-snapshot.js';
 import { asyncJson, formatAsyncText, formatAsyncTree } from './dump-async-format.js';
 import { formatText, toJson, type NativeOutput } from './dump-format.js';
@@ -92,10 +92,12 @@ export async function dumpCommand(args: string[]): Promise<number> {
     const header = { pid, command: proc.commandLine, version: formatVersion(proc.version), binary: proc.image.path };
     // The tasks are read after the threads, from the same fresh pages: a parked loop has not moved.
     const tasksRead = tasks ? asyncSnapshot(proc) : undefined;
+    // The user's own files are named relative to the target's working directory.
+    const naming = { full: o['full-filenames'], cwd: workingDirectory(pid) };
     const out = o.json
       ? JSON.stringify({ ...(toJson(header, threads, o.locals, nativeOut) as Record<string, unknown>), ...(tasksRead ? { async: asyncJson(tasksRead, threads) } : {}) }, null, 2) + '\n'
-      : formatText(header, threads, { fullFilenames: o['full-filenames'], locals: o.locals, native: nativeOut }) +
-        (tasksRead ? (tasks!.tree ? formatAsyncTree : formatAsyncText)(tasksRead, threads, o['full-filenames']) : '');
+      : formatText(header, threads, { fullFilenames: naming.full, cwd: naming.cwd, locals: o.locals, native: nativeOut }) +
+        (tasksRead ? (tasks!.tree ? formatAsyncTree : formatAsyncText)(tasksRead, threads, naming) : '');
     process.stdout.write(out);
     if (process.env.PYSCOPE_STATS) process.stderr.write(`reads=${proc.memory.readCount}\n`);
     return ExitCode.ok;

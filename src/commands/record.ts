@@ -7,7 +7,7 @@ import { formatVersion } from '../cpython/discover/detect-version.js';
 import { addSample, type AggregateOptions } from '../profile/aggregate.js';
 import { attachWhenReady, launch, spawned } from '../profile/launch.js';
 import { Profile } from '../profile/model.js';
-import { commandLine, processGone } from '../memory/proc.js';
+import { commandLine, processGone, workingDirectory } from '../memory/proc.js';
 import { FORMATS } from '../profile/output/index.js';
 import { Recorder, type RecorderStats, type RootProcess, type StopReason } from '../profile/recorder.js';
 import { Sampler } from '../profile/sampler.js';
@@ -176,6 +176,8 @@ async function record(a: RecordArgs, sampler: Sampler | RootProcess, child: Chil
   });
   const startedAt = new Date();
   const rootCommand = sampler instanceof Sampler ? '' : describeCommand(sampler.pid);
+  // Read at the start: a program that ends during the recording takes its /proc entry with it.
+  const cwd = workingDirectory(sampler.pid);
   const output = a.output ?? defaultOutput(a.format, sampler.pid, startedAt);
   signals.recording(recorder);
   // A root that is not Python ends the recording only once its followed children have ended too.
@@ -204,6 +206,7 @@ async function record(a: RecordArgs, sampler: Sampler | RootProcess, child: Chil
     ticks: st.ticks,
     missed: st.missed,
     errors: st.errors,
+    cwd,
   };
   const data = fmt.write(profile, `pyscope record: ${profile.meta.command}`);
   try {

@@ -7,6 +7,7 @@ import { Sampler } from '../profile/sampler.js';
 import { Screen } from '../tui/screen.js';
 import { renderTop, SORTS, TopTable } from '../tui/top-table.js';
 import { parsePid } from './pid-arg.js';
+import { workingDirectory } from '../memory/proc.js';
 import { MAX_RATE, MIN_RATE } from './record-args.js';
 import { parseOptions } from './options.js';
 
@@ -51,6 +52,7 @@ export async function topCommand(args: string[]): Promise<number> {
 
   const sampler = new Sampler(pid, { names: false });
   const version = formatVersion(sampler.process.version);
+  const cwd = workingDirectory(pid);
   const table = new TopTable({ idle: o.idle, gil: o.gil });
   const recorder = new Recorder(sampler, { rate, subprocesses: false, sink: (_p, s) => table.add(s) });
   const screen = new Screen();
@@ -60,7 +62,7 @@ export async function topCommand(args: string[]): Promise<number> {
     const st = recorder.stats;
     screen.draw(
       renderTop(
-        { pid, command: sampler.process.commandLine, version, rate, ticks: st.ticks, missed: st.missed, errors: st.errors, threads: table.threadsSeen, active: table.activeThreads, elapsed: st.elapsed, exited: false },
+        { pid, command: sampler.process.commandLine, version, rate, ticks: st.ticks, missed: st.missed, errors: st.errors, threads: table.threadsSeen, active: table.activeThreads, elapsed: st.elapsed, exited: false, cwd },
         last,
         sort,
         rate,

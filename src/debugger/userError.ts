@@ -1,3 +1,24 @@
 // A request the client got wrong, or a program that cannot run: shown to the user as is, never
 // as an internal error. Browser-safe.
-export class UserError extends Error {}
+
+/**
+ * What kind of failure an error response reports, as its body.error.id: a client such as
+ * `pyscope debug` sets its exit status from it (README "Exit codes") rather than from words.
+ */
+export const FailureId = {
+  other: 1,
+  /** The interpreter is older than the debugger supports. */
+  interpreterTooOld: 2,
+  /** The interpreter is not a Python at all. */
+  notPython: 3,
+} as const;
+export type FailureId = (typeof FailureId)[keyof typeof FailureId];
+
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly id: FailureId = FailureId.other,
+  ) {
+    super(message);
+  }
+}

@@ -38,8 +38,13 @@ def hello(agent, opts):
     for p in sys.path:
         if 'site-packages' in p or 'dist-packages' in p:
             roots.append(p)
+    try:
+        cwd = os.getcwd()
+    except OSError:
+        cwd = None  # the folder was removed under the program
     return {
         'pid': os.getpid(),
+        'cwd': cwd,
         'version': list(sys.version_info[:3]),
         'implementation': sys.implementation.name,
         'executable': sys.executable,

@@ -11,6 +11,7 @@ from .dispatch import handle_line
 from .runner import hello, install_engine
 from .settrace import _global_trace
 from .threadtrace import ThreadTracer
+from .uncaught import hook_uncaught
 
 
 class _Start(object):
@@ -39,44 +40,13 @@ class _Start(object):
 def install(agent):
     """On the reader thread: the engine for every thread of the program, none of the agent's."""
     install_engine(agent, False)
-    _hook_uncaught(agent)
+    # an exception nobody handles stops the program as in a launch; put back on detach
+    agent.restore_hooks = hook_uncaught(agent)
     if not MONITORING:
         sys.settrace(None)  # this thread is the agent's own
         agent.thread_tracer = tracer = ThreadTracer(_global_trace)
         if not tracer.set_all(agent.agent_idents):
             agent.ch.event('output', {'category': 'console', 'text': 'pyscope: threads that were running before the attach cannot be traced in this interpreter; breakpoints reach threads started from now on\n'})
-
-
-def _hook_uncaught(agent):
-    """An exception nobody handles stops the program before it ends a thread (or the program), as
-    in a launch; the program's own hooks run after, and are put back on detach."""
-    prev_thread, prev_sys = threading.excepthook, sys.excepthook
-
-    def thread_hook(args):
-        if args.exc_type is not SystemExit and not agent.detached:
-            try:
-                agent.on_uncaught(args.exc_value, args.exc_traceback)
-            except Exception:
-                report_internal_error()
-        return prev_thread(args)
-
-    def sys_hook(tp, value, tb):
-        if tp is not SystemExit and not agent.detached:
-            try:
-                agent.on_uncaught(value, tb)
-            except Exception:
-                report_internal_error()
-        return prev_sys(tp, value, tb)
-    threading.excepthook, sys.excepthook = thread_hook, sys_hook
-    agent.restore_hooks = lambda: _unhook(thread_hook, prev_thread, sys_hook, prev_sys)
-
-
-def _unhook(thread_hook, prev_thread, sys_hook, prev_sys):
-    # only hooks still ours: the program may have set its own since
-    if threading.excepthook is thread_hook:
-        threading.excepthook = prev_thread
-    if sys.excepthook is sys_hook:
-        sys.excepthook = prev_sys
 
 
 def main(sock, bootstrap_file):

@@ -161,5 +161,6 @@ function launchExitCode(e: unknown): ExitCode {
   const id = typeof e === 'object' && e !== null ? (e as { failureId?: unknown }).failureId : undefined;
   if (id === FailureId.interpreterTooOld) return ExitCode.unsupportedVersion;
   if (id === FailureId.notPython) return ExitCode.notPython;
+  if (id === FailureId.noSuchProcess) return ExitCode.noSuchProcess;
   return ExitCode.failure;
 }

@@ -432,12 +432,12 @@ export abstract class SessionBase<L extends CommonLaunchArguments, A extends Com
   private onAgentEvent(e: AgentEvent): void {
     switch (e.event) {
       case 'launchError': {
-        // `message` is the error response's one line; `text`, when there is more to say (a
-        // SyntaxError's caret lines), goes to the program's stderr first
+        // `message` is the error response's one line; `text`, when it says more (a SyntaxError's
+        // caret lines), goes to the program's stderr first, whole: a console that shows only the
+        // output (the playground's, once the program has ended) reads it to its last line
         this.launchError = new UserError(String(e.body.message), e.body.reason === 'interpreterTooOld' ? FailureId.interpreterTooOld : FailureId.other);
-        const lines = (e.body.text ?? '').trimEnd().split('\n');
-        if (lines[lines.length - 1]?.trim() === this.launchError.message.trim()) lines.pop();
-        if (lines.join('').trim() !== '') this.event('output', { category: 'stderr', output: `${lines.join('\n')}\n` });
+        const text = (e.body.text ?? '').trimEnd();
+        if (text.trim() !== '' && text.trim() !== this.launchError.message.trim()) this.event('output', { category: 'stderr', output: `${text}\n` });
         return;
       }
       case 'stopped':

@@ -9,8 +9,10 @@ export const FailureId = {
   other: 1,
   /** The interpreter is older than the debugger supports. */
   interpreterTooOld: 2,
-  /** The interpreter is not a Python at all. */
+  /** The interpreter, or the process to attach to, is not a Python at all. */
   notPython: 3,
+  /** No process has the pid to attach to. */
+  noSuchProcess: 4,
 } as const;
 export type FailureId = (typeof FailureId)[keyof typeof FailureId];
 

@@ -13,9 +13,10 @@ def _too_old(argv):
     import json
     fd_out = int(argv[argv.index('--fd-out') + 1])
     v = tuple(sys.version_info[:3])
+    # one line, the launch's error; nothing on stderr, which would say it a second time
     msg = {'event': 'launchError', 'body': {
-        'message': 'python %d.%d.%d is too old: pyscope dap needs 3.8 or newer' % v,
-        'text': 'pyscope: %s is python %d.%d; the debugger needs 3.8 or newer\n' % ((sys.executable,) + v[:2])}}
+        'message': '%s is Python %d.%d.%d; the debugger needs 3.8 or newer' % ((sys.executable,) + v),
+        'reason': 'interpreterTooOld'}}
     os.write(fd_out, (json.dumps(msg) + '\n').encode('utf-8'))
     os._exit(1)
 

@@ -23,5 +23,6 @@ export const AGENT_PACKAGE_FILES: readonly string[] = [
   'pyscope_agent/stops.py',
   'pyscope_agent/threadtrace.py',
   'pyscope_agent/timed.py',
+  'pyscope_agent/uncaught.py',
   'pyscope_agent/values.py',
 ];

@@ -170,6 +170,8 @@ void allListed;
 
 export interface Hello {
   pid: number;
+  /** The program's working directory at start (null when it was removed): frames' source names are relative to it. */
+  cwd?: string | null;
   version: [number, number, number];
   implementation: string;
   executable: string;
@@ -202,7 +204,8 @@ export interface AgentOutput {
 export type AgentEvent =
   | { event: 'hello'; body: Hello }
   /** The program cannot run (not found, a syntax error, too old a Python); the agent exits. */
-  | { event: 'launchError'; body: { message: string; text: string } }
+  /** `message`: the launch's one-line error; `text`: what else to show first (a SyntaxError's caret lines); `reason`: what kind of failure. */
+  | { event: 'launchError'; body: { message: string; text?: string; reason?: 'interpreterTooOld' } }
   | { event: 'stopped'; body: AgentStopped }
   | { event: 'output'; body: AgentOutput };
 

@@ -3,6 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ExitCode, PyscopeError } from '../common/errors.js';
+import { FailureId } from '../debugger/userError.js';
 import { unknownOption, usageError } from './options.js';
 
 const HELP = `usage: pyscope debug [options] script.py [args...]
@@ -144,15 +145,27 @@ export async function debugCommand(args: string[]): Promise<number> {
   const started = session.start().then(release, (e: unknown) => {
     const message = e instanceof Error ? e.message : String(e);
     if (e instanceof AttachGaveUpError) throw new PyscopeError(message, ExitCode.attachGaveUp);
+    const exitCode = launchExitCode(e);
     const lines = (held ?? '').trimEnd().split('\n');
     if (lines[lines.length - 1]?.trim() === message.trim()) lines.pop();
-    held = lines.length > 0 && lines.join('').trim() !== '' ? `${lines.join('\n')}\n` : '';
+    // an interpreter that is no Python (or too old) said only its own complaint about our arguments
+    held = exitCode === ExitCode.failure && lines.length > 0 && lines.join('').trim() !== '' ? `${lines.join('\n')}\n` : '';
     release();
-    throw new PyscopeError(message);
+    throw new PyscopeError(message, exitCode);
   });
   await Promise.race([started, pdb.waitForStop()]);
   await started;
   await runConsole(pdb);
   session.close();
   return ExitCode.ok;
+}
+
+/** The exit status of a launch that failed, from the kind of failure the adapter named (README "Exit codes"). */
+function launchExitCode(e: unknown): ExitCode {
+  // debugclient's DapRequestError, read by its field: the client is loaded only once a session starts
+  const id = typeof e === 'object' && e !== null ? (e as { failureId?: unknown }).failureId : undefined;
+  if (id === FailureId.interpreterTooOld) return ExitCode.unsupportedVersion;
+  if (id === FailureId.notPython) return ExitCode.notPython;
+  if (id === FailureId.noSuchProcess) return ExitCode.noSuchProcess;
+  return ExitCode.failure;
 }

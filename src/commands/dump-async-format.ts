@@ -1,6 +1,6 @@
 // dump --async: the tasks of each event loop as text (one block per loop), as an awaited-by tree
 // (--tree, drawn as `python -m asyncio pstree` draws it) and as JSON (docs/dump-json.md, "async").
-import { readableFile } from '../common/file-names.js';
+import { frameFile, type FileNaming } from '../common/file-names.js';
 import type { AsyncSnapshot } from '../cpython/asyncio-snapshot.js';
 import type { AsyncTask, EventLoopTasks } from '../cpython/model/asyncio-tasks.js';
 import type { Frame } from '../cpython/model/frames.js';
@@ -10,8 +10,8 @@ function hex(a: number): string {
   return `0x${a.toString(16)}`;
 }
 
-function frameText(f: Frame, full: boolean): string {
-  return `${f.code.qualname || f.code.name} (${full ? f.code.filename : readableFile(f.code.filename)}:${f.line ?? '?'})`;
+function frameText(f: Frame, naming: FileNaming): string {
+  return `${f.code.qualname || f.code.name} (${frameFile(f.code.filename, naming)}:${f.line ?? '?'})`;
 }
 
 /** `thread 4242 "MainThread"`, as the thread's header names it. */
@@ -31,7 +31,7 @@ function leftOut(loop: EventLoopTasks): number {
   return Math.max(0, loop.total - loop.tasks.length);
 }
 
-export function formatAsyncText(s: AsyncSnapshot, threads: readonly ThreadSnapshot[], fullFilenames: boolean): string {
+export function formatAsyncText(s: AsyncSnapshot, threads: readonly ThreadSnapshot[], naming: FileNaming): string {
   // A blank line after the last thread's stack, as between threads.
   const lines: string[] = [''];
   if (s.note) lines.push(`No asyncio tasks: ${s.note}`, '');
@@ -46,7 +46,7 @@ export function formatAsyncText(s: AsyncSnapshot, threads: readonly ThreadSnapsh
     for (const task of loop.tasks) {
       const by = task.awaitedBy.map((x) => `"${names.get(x) ?? hex(x)}"`);
       lines.push(`  Task "${task.name}" (${task.state}${by.length ? `, awaited by ${by.join(', ')}` : ''})`);
-      for (const f of task.frames) lines.push(`      ${frameText(f, fullFilenames)}`);
+      for (const f of task.frames) lines.push(`      ${frameText(f, naming)}`);
       if (task.truncated) lines.push(`      ... (${task.truncated})`);
     }
     const n = leftOut(loop);
@@ -62,7 +62,7 @@ export function formatAsyncText(s: AsyncSnapshot, threads: readonly ThreadSnapsh
  * again on its own path is a cycle, marked and not followed; tasks only reached through a cycle
  * start trees of their own.
  */
-export function formatAsyncTree(s: AsyncSnapshot, threads: readonly ThreadSnapshot[], fullFilenames: boolean): string {
+export function formatAsyncTree(s: AsyncSnapshot, threads: readonly ThreadSnapshot[], naming: FileNaming): string {
   const lines: string[] = [''];
   if (s.note) lines.push(`No asyncio tasks: ${s.note}`, '');
   for (const loop of s.loops) {
@@ -83,7 +83,7 @@ export function formatAsyncTree(s: AsyncSnapshot, threads: readonly ThreadSnapsh
       let inner = prefix + (last ? '    ' : '│   ');
       const frames = [...task.frames].reverse();
       for (const f of frames) {
-        lines.push(`${inner}└── ${frameText(f, fullFilenames)}`);
+        lines.push(`${inner}└── ${frameText(f, naming)}`);
         inner += '    ';
       }
       const kids = children.get(task.address) ?? [];

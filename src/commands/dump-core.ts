@@ -73,8 +73,11 @@ export async function dumpCore(path: string, o: DumpCoreOptions): Promise<number
       };
       process.stdout.write(JSON.stringify(json, null, 2) + '\n');
     } else {
-      process.stdout.write(formatText(header, threads, { fullFilenames: o.fullFilenames, locals: o.locals, native: nativeOut }));
-      if (tasksRead) process.stdout.write((o.tasks!.tree ? formatAsyncTree : formatAsyncText)(tasksRead, threads, o.fullFilenames));
+      // A core does not record its process's working directory: the folder pyscope reads it
+      // from stands for it, so a file named relative to it is one the reader can open from there.
+      const naming = { full: o.fullFilenames, cwd: process.cwd() };
+      process.stdout.write(formatText(header, threads, { fullFilenames: naming.full, cwd: naming.cwd, locals: o.locals, native: nativeOut }));
+      if (tasksRead) process.stdout.write((o.tasks!.tree ? formatAsyncTree : formatAsyncText)(tasksRead, threads, naming));
     }
     if (process.env.PYSCOPE_STATS) process.stderr.write(`reads=${core.readCount}\n`);
     if (core.missingBytes > 0) throw truncated(core, true);

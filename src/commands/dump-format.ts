@@ -1,6 +1,6 @@
 // Text (py-spy style) and JSON renderings of a process snapshot. The JSON schema is documented in
 // docs/dump-json.md; keep the two in step.
-import { readableFile } from '../common/file-names.js';
+import { frameFile } from '../common/file-names.js';
 import { basename } from 'node:path';
 import type { Frame } from '../cpython/model/frames.js';
 import { functionOf, type MergedFrame, type NativeFrameLike } from '../cpython/native-merge.js';
@@ -18,6 +18,8 @@ export interface DumpHeader {
 
 export interface TextOptions {
   fullFilenames: boolean;
+  /** The target's working directory, when known: the user's own files are named relative to it. */
+  cwd?: string;
   locals: boolean;
   color?: boolean;
   /** --native: each thread's merged stack; frames of the call machinery are left out unless `nativeAll`. */
@@ -92,7 +94,7 @@ export function formatText(h: DumpHeader, threads: ThreadSnapshot[], o: TextOpti
         lines.push(`    ... (${view.stack.note ?? 'not merged'}; the Python stack follows)`);
       }
       pythonSeen = true;
-      const file = o.fullFilenames ? f.code.filename : readableFile(f.code.filename);
+      const file = frameFile(f.code.filename, { full: o.fullFilenames, ...(o.cwd !== undefined ? { cwd: o.cwd } : {}) });
       lines.push(`    ${functionName(f)} (${file}:${f.line ?? '?'})`);
       if (o.locals && f.locals && f.locals.length) {
         const args = f.locals.filter((l) => l.kind === 'argument');

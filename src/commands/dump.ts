@@ -5,7 +5,7 @@ import { DEFAULT_LIMITS } from '../cpython/objects/render.js';
 import { exitedOr, openLiveProcess, type LiveProcess } from '../cpython/process.js';
 import { liveNativeStacks, mergeThreads, type NativeView } from '../cpython/native-stacks.js';
 import { snapshot, type ThreadSnapshot } from '../cpython/snapshot.js';
-import { commandLine, taskIds, threadStatus } from '../memory/proc.js';
+import { commandLine, taskIds, threadStatus, workingDirectory } from '../memory/proc.js';
 import { asyncSnapshot } from '../cpython/asyncio-snapshot.js';
 import { asyncJson, formatAsyncText, formatAsyncTree } from './dump-async-format.js';
 import { formatText, toJson, type NativeOutput } from './dump-format.js';
@@ -175,6 +175,8 @@ function dumpProcess(pid: number, o: DumpOptions): { text: string; json?: unknow
     const header = { pid, command: proc.commandLine, version: formatVersion(proc.version), binary: proc.image.path };
     // The tasks are read after the threads, from the same fresh pages: a parked loop has not moved.
     const tasksRead = o.tasks ? asyncSnapshot(proc) : undefined;
+    // The user's own files are named relative to the target's working directory.
+    const naming = { full: o.fullFilenames, cwd: workingDirectory(pid) };
     if (process.env.PYSCOPE_STATS) process.stderr.write(`reads=${proc.memory.readCount}\n`);
     if (o.json) {
       const json = { ...(toJson(header, threads, o.locals, nativeOut) as Record<string, unknown>), ...(tasksRead ? { async: asyncJson(tasksRead, threads) } : {}) };
@@ -182,8 +184,8 @@ function dumpProcess(pid: number, o: DumpOptions): { text: string; json?: unknow
     }
     return {
       text:
-        formatText(header, threads, { fullFilenames: o.fullFilenames, locals: o.locals, native: nativeOut }) +
-        (tasksRead ? (o.tasks!.tree ? formatAsyncTree : formatAsyncText)(tasksRead, threads, o.fullFilenames) : ''),
+        formatText(header, threads, { fullFilenames: naming.full, cwd: naming.cwd, locals: o.locals, native: nativeOut }) +
+        (tasksRead ? (o.tasks!.tree ? formatAsyncTree : formatAsyncText)(tasksRead, threads, naming) : ''),
     };
   } catch (e) {
     throw exitedOr(pid, e);

@@ -1,6 +1,6 @@
 // Options of `pyscope record`, in py-spy's spelling, checked before anything starts.
-import { accessSync, constants, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { ExitCode, PyscopeError } from '../common/errors.js';
 import { FORMATS, isFormat, type FormatName } from '../profile/output/index.js';
 import { parsePid } from './pid-arg.js';
@@ -133,11 +133,22 @@ export function parseRecordArgs(args: string[]): RecordArgs {
     out.pids = [...new Set(pids.map((p) => parsePid([], p, 'record')))];
     out.pid = out.pids[0];
     if (out.pids.length > 1 && o.subprocesses) throw new PyscopeError('record: --subprocesses follows the children of one process: give one --pid', ExitCode.usage);
-  } else if (command !== undefined && command.length > 0) out.command = command;
+  } else if (command !== undefined && command.length > 0) out.command = checkScript(command);
   else throw new PyscopeError('record: what to profile? give --pid PID or a command: pyscope record -- python app.py', ExitCode.usage);
   if (out.output !== undefined) checkWritable(out.output);
   else checkWritable(resolve('pyscope-profile'));
   return out;
+}
+
+/**
+ * `python FILE ...` whose FILE is missing is refused before anything starts, in one line: run, the
+ * interpreter would say it in its words, and pyscope again that the program ended.
+ */
+function checkScript(command: string[]): string[] {
+  const [runner, script] = command;
+  if (runner === undefined || script === undefined || !/^python[\w.-]*$/.test(basename(runner)) || script.startsWith('-')) return command;
+  if (!existsSync(resolve(script))) throw new PyscopeError(`record: ${script}: no such file`, ExitCode.usage);
+  return command;
 }
 
 export function defaultOutput(format: FormatName, pid: number | 'all', at: Date): string {

@@ -112,7 +112,7 @@ async function run(a: RecordArgs): Promise<number> {
   const { ticks, missed } = tickCounts(control);
   const fmt = FORMATS[a.format];
   const commandLine = command.join(' ');
-  const profile = profileFromDump(dump, { command: commandLine, rate: a.rate, startedAt: startedAt.getTime(), ticks, missed, timeline: fmt.timeline, threads: a.threads });
+  const profile = profileFromDump(dump, { command: commandLine, rate: a.rate, startedAt: startedAt.getTime(), ticks, missed, timeline: fmt.timeline, threads: a.threads, cwd });
   const output = a.output ?? defaultOutput(a.format, 0, startedAt).replace('-0-', '-pyodide-');
   try {
     writeFileSync(output, fmt.write(profile, `pyscope record: ${commandLine} (Pyodide)`));

@@ -7,7 +7,7 @@ import { formatVersion } from '../cpython/discover/detect-version.js';
 import { addSample, type AggregateOptions } from '../profile/aggregate.js';
 import { attachWhenReady, launch, spawned } from '../profile/launch.js';
 import { Profile } from '../profile/model.js';
-import { commandLine, processGone } from '../memory/proc.js';
+import { commandLine, processGone, workingDirectory } from '../memory/proc.js';
 import { FORMATS } from '../profile/output/index.js';
 import { Recorder, type RecorderStats, type RootProcess, type StopReason } from '../profile/recorder.js';
 import { Sampler, type SamplerOptions } from '../profile/sampler.js';
@@ -208,6 +208,9 @@ async function record(a: RecordArgs, sampler: Sampler | RootProcess | Sampler[],
   const startedAt = new Date();
   const rootPid = recorder.rootPid;
   const rootCommand = Array.isArray(sampler) ? `${sampler.length} processes` : sampler instanceof Sampler ? '' : describeCommand(sampler.pid);
+  // Read at the start: a program that ends during the recording takes its /proc entry with it.
+  // Processes side by side have no one working directory: their own files keep their last name.
+  const cwd = many ? undefined : workingDirectory(rootPid);
   const output = a.output ?? defaultOutput(a.format, many ? 'all' : rootPid, startedAt);
   signals.recording(recorder);
   // A root that is not Python ends the recording only once its followed children have ended too.
@@ -236,6 +239,7 @@ async function record(a: RecordArgs, sampler: Sampler | RootProcess | Sampler[],
     ticks: st.ticks,
     missed: st.missed,
     errors: st.errors,
+    cwd,
   };
   const data = fmt.write(profile, `pyscope record: ${profile.meta.command}`);
   try {

@@ -7,6 +7,7 @@ import { Sampler } from '../profile/sampler.js';
 import { Screen } from '../tui/screen.js';
 import { renderTop, SORTS, TopTable } from '../tui/top-table.js';
 import { parsePid } from './pid-arg.js';
+import { workingDirectory } from '../memory/proc.js';
 import { MAX_RATE, MIN_RATE } from './record-args.js';
 import { parseOptions, usageError } from './options.js';
 import { pythonLookingPids } from './python-processes.js';
@@ -65,6 +66,8 @@ export async function topCommand(args: string[]): Promise<number> {
   const versions = [...new Set(samplers.map((s) => formatVersion(s.process.version)))];
   const version = versions.join(', ');
   const command = one ? one.process.commandLine : samplers.map((s) => s.pid).join(' ');
+  // Processes side by side have no one working directory: their own files keep their last name.
+  const cwd = one ? workingDirectory(one.pid) : undefined;
   const table = new TopTable({ idle: o.idle, gil: o.gil });
   let lastTick = -1;
   const recorder: Recorder = new Recorder(samplers, {
@@ -83,7 +86,7 @@ export async function topCommand(args: string[]): Promise<number> {
     const st = recorder.stats;
     screen.draw(
       renderTop(
-        { target, command, version, rate, ticks: st.ticks, missed: st.missed, errors: st.errors, threads: table.threadsSeen, active: table.activeThreads, elapsed: st.elapsed, exited: false },
+        { target, command, version, rate, ticks: st.ticks, missed: st.missed, errors: st.errors, threads: table.threadsSeen, active: table.activeThreads, elapsed: st.elapsed, exited: false, cwd },
         last,
         sort,
         rate,

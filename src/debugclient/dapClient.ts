@@ -7,10 +7,10 @@ import type { DapConnection } from '../debugger/dapConnection.js';
 import { DebugSession, type SessionOptions } from '../debugger/session.js';
 
 export class DapRequestError extends Error {
-  /** The error response's `body.error.id`, when it had one. */
   constructor(
     message: string,
-    readonly errorId?: number,
+    /** The error response's body.error.id (debugger/userError FailureId), when it gave one. */
+    readonly failureId?: number,
   ) {
     super(message);
   }
@@ -87,7 +87,10 @@ export class DapClient {
     if (m.type === 'response') {
       const r = m as DebugProtocol.Response;
       if (r.success) this.requests.resolve(r.request_seq, r.body);
-      else this.requests.reject(r.request_seq, new DapRequestError(r.message ?? `${r.command} failed`, (r as DebugProtocol.ErrorResponse).body?.error?.id));
+      else {
+        const id = (r as DebugProtocol.ErrorResponse).body?.error?.id;
+        this.requests.reject(r.request_seq, new DapRequestError(r.message ?? `${r.command} failed`, typeof id === 'number' ? id : undefined));
+      }
       return;
     }
     if (m.type === 'event') for (const l of this.listeners) l(m as DebugProtocol.Event);

@@ -6,7 +6,7 @@
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { BreakpointTable, type BreakpointView, type PdbBreakpoint } from './breakpointTable.js';
 import type { SessionOptions } from '../debugger/session.js';
-import { ATTACH_GAVE_UP_ERROR_ID } from '../debugger/userError.js';
+import { FailureId } from '../debugger/userError.js';
 import { DapClient, DapRequestError } from './dapClient.js';
 import { SourceCache } from './sourceView.js';
 
@@ -226,7 +226,7 @@ export class DebugSessionModel {
     const pid = this.options.processId;
     if (pid !== undefined) {
       await this.client.request('attach', { processId: pid, justMyCode: this.jmc }).catch((e: unknown) => {
-        throw e instanceof DapRequestError && e.errorId === ATTACH_GAVE_UP_ERROR_ID ? new AttachGaveUpError(e.message) : e;
+        throw e instanceof DapRequestError && e.failureId === FailureId.attachGaveUp ? new AttachGaveUpError(e.message) : e;
       });
     } else await this.client.request('launch', this.launchArguments());
     this.launched = true;

@@ -10,12 +10,14 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { ExitCode, PyscopeError } from '../common/errors.js';
 import type { Hello } from '../agent/protocol.js';
 import { agentFile } from './agentFile.js';
 import { libraryRoots } from './justMyCode.js';
 import { ProgramEnding, type LaunchedProgram, type ProgramEnd, type ProgramLauncher } from './launcher.js';
 import { PipeTransport } from './pipeTransport.js';
-import { AttachGaveUp, UserError } from './userError.js';
+import { MIN_VERSION } from './sessionBase.js';
+import { AttachGaveUp, FailureId, UserError } from './userError.js';
 
 /** How the target is made to run the bootstrap: src/cpython/attach/inject.ts. */
 export interface AttachInjector {
@@ -52,10 +54,12 @@ export class AttachLauncher implements ProgramLauncher {
     try {
       this.probed = injector.probe(pid);
     } catch (e) {
-      throw new UserError(e instanceof Error ? e.message : String(e));
+      throw new UserError(e instanceof Error ? e.message : String(e), failureOf(e));
     }
     const [major, minor] = this.probed.version;
-    if (major !== 3 || minor < 8) throw new UserError(`attach: process ${pid} runs Python ${this.probed.version.join('.')}; pyscope dap needs 3.8 or newer`);
+    if (major < MIN_VERSION[0] || (major === MIN_VERSION[0] && minor < MIN_VERSION[1])) {
+      throw new UserError(`attach: process ${pid} runs Python ${this.probed.version.join('.')}; the debugger needs ${MIN_VERSION.join('.')} or newer`, FailureId.interpreterTooOld);
+    }
     this.neverStarted = `the debugger agent did not start in process ${pid}`;
   }
 
@@ -266,4 +270,12 @@ class AttachedProgram implements LaunchedProgram {
 /** A Python string literal for a path (JSON's escapes are Python's for these characters). */
 function pyString(s: string): string {
   return JSON.stringify(s);
+}
+
+/** The kind of a probe's failure, from the reading side's exit code, for the error response. */
+function failureOf(e: unknown): FailureId {
+  if (!(e instanceof PyscopeError)) return FailureId.other;
+  if (e.exitCode === ExitCode.notPython) return FailureId.notPython;
+  if (e.exitCode === ExitCode.noSuchProcess) return FailureId.noSuchProcess;
+  return FailureId.other;
 }

@@ -170,7 +170,8 @@ export class ChildListener {
     const w = this.waiting.get(id);
     if (!w) {
       const message = `child process session ${id} cannot start: its process ended, or it was released or claimed already`;
-      claimant.end(`${JSON.stringify({ event: 'launchError', body: { message, text: `pyscope: ${message}\n` } })}\n`);
+      // the error response says it: said on stderr too, it would be said twice
+      claimant.end(`${JSON.stringify({ event: 'launchError', body: { message } })}\n`);
       return;
     }
     this.waiting.delete(id);

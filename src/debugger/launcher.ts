@@ -6,6 +6,7 @@
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Hello } from '../agent/protocol.js';
 import type { AgentTransport } from '../agent/transport.js';
+import type { UserError } from './userError.js';
 
 /** How a run ended. */
 export interface ProgramEnd {
@@ -45,6 +46,11 @@ export interface ProgramLauncher {
   processEvent(hello: Hello): DebugProtocol.ProcessEvent['body'];
   /** Why the launch failed when the program ended before the agent's hello and said nothing. */
   readonly neverStarted: string;
+  /**
+   * Asked when the program ended before the agent's hello and said nothing of ours: the failure
+   * in one line when the interpreter is not a Python the debugger runs on, else undefined.
+   */
+  whyNeverStarted?(): Promise<UserError | undefined>;
 }
 
 /**

@@ -7,10 +7,12 @@ import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import type { Hello } from '../agent/protocol.js';
 import { agentFile } from './agentFile.js';
+import { interpreterProblem } from './interpreterProbe.js';
 import { libraryRoots } from './justMyCode.js';
 import { ProgramEnding, type LaunchedProgram, type ProgramEnd, type ProgramLauncher } from './launcher.js';
 import { untilEnded } from './liveChildren.js';
 import { PipeTransport } from './pipeTransport.js';
+import type { UserError } from './userError.js';
 
 export interface LaunchTarget {
   python: string;
@@ -57,6 +59,10 @@ export class NativeLauncher implements ProgramLauncher {
 
   libraryRoots(hello: Hello): string[] {
     return libraryRoots(hello);
+  }
+
+  whyNeverStarted(): Promise<UserError | undefined> {
+    return interpreterProblem(this.target.python, this.target.env, this.target.cwd);
   }
 
   processEvent(hello: Hello): ReturnType<typeof processEventOf> {

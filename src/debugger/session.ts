@@ -141,11 +141,8 @@ export class DebugSession extends SessionBase<LaunchArguments, AttachArguments> 
     let program: string | undefined;
     if (args.program !== undefined) {
       program = resolve(cwd, args.program);
-      if (!existsSync(program) || !statSync(program).isFile()) {
-        const message = `program ${program} does not exist`;
-        this.event('output', { category: 'stderr', output: `pyscope: ${message}\n` });
-        throw new UserError(message);
-      }
+      // said once, in the error response (on stderr too, a client shows it twice)
+      if (!existsSync(program) || !statSync(program).isFile()) throw new UserError(`program ${program} does not exist`);
     }
     if (Array.isArray(args.python) && args.python.length > 1) throw new UserError('"python" with interpreter arguments is not supported; give the interpreter path');
     const python = (Array.isArray(args.python) ? args.python[0] : args.python) ?? 'python3';

@@ -5,13 +5,14 @@
 // is written here once. Browser-safe: no node: imports, here or below.
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { AgentEvent, AgentVariable, Hello } from '../agent/protocol.js';
+import { readableFile } from '../common/file-names.js';
 import { object, optional, ShapeError, type Check } from '../common/shape.js';
 import { AgentClient, AgentError } from './agentClient.js';
 import { BreakpointIds, translateBreakpoints, parseHitCondition } from './breakpoints.js';
 import { capabilities, EXCEPTION_FILTERS } from './capabilities.js';
 import { dapArguments, type DapArguments } from './dapArguments.js';
 import type { LaunchedProgram, ProgramEnd, ProgramLauncher } from './launcher.js';
-import { ATTACH_GAVE_UP_ERROR_ID, AttachGaveUp, UserError } from './userError.js';
+import { AttachGaveUp, FailureId, UserError } from './userError.js';
 import { SourceStore, VariableStore } from './variableStore.js';
 
 export { UserError };
@@ -25,12 +26,9 @@ export interface CommonLaunchArguments extends DebugProtocol.LaunchRequestArgume
   showAsyncTasks?: boolean;
 }
 
-/** The file name of a debuggee path; node:path would make this module unusable in a browser. */
-export function basename(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
-}
 
-const MIN_VERSION: [number, number] = [3, 8];
+/** The oldest Python the debugger runs on. */
+export const MIN_VERSION: [number, number] = [3, 8];
 
 /**
  * How long the adapter waits for any one answer of the agent (longer when reprTimeout is long).
@@ -119,8 +117,10 @@ export abstract class SessionBase<L extends CommonLaunchArguments, A extends Com
   private launchState: 'none' | 'launching' | 'launched' = 'none';
   /** The run was attached to a process that was running already: ending the session detaches. */
   private attached = false;
+  /** The program's working directory, as its agent said at start. */
+  private programCwd?: string;
   private restarting = false;
-  private launchError?: string;
+  private launchError?: UserError;
   private readonly bpIds = new BreakpointIds();
   private readonly fnBpIds = new BreakpointIds();
   /** Breakpoint requests the agent accepted, replayed on restart. */
@@ -175,6 +175,15 @@ export abstract class SessionBase<L extends CommonLaunchArguments, A extends Com
 
   /** The session ends (terminate, disconnect, the client gone): what else it owns ends too (`terminate`) or is let go. */
   protected sessionEnding(_terminate: boolean): void {}
+
+  /**
+   * A source's name, as the reading side names frames' files (common/file-names): the program's
+   * own files relative to its working directory, library files below their import root. Its
+   * path stays absolute.
+   */
+  protected sourceName(debuggeePath: string): string {
+    return readableFile(debuggeePath, this.programCwd);
+  }
 
   /** Client paths <-> the paths the debuggee sees; the same by default. */
   protected toDebuggeePath(clientPath: string): string {
@@ -280,7 +289,7 @@ export abstract class SessionBase<L extends CommonLaunchArguments, A extends Com
         success: false,
         command,
         message,
-        body: { error: { id: e instanceof AttachGaveUp ? ATTACH_GAVE_UP_ERROR_ID : 1, format: internal ? `internal error: ${message}` : message, showUser: command === 'launch' || command === 'attach' } },
+        body: { error: { id: e instanceof UserError ? e.id : FailureId.other, format: internal ? `internal error: ${message}` : message, showUser: command === 'launch' || command === 'attach' } },
       });
       return;
     }
@@ -369,13 +378,18 @@ export abstract class SessionBase<L extends CommonLaunchArguments, A extends Com
     try {
       const first = await Promise.race([hello, ended, tooLate]).finally(() => clearTimeout(helloTimer));
       if (!('pid' in first)) {
-        const Failure = first.gaveUp ? AttachGaveUp : UserError;
-        throw new Failure(first.failure ?? this.launchError ?? (stderrTail.trim().split('\n').slice(-1)[0] || launcher.neverStarted));
+        if (first.failure !== undefined) throw first.gaveUp ? new AttachGaveUp(first.failure) : new UserError(first.failure);
+        if (this.launchError) throw this.launchError;
+        // an interpreter that said nothing of ours: one that is no Python is said so, in one line
+        const why = await launcher.whyNeverStarted?.();
+        if (why) throw why;
+        throw new UserError(stderrTail.trim().split('\n').slice(-1)[0] || launcher.neverStarted);
       }
       const [major, minor] = first.version;
       if (major < MIN_VERSION[0] || (major === MIN_VERSION[0] && minor < MIN_VERSION[1])) {
-        throw new UserError(`python ${first.version.join('.')} is too old: pyscope dap needs ${MIN_VERSION.join('.')} or newer`);
+        throw new UserError(`${first.executable} is Python ${first.version.join('.')}; the debugger needs ${MIN_VERSION.join('.')} or newer`, FailureId.interpreterTooOld);
       }
+      this.programCwd = typeof first.cwd === 'string' ? first.cwd : undefined;
       await this.configureAgent(agent, launcher.libraryRoots(first), args.reprTimeout ?? 1, args.showAsyncTasks ?? false);
       this.event('process', launcher.processEvent(first));
     } catch (e) {
@@ -403,7 +417,7 @@ export abstract class SessionBase<L extends CommonLaunchArguments, A extends Com
     } catch (e) {
       if (!this.launchError) throw e;
     }
-    if (this.launchError) throw new UserError(this.launchError);
+    if (this.launchError) throw this.launchError;
   }
 
   private runEnded(run: Run, end: ProgramEnd): void {
@@ -417,10 +431,15 @@ export abstract class SessionBase<L extends CommonLaunchArguments, A extends Com
 
   private onAgentEvent(e: AgentEvent): void {
     switch (e.event) {
-      case 'launchError':
-        this.launchError = String(e.body.message);
-        this.event('output', { category: 'stderr', output: String(e.body.text) });
+      case 'launchError': {
+        // `message` is the error response's one line; `text`, when it says more (a SyntaxError's
+        // caret lines), goes to the program's stderr first, whole: a console that shows only the
+        // output (the playground's, once the program has ended) reads it to its last line
+        this.launchError = new UserError(String(e.body.message), e.body.reason === 'interpreterTooOld' ? FailureId.interpreterTooOld : FailureId.other);
+        const text = (e.body.text ?? '').trimEnd();
+        if (text.trim() !== '' && text.trim() !== this.launchError.message.trim()) this.event('output', { category: 'stderr', output: `${text}\n` });
         return;
+      }
       case 'stopped':
         this.vars.clear();
         this.event('stopped', e.body);
@@ -428,7 +447,7 @@ export abstract class SessionBase<L extends CommonLaunchArguments, A extends Com
       case 'output': {
         const b = e.body;
         const out: DebugProtocol.OutputEvent['body'] = { category: String(b.category ?? 'console'), output: String(b.text ?? '') };
-        if (typeof b.path === 'string') out.source = { name: basename(b.path), path: this.toClientPath(b.path) };
+        if (typeof b.path === 'string') out.source = { name: this.sourceName(b.path), path: this.toClientPath(b.path) };
         if (typeof b.line === 'number') out.line = b.line;
         this.event('output', out);
         return;
@@ -569,7 +588,7 @@ export abstract class SessionBase<L extends CommonLaunchArguments, A extends Com
         const problem = rejected.get(i);
         if (problem) return { verified: false, line: bp.line, message: problem };
         const a = answers.shift() ?? { verified: false };
-        const out: DebugProtocol.Breakpoint = { id: this.bpIds.idFor(`${path}:${bp.line}`), verified: a.verified, line: a.line ?? bp.line, source: { name: basename(path), path: clientPath } };
+        const out: DebugProtocol.Breakpoint = { id: this.bpIds.idFor(`${path}:${bp.line}`), verified: a.verified, line: a.line ?? bp.line, source: { name: this.sourceName(path), path: clientPath } };
         if (a.message) out.message = a.message;
         return out;
       }),
@@ -666,7 +685,7 @@ export abstract class SessionBase<L extends CommonLaunchArguments, A extends Com
       totalFrames: total,
       stackFrames: page.map((f) => {
         const sf: DebugProtocol.StackFrame = { id: f.id, name: f.name, line: f.line, column: 1 };
-        if (f.path) sf.source = { name: basename(f.path), path: this.toClientPath(f.path) };
+        if (f.path) sf.source = { name: this.sourceName(f.path), path: this.toClientPath(f.path) };
         else if (f.sourceKey) sf.source = { name: f.sourceName ?? f.sourceKey, sourceReference: this.sources.refFor(f.sourceKey) };
         if (!f.user) {
           sf.presentationHint = 'subtle';

@@ -192,6 +192,20 @@ export function executableLink(pid: number): string | undefined {
   }
 }
 
+/**
+ * The working directory of a process, when it can be read (another user's process, or one gone,
+ * gives undefined): frames name the user's own files relative to it. A folder removed since the
+ * process entered it names nothing.
+ */
+export function workingDirectory(pid: number): string | undefined {
+  try {
+    const dir = readlinkSync(`/proc/${pid}/cwd`);
+    return dir.startsWith('/') && !dir.endsWith(' (deleted)') ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Every descendant of a process, found through each task's `children` file (Linux 3.5+). */
 export function descendants(pid: number): number[] {
   const out: number[] = [];

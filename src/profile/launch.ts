@@ -15,7 +15,11 @@ export function launch(argv: string[]): ChildProcess {
 export function spawned(child: ChildProcess): Promise<number> {
   return new Promise((resolve, reject) => {
     child.once('spawn', () => resolve(child.pid!));
-    child.once('error', (e) => reject(new PyscopeError(`record: cannot run ${child.spawnfile}: ${e.message}`, ExitCode.failure)));
+    child.once('error', (e: NodeJS.ErrnoException) => {
+      // in our words, not Node's (`spawn x ENOENT`)
+      const why = e.code === 'ENOENT' ? 'no such file or command' : e.code === 'EACCES' ? 'permission denied' : e.message;
+      reject(new PyscopeError(`record: cannot run ${child.spawnfile}: ${why}`, ExitCode.failure));
+    });
   });
 }
 

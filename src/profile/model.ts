@@ -48,6 +48,8 @@ export interface ProfileMeta {
   ticks: number;
   missed: number;
   errors: number;
+  /** The recorded program's working directory, when known: its own files are named relative to it. */
+  cwd?: string;
 }
 
 export class Timeline {

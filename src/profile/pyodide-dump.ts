@@ -25,6 +25,8 @@ export interface RecordingFacts {
   timeline: boolean;
   /** A root frame for the thread (record --threads). */
   threads?: boolean;
+  /** The program's working directory: its own files are named relative to it. */
+  cwd?: string;
 }
 
 export function profileFromDump(dump: ProfileDump, facts: RecordingFacts): Profile {
@@ -45,6 +47,7 @@ export function profileFromDump(dump: ProfileDump, facts: RecordingFacts): Profi
     ticks: facts.ticks,
     missed: facts.missed,
     errors: 0,
+    cwd: facts.cwd,
   };
   return profile;
 }

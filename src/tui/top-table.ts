@@ -98,6 +98,8 @@ export interface TopHeader {
   active: number;
   elapsed: number;
   exited: boolean;
+  /** The target's working directory, when known: its own files are named relative to it. */
+  cwd?: string;
 }
 
 const REVERSE = '\x1b[7m';
@@ -119,7 +121,7 @@ export function renderTop(h: TopHeader, window: { ticks: number; rows: FunctionR
   const head = [' %Own', ' %Total', ' OwnTime', 'TotalTime', 'Function (file:line)'];
   lines.push(REVERSE + `${head[0]!.padStart(7)} ${head[1]!.padStart(7)} ${head[2]!.padStart(9)} ${head[3]!.padStart(10)}  ${head[4]}` + RESET);
   for (const r of rows.slice(0, Math.max(0, height - lines.length))) {
-    lines.push(`${pct(r.ownWindow).padStart(7)} ${pct(r.totalWindow).padStart(7)} ${secs(r.own).padStart(9)} ${secs(r.total).padStart(10)}  ${r.name} (${shortFile(r.file)}:${r.firstLine})`);
+    lines.push(`${pct(r.ownWindow).padStart(7)} ${pct(r.totalWindow).padStart(7)} ${secs(r.own).padStart(9)} ${secs(r.total).padStart(10)}  ${r.name} (${shortFile(r.file, h.cwd)}:${r.firstLine})`);
   }
   return lines;
 }

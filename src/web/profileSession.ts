@@ -59,7 +59,9 @@ export class PyodideProfileRun {
       this.worker.terminate();
       const { ticks, missed } = tickCounts(this.control);
       const command = [options.program.slice(options.program.lastIndexOf('/') + 1), ...(options.args ?? [])].join(' ');
-      const profile = dump ? profileFromDump(dump, { command, rate: this.rate, startedAt, ticks, missed, timeline: true }) : undefined;
+      // The page's program runs in its own folder (Pyodide's home): its files are named from there.
+      const cwd = options.program.slice(0, options.program.lastIndexOf('/')) || undefined;
+      const profile = dump ? profileFromDump(dump, { command, rate: this.rate, startedAt, ticks, missed, timeline: true, cwd }) : undefined;
       return { code, ticks, missed, ...(profile ? { profile } : {}) };
     });
     const start: ProfileStartMessage = {

@@ -1,8 +1,8 @@
 // Frame file names as a reader places them: below the import root a file came from, as py-spy
-// shows them, and by their last component otherwise.
+// shows them, the user's own relative to the working directory, by their last component otherwise.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readableFile } from '../../src/common/file-names.js';
+import { frameFile, readableFile } from '../../src/common/file-names.js';
 
 test('a file below site-packages, dist-packages or the standard library is named from there', () => {
   assert.equal(readableFile('/srv/venv/lib/python3.11/site-packages/flask/app.py'), 'flask/app.py');
@@ -25,4 +25,24 @@ test('anything else by its last component, a package file with its folder; names
   assert.equal(readableFile('<string>'), '<string>');
   assert.equal(readableFile('<frozen importlib._bootstrap>'), '<frozen importlib._bootstrap>');
   assert.equal(readableFile('app.py'), 'app.py');
+});
+
+test('the user\'s own files below the working directory are named relative to it, import roots first', () => {
+  assert.equal(readableFile('/home/me/project/sub/app.py', '/home/me/project'), 'sub/app.py');
+  assert.equal(readableFile('/home/me/project/app.py', '/home/me/project/'), 'app.py');
+  // a venv inside the project is still a library's place
+  assert.equal(readableFile('/home/me/project/.venv/lib/python3.12/site-packages/flask/app.py', '/home/me/project'), 'flask/app.py');
+  assert.equal(readableFile('/usr/lib/python3.12/http/server.py', '/usr'), 'http/server.py');
+  // outside the working directory: the last component, as without one
+  assert.equal(readableFile('/home/me/other/tool.py', '/home/me/project'), 'tool.py');
+  assert.equal(readableFile('/home/me/project2/tool.py', '/home/me/project'), 'tool.py');
+  assert.equal(readableFile('/home/me/other/pkg/__init__.py', '/home/me/project'), 'pkg/__init__.py');
+  // a daemon's cwd of / names nothing relative to it
+  assert.equal(readableFile('/srv/app/main.py', '/'), 'main.py');
+  assert.equal(readableFile('sub/app.py', '/home/me/project'), 'sub/app.py');
+});
+
+test('--full-filenames keeps the path as the interpreter holds it', () => {
+  assert.equal(frameFile('/home/me/project/sub/app.py', { full: true, cwd: '/home/me/project' }), '/home/me/project/sub/app.py');
+  assert.equal(frameFile('/home/me/project/sub/app.py', { full: false, cwd: '/home/me/project' }), 'sub/app.py');
 });

@@ -13,6 +13,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { pythonsFrom, requirePython, skipIfMissing } from '../support/pythons.js';
 import { closeAll, DapClient } from './client.js';
 import { fixture, topFrame } from './helpers.js';
+import { FailureId } from '../../src/debugger/userError.js';
 
 const TARGET = fixture('attach_target.py');
 const BREAK_LINE = readFileSync(TARGET, 'utf8').split('\n').findIndex((l) => l.includes('BREAK here')) + 1;
@@ -232,7 +233,7 @@ describe('dap attach: a process that never runs Python again (PEP 768 request ne
     const { c, response } = await attach(proc.pid!);
     assert.equal(response.success, false, 'an attach that cannot complete fails');
     assert.match(response.message ?? '', /^attach: gave up after 20 s: the main thread of process \d+ ran no Python code \(it is blocked in the system call read, called from main \(attach_blocked\.py:\d+\)\)/);
-    assert.equal((response as DebugProtocol.ErrorResponse).body.error?.id, 2);
+    assert.equal((response as DebugProtocol.ErrorResponse).body.error?.id, FailureId.attachGaveUp);
     const said = c.events.filter((e) => e.event === 'output').map((e) => String((e.body as { output?: string }).output));
     assert.equal(said.filter((t) => /^pyscope: attach: waiting for the main thread of process \d+ to run Python code: it is blocked in the system call read/.test(t)).length, 1, said.join(''));
     await c.close();

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { FailureId } from '../../src/debugger/userError.js';
 import { watch } from '../support/child.js';
 import { pythons, pythonsFrom, requirePython, skipIfMissing } from '../support/pythons.js';
 import { WAIT } from '../support/timeouts.js';
@@ -30,7 +31,8 @@ describe('dap bad input', () => {
     const { c, r } = await launch(newest!.path, { program: fixture('nope.py') });
     assert.equal(r.success, false);
     assert.match(r.message!, /nope\.py does not exist/);
-    assert.match(c.output('stderr'), /does not exist/);
+    // said once, in the response: on stderr too, a client would show it twice (issue 15)
+    assert.doesNotMatch(c.output('stderr'), /does not exist/);
     await c.close();
   });
 
@@ -53,10 +55,21 @@ describe('dap bad input', () => {
     test(`${old.label} is refused as too old`, skipIfMissing(old), async () => {
       const { c, r } = await launch(old.path, { program: fixture('basic.py') });
       assert.equal(r.success, false);
-      assert.match(r.message!, /too old: pyscope dap needs 3\.8 or newer/);
+      // one line in the response, in the debugger's words (not "pyscope dap" whatever the command), nothing on stderr (issue 15)
+      assert.match(r.message!, new RegExp(`^\\S+ is Python ${old.version[0]}\\.${old.version[1]}\\.\\d+; the debugger needs 3\\.8 or newer$`));
+      assert.equal((r as DebugProtocol.ErrorResponse).body.error?.id, FailureId.interpreterTooOld);
+      assert.equal(c.output('stderr'), '');
       await c.close();
     });
   }
+
+  test('an executable that is not Python fails the launch in one line of ours, not its own complaint', async () => {
+    const { c, r } = await launch('sleep', { program: fixture('basic.py') });
+    assert.equal(r.success, false);
+    assert.equal(r.message, 'sleep is not a Python interpreter');
+    assert.equal((r as DebugProtocol.ErrorResponse).body.error?.id, FailureId.notPython);
+    await c.close();
+  });
 
   test('malformed messages get error responses and the adapter stays up', async () => {
     const c = new DapClient();

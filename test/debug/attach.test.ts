@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { pythonsFrom, REPO_ROOT, requirePython } from '../support/pythons.js';
+import { ExitCode } from '../../src/common/errors.js';
+import { pythons, pythonsFrom, REPO_ROOT, requirePython } from '../support/pythons.js';
 import { runPyscope } from '../support/pyscope.js';
 import { answerTo, startDebug } from './helpers.js';
 
@@ -75,7 +76,7 @@ for (const [method, py] of choices) {
 
 test('pyscope debug -p refuses what it cannot attach to, in one line', { timeout: 60_000 }, async () => {
   const r = await runPyscope(['debug', '-p', String(process.pid)]);
-  assert.notEqual(r.code, 0);
+  assert.equal(r.code, ExitCode.notPython, r.stderr);
   assert.match(r.stderr, /^pyscope: error: .*not running Python.*\n$/);
   const usage = await runPyscope(['debug', '-p', 'x']);
   assert.equal(usage.code, 2);
@@ -110,3 +111,14 @@ for (const [method, py] of choices) {
     assert.match(out, /after threads=1 tasks=1 hooks=none\n/);
   });
 }
+const old = pythons().find((p) => !p.missing && p.version[0] === 3 && p.version[1] < 8);
+test('pyscope debug -p of a Python older than 3.8: one line, exit 6', { ...requirePython(old !== undefined, 'no Python 3 older than 3.8 in the matrix'), timeout: 60_000 }, async () => {
+  const proc = spawn(old!.path, ['-c', 'import time; print("ready", flush=True); time.sleep(600)'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  targets.add(proc);
+  let out = '';
+  proc.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
+  await until(() => out.includes('ready'), () => `${old!.label} did not start`);
+  const r = await runPyscope(['debug', '-p', String(proc.pid)]);
+  assert.equal(r.code, ExitCode.unsupportedVersion, r.stderr);
+  assert.equal(r.stderr, `pyscope: error: attach: process ${proc.pid} runs Python ${old!.version.join('.')}; the debugger needs 3.8 or newer\n`);
+});

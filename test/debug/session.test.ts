@@ -2,7 +2,8 @@
 // stdin, the transcript checked for what a pdb user expects to read.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pythonsFrom, requirePython, skipIfMissing } from '../support/pythons.js';
+import { ExitCode } from '../../src/common/errors.js';
+import { pythons, pythonsFrom, requirePython, skipIfMissing } from '../support/pythons.js';
 import { answerTo, debugSession, startDebug } from './helpers.js';
 
 
@@ -158,4 +159,20 @@ test('a program that cannot start is one error line, not a session', requirePyth
   const noModule = await debugSession(['--python', anyPy!.path, '-m', 'no_such_module_here'], []);
   assert.equal(noModule.code, 1);
   assert.match(noModule.stderr, /pyscope: error: .*No module named '?no_such_module_here/);
+});
+
+// An interpreter the debugger cannot run on said once, in pyscope's words, with its exit status
+// (README "Exit codes"): before issue 15 the agent's own line came first, then the launch error.
+const tooOld = pythons().filter((p) => !p.missing && (p.version[0] < 3 || (p.version[0] === 3 && p.version[1] < 8)));
+test('an interpreter too old for the debugger, or one that is not Python: one line, exit 6 or 5', async () => {
+  for (const old of tooOld) {
+    const r = await debugSession(['--python', old.path, 'session.py'], []);
+    assert.equal(r.code, ExitCode.unsupportedVersion, `${old.label}: ${r.stderr}`);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, new RegExp(`^pyscope: error: \\S+ is Python ${old.version.join('\\.')}; the debugger needs 3\\.8 or newer\\n$`));
+  }
+  const notPython = await debugSession(['--python', 'sleep', 'session.py'], []);
+  assert.equal(notPython.code, ExitCode.notPython, notPython.stderr);
+  assert.equal(notPython.stdout, '');
+  assert.equal(notPython.stderr, 'pyscope: error: sleep is not a Python interpreter\n');
 });

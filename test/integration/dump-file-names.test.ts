@@ -1,9 +1,13 @@
 // File names in dump's and record's frames as a reader places them: a standard-library module of
-// a package by its path below lib/pythonX.Y (`http/server.py`, as py-spy shows it), and
-// --full-filenames as the interpreter holds them.
+// a package by its path below lib/pythonX.Y (`http/server.py`, as py-spy shows it), the program's
+// own files relative to its working directory (`sub/app.py`), and --full-filenames as the
+// interpreter holds them.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { watch } from '../support/child.js';
 import { pythons, requirePython } from '../support/pythons.js';
 import { describeFailure, runPyscope } from '../support/pyscope.js';
@@ -12,9 +16,18 @@ import { until } from '../support/wait.js';
 const py = pythons().find((p) => !p.missing && p.version[0] === 3 && p.version[1] >= 7);
 const { skip } = requirePython(py !== undefined, 'no Python 3.7+ of the matrix is present');
 const children: ChildProcess[] = [];
+const dirs: string[] = [];
 after(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
+
+// Serves through http.server's own test(), so a library frame sits under the program's.
+const APP = `import http.server
+import sys
+
+http.server.test(HandlerClass=http.server.SimpleHTTPRequestHandler, port=0, bind='127.0.0.1')
+`;
 
 describe('frame file names', { skip }, () => {
   test('python -m http.server: http/server.py and socketserver.py; --full-filenames: the paths', async () => {
@@ -38,5 +51,37 @@ describe('frame file names', { skip }, () => {
     const full = await runPyscope(['dump', '--full-filenames', String(server.pid)]);
     assert.equal(full.code, 0, describeFailure(full));
     assert.match(full.stdout, /^ {4}\S+ \(\/\S+\/lib\/python3\.\d+\/http\/server\.py:\d+\)$/m, full.stdout);
+  });
+
+  test("a program in a subfolder of its working directory: sub/app.py; a library's frame: http/server.py; --full-filenames: the paths", async () => {
+    const cwd = realpathSync(mkdtempSync(join(tmpdir(), 'pyscope-names-')));
+    dirs.push(cwd);
+    mkdirSync(join(cwd, 'sub'));
+    const app = join(cwd, 'sub', 'app.py');
+    writeFileSync(app, APP);
+    const server = spawn(py!.path, ['-u', app], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(server);
+    await watch(server, 'python sub/app.py').waitFor(/Serving HTTP/, { step: 'the server to listen' });
+    let text = '';
+    await until(
+      async () => {
+        const r = await runPyscope(['dump', String(server.pid)]);
+        assert.equal(r.code, 0, describeFailure(r));
+        text = r.stdout;
+        return /\(socketserver\.py:\d+\)$/m.test(text);
+      },
+      { step: 'a dump of the server in serve_forever', diagnose: () => text },
+    );
+    assert.match(text, /^ {4}<module> \(sub\/app\.py:4\)$/m, text);
+    assert.match(text, /^ {4}test \(http\/server\.py:\d+\)$/m, text);
+    const full = await runPyscope(['dump', '--full-filenames', String(server.pid)]);
+    assert.equal(full.code, 0, describeFailure(full));
+    assert.ok(full.stdout.includes(`    <module> (${app}:4)\n`), full.stdout);
+    assert.match(full.stdout, /^ {4}test \(\/\S+\/lib\/python3\.\d+\/http\/server\.py:\d+\)$/m, full.stdout);
+    // record names them the same way, from the target's working directory, not pyscope's
+    const out = join(cwd, 'profile.txt');
+    const rec = await runPyscope(['record', '-d', '2', '--idle', '-f', 'collapsed', '-o', out, '--pid', String(server.pid)]);
+    assert.equal(rec.code, 0, describeFailure(rec));
+    assert.match(readFileSync(out, 'utf8'), /^<module> \(sub\/app\.py:4\);test \(http\/server\.py:\d+\);/m);
   });
 });

@@ -10,6 +10,7 @@ import { pythons, requirePython } from '../support/pythons.js';
 import { firstSkip, requireTool } from '../support/requirements.js';
 import { WAIT } from '../support/timeouts.js';
 import { recordEnough, THREE_QUARTERS, tmpPath } from './helpers.js';
+import { literal, nameFromHere } from '../support/file-name.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const py = pythons().find((p) => !p.missing && p.version[0] === 3);
@@ -46,13 +47,13 @@ describe('flamegraph HTML in headless Chromium', skip, () => {
 
   test("the functions' names are on the page", async () => {
     const text = await page.locator('#graph').innerText();
-    for (const fn of ['main', 'busy_big', 'busy_small', '<module>']) assert.ok(text.includes(`${fn} (three_quarters.py:`), `${fn} is drawn:\n${text.slice(0, 500)}`);
+    for (const fn of ['main', 'busy_big', 'busy_small', '<module>']) assert.ok(text.includes(`${fn} (${nameFromHere(THREE_QUARTERS)}:`), `${fn} is drawn:\n${text.slice(0, 500)}`);
   });
 
   test('hover shows samples and percentage', async () => {
     await page.locator('#graph div', { hasText: 'busy_big' }).first().hover();
     const details = await page.locator('#details').innerText();
-    assert.match(details, /^busy_big \(three_quarters\.py:\d+\).* — \d+ samples \(\d+\.\d\d%\), self \d+/);
+    assert.match(details, new RegExp(`^busy_big \\(${literal(nameFromHere(THREE_QUARTERS))}:\\d+\\).* — \\d+ samples \\(\\d+\\.\\d\\d%\\), self \\d+`));
   });
 
   test('search highlights the matches and says how much they weigh', async () => {

@@ -92,6 +92,13 @@ describe('pyscope record: bad input', { skip }, () => {
     assertOneLineError(await runPyscope(['record', '--rate', '0', '--', py!.path, '-c', 'pass']), ExitCode.usage, /out of range/);
   });
 
+  test('a script or a command that does not exist: one line of ours, nothing launched to say it again', async () => {
+    const missing = tmpPath('no-such-script.py');
+    assertOneLineError(await runPyscope(['record', '-o', tmpPath('m.html'), '--', py!.path, missing]), ExitCode.usage, new RegExp(`^pyscope: error: record: ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: no such file\n$`));
+    assertOneLineError(await runPyscope(['record', '-o', tmpPath('n.html'), '--', tmpPath('no-such-command')]), ExitCode.failure, /^pyscope: error: record: cannot run \S+no-such-command: no such file or command\n$/);
+    assert.ok(!existsSync(tmpPath('m.html')) && !existsSync(tmpPath('n.html')));
+  });
+
   test('a pid that is not Python, and one that does not exist', async () => {
     const sleeper = start('sleep', ['600']);
     assertOneLineError(await runPyscope(['record', '-o', tmpPath('x.html'), '--pid', String(sleeper.pid)]), ExitCode.notPython);

@@ -22,6 +22,7 @@ import { readFileSync } from 'node:fs';
 import { pythons, skipIfMissing } from '../support/pythons.js';
 import { describeFailure, runPyscope } from '../support/pyscope.js';
 import { parseCollapsed, parseSummary, shares, THREE_QUARTERS, tmpPath, type Summary } from './helpers.js';
+import { nameFromHere } from '../support/file-name.js';
 
 /** Samples in busy_big and busy_small for 0.05 to be 4 sigma of a share near 3/4 (4 * 0.433 / 0.05)^2. */
 const WANTED = 1200;
@@ -104,10 +105,11 @@ describe('pyscope record: 3/4 and 1/4 of the time', () => {
       const off = (share: number, lo: number, hi: number): number => (share < lo ? lo - share : share > hi ? share - hi : 0);
       assert.ok(off(big, low, high) <= 0.05, `busy_big share ${big.toFixed(3)} (expected ${expected} ± 0.05) ${why}`);
       assert.ok(off(small, 1 - high, 1 - low) <= 0.05, `busy_small share ${small.toFixed(3)} (expected 1 - (${expected}) ± 0.05) ${why}`);
-      // Frames are `function (file:line)` with the file's short name, outermost first.
+      // Frames are `function (file:line)` with the file named relative to the program's working
+      // directory, this test's own (issue 15), outermost first.
       // (Interpreter start-up, before the script runs, has stacks of its own: site, importlib.)
       const busy = stacks.filter((s) => s.frames.some((f) => /^busy_(big|small) /.test(f)));
-      const odd = busy.filter((s) => !s.frames[0]!.startsWith('<module> (three_quarters.py:'));
+      const odd = busy.filter((s) => !s.frames[0]!.startsWith(`<module> (${nameFromHere(THREE_QUARTERS)}:`));
       assert.deepEqual(odd, [], 'the outermost frame of the busy stacks is the module');
     });
   }

@@ -12,6 +12,7 @@ import { PYSCOPE_MAIN } from '../support/pyscope.js';
 import { firstSkip, requireTool } from '../support/requirements.js';
 import { WAIT } from '../support/timeouts.js';
 import { FIXTURES, tmpPath } from './helpers.js';
+import { literal, nameFromHere } from '../support/file-name.js';
 
 const py = pythons().find((p) => !p.missing && p.version[0] === 3);
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
@@ -56,7 +57,7 @@ describe('pyscope top in tmux', { skip }, () => {
     const shell = `printf 'BEFORE-TOP\\n'; ${JSON.stringify(process.execPath)} ${JSON.stringify(PYSCOPE_MAIN)} top ${target.pid}; echo TOP-EXIT=$?; sleep 600`;
     tmux('new-session', '-d', '-s', 'top', '-x', '120', '-y', '30', shell);
 
-    const first = await screenUntil((s) => /busy_big \(three_quarters\.py:\d+\)/.test(s) && /busy_small/.test(s) && /Samples [1-9]/.test(s), 'top shows both functions');
+    const first = await screenUntil((s) => new RegExp(`busy_big \\(${literal(nameFromHere(join(FIXTURES, 'three_quarters.py')))}:\\d+\\)`).test(s) && /busy_small/.test(s) && /Samples [1-9]/.test(s), 'top shows both functions');
     assert.match(first, /pyscope top\s+pid \d+\s+Python 3\./);
     assert.match(first, /%Own\s+%Total\s+OwnTime\s+TotalTime\s+Function \(file:line\)/);
     assert.ok(!first.includes('BEFORE-TOP'), 'top draws on the alternate screen');

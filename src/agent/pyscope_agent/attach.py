@@ -9,6 +9,7 @@ from .agent import Agent
 from .timed import Worker, Watchdog
 from .dispatch import handle_line
 from .runner import hello, install_engine
+from .uncaught import hook_uncaught
 
 
 class _Start(object):
@@ -37,45 +38,14 @@ class _Start(object):
 def install(agent):
     """On the reader thread: the engine for every thread of the program, none of the agent's."""
     install_engine(agent, False)
-    _hook_uncaught(agent)
+    # an exception nobody handles stops the program as in a launch; put back on detach
+    agent.restore_hooks = hook_uncaught(agent)
     if not MONITORING:
         # the engine sets the trace function on the program's threads (and only while something
         # may stop them); the thread tracer is kept for the clean-up on detach
         agent.thread_tracer = agent.engine.tracer
         if agent.thread_tracer.layout is None:
             agent.ch.event('output', {'category': 'console', 'text': 'pyscope: threads that were running before the attach cannot be traced in this interpreter; breakpoints reach threads started from now on\n'})
-
-
-def _hook_uncaught(agent):
-    """An exception nobody handles stops the program before it ends a thread (or the program), as
-    in a launch; the program's own hooks run after, and are put back on detach."""
-    prev_thread, prev_sys = threading.excepthook, sys.excepthook
-
-    def thread_hook(args):
-        if args.exc_type is not SystemExit and not agent.detached:
-            try:
-                agent.on_uncaught(args.exc_value, args.exc_traceback)
-            except Exception:
-                report_internal_error()
-        return prev_thread(args)
-
-    def sys_hook(tp, value, tb):
-        if tp is not SystemExit and not agent.detached:
-            try:
-                agent.on_uncaught(value, tb)
-            except Exception:
-                report_internal_error()
-        return prev_sys(tp, value, tb)
-    threading.excepthook, sys.excepthook = thread_hook, sys_hook
-    agent.restore_hooks = lambda: _unhook(thread_hook, prev_thread, sys_hook, prev_sys)
-
-
-def _unhook(thread_hook, prev_thread, sys_hook, prev_sys):
-    # only hooks still ours: the program may have set its own since
-    if threading.excepthook is thread_hook:
-        threading.excepthook = prev_thread
-    if sys.excepthook is sys_hook:
-        sys.excepthook = prev_sys
 
 
 def main(sock, bootstrap_file):

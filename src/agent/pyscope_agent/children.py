@@ -16,6 +16,7 @@ from .channel import Channel
 from .timed import Worker, Watchdog
 from . import timed
 from . import runner
+from .uncaught import hook_uncaught
 
 ENV_SOCKET = 'PYSCOPE_DAP_CHILDREN'
 HOOK_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'children_hook')
@@ -134,27 +135,7 @@ def start_child(path, how):
     if agent.detached:
         return False
     runner.install_engine(agent, False)
-    _hook_uncaught(agent)
+    hook_uncaught(agent)
     return True
 
 
-def _hook_uncaught(agent):
-    prev_sys = sys.excepthook
-    prev_thread = threading.excepthook
-
-    def sys_hook(t, v, tb):
-        try:
-            agent.on_uncaught(v, tb)
-        except Exception:
-            report_internal_error()
-        return prev_sys(t, v, tb)
-
-    def thread_hook(args):
-        if args.exc_type is not SystemExit:
-            try:
-                agent.on_uncaught(args.exc_value, args.exc_traceback)
-            except Exception:
-                report_internal_error()
-        return prev_thread(args)
-    sys.excepthook = sys_hook
-    threading.excepthook = thread_hook

@@ -10,6 +10,7 @@ from .dispatch import handle_line
 from .monitoring import MonitoringEngine
 from .settrace import TraceEngine
 from . import children
+from .uncaught import hook_uncaught
 
 
 def parse_argv(argv):
@@ -38,8 +39,13 @@ def hello(agent, opts):
     for p in sys.path:
         if 'site-packages' in p or 'dist-packages' in p:
             roots.append(p)
+    try:
+        cwd = os.getcwd()
+    except OSError:
+        cwd = None  # the folder was removed under the program
     return {
         'pid': os.getpid(),
+        'cwd': cwd,
         'version': list(sys.version_info[:3]),
         'implementation': sys.implementation.name,
         'executable': sys.executable,
@@ -172,15 +178,8 @@ def main(argv, entry_script):
     install_engine(agent, opts.get('stopOnEntry') == '1')
     children.follow(os.environ.get(children.ENV_SOCKET))
 
-    def thread_hook(args):
-        if args.exc_type is not SystemExit:
-            try:
-                agent.on_uncaught(args.exc_value, args.exc_traceback)
-            except Exception:
-                report_internal_error()
-        return prev_thread_hook(args)
-    prev_thread_hook = threading.excepthook
-    threading.excepthook = thread_hook
+    # the main thread's uncaught exception is caught around run() below
+    hook_uncaught(agent, main_thread=False)
 
     try:
         run(agent, opts, code)

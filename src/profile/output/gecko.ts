@@ -83,7 +83,7 @@ export function gecko(p: Profile): string {
       if (resource < 0) {
         resource = t.resourceTable.length++;
         t.resourceTable.lib.push(null);
-        t.resourceTable.name.push(str(shortFile(f.file)));
+        t.resourceTable.name.push(str(shortFile(f.file, p.meta.cwd)));
         t.resourceTable.host.push(null);
         // 1 = a library: the only resource kind that fits a source file.
         t.resourceTable.type.push(1);

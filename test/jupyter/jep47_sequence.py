@@ -240,6 +240,32 @@ def bad_input(name):
         r = d.request('setBreakpoints', {'source': {'path': gone}, 'breakpoints': [{'line': 5}]})
         out['vanishedCell'] = (r.get('success'), [(b['verified'], bool(b.get('message'))) for b in r.get('body', {}).get('breakpoints', [])])
         out['aliveAfterBadInput'] = d.run('print(6 * 7)')
+        # exception breakpoints: "uncaught" stops where the exception leaves the cell
+        d.ok('setExceptionBreakpoints', {'filters': ['uncaught']})
+        d.ok('configurationDone')
+        call_id = d.execute('def g():\n    return 1 / 0\n\ng()\n')
+        stopped = d.event('stopped')['body']
+        info = d.ok('exceptionInfo', {'threadId': stopped['threadId']})
+        st = d.ok('stackTrace', {'threadId': stopped['threadId']})
+        out['exception'] = {'reason': stopped['reason'], 'exceptionId': info['exceptionId'],
+                            'top': [st['stackFrames'][0]['name'], st['stackFrames'][0]['line']]}
+        d.ok('continue', {'threadId': stopped['threadId']})
+        out['exceptionCell'] = d.execute_reply(call_id)['status']
+        d.ok('setExceptionBreakpoints', {'filters': []})
+        # pause a cell that runs until told to stop, tell it through setExpression, go on
+        # (the flag is set by a cell of its own: a pause that comes before the loop starts, on a
+        # loaded machine, must not stop before the line that would set it again)
+        d.run('import time\nspinning = True\n')
+        call_id = d.execute('while spinning:\n    time.sleep(0.01)\n')
+        time.sleep(1.0)
+        d.ok('pause', {'threadId': 1})
+        stopped = d.event('stopped')['body']
+        st = d.ok('stackTrace', {'threadId': stopped['threadId']})
+        top = st['stackFrames'][0]
+        d.ok('setExpression', {'expression': 'spinning', 'value': 'False', 'frameId': top['id']})
+        out['paused'] = {'reason': stopped['reason'], 'top': [top['name'], top['line'] in (1, 2)]}
+        d.ok('continue', {'threadId': stopped['threadId']})
+        out['pausedCell'] = d.execute_reply(call_id)['status']
         # a restart while stopped at a breakpoint
         path = d.ok('dumpCell', {'code': CELL_DEF})['sourcePath']
         d.ok('setBreakpoints', {'source': {'path': path}, 'breakpoints': [{'line': 5}]})

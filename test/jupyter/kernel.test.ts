@@ -66,7 +66,7 @@ for (const venv of JUPYTER_VENVS) {
       assert.match(alive[1], /42\n$/);
     });
 
-    test('bad input gets error replies, a restart while stopped a fresh kernel; the kernel lives', { timeout: lastResort() }, async () => {
+    test('exception breakpoints, pause; bad input gets error replies, a restart while stopped a fresh kernel; the kernel lives', { timeout: lastResort() }, async () => {
       const r = await sequence(venv.python, env, ['pyscope-python3', '--bad-input']);
       assert.deepEqual(r.unknown, [false, "unknown debug request command 'noSuchCommand'"]);
       assert.equal(r.beforeInitialize, false);
@@ -74,6 +74,12 @@ for (const venv of JUPYTER_VENVS) {
       // a breakpoint in a cell whose file is gone: answered, not verified, with why
       assert.deepEqual(r.vanishedCell, [true, [[false, true]]]);
       assert.deepEqual(r.aliveAfterBadInput, ['ok', '42\n']);
+      // "uncaught": the stop is on the cell's line the exception leaves the notebook's code by
+      assert.deepEqual(r.exception, { reason: 'exception', exceptionId: 'ZeroDivisionError', top: ['<module>', 4] });
+      assert.equal(r.exceptionCell, 'error');
+      // pause stops a running cell; setExpression ends its loop, continue lets it finish
+      assert.deepEqual(r.paused, { reason: 'pause', top: ['<module>', true] });
+      assert.equal(r.pausedCell, 'ok');
       assert.equal(r.stoppedBeforeRestart, 'breakpoint');
       assert.equal(r.debugInfoAfterRestart, false);
       assert.deepEqual(r.aliveAfterRestart, ['ok', '42\n']);

@@ -94,7 +94,16 @@ class Driver(object):
                 return r['content']
 
     def run(self, code):
-        """Executes and returns (status, stdout)."""
+        """Executes and returns (status, stdout). A request that comes just after a cell failed
+        may be aborted by ipykernel (stop_on_error): it is sent again then."""
+        for _ in range(3):
+            status, out = self.run_once(code)
+            if status != 'aborted':
+                break
+            time.sleep(0.5)
+        return status, out
+
+    def run_once(self, code):
         self.stream = []
         msg_id = self.execute(code)
         reply = self.execute_reply(msg_id)
@@ -266,6 +275,17 @@ def bad_input(name):
         out['paused'] = {'reason': stopped['reason'], 'top': [top['name'], top['line'] in (1, 2)]}
         d.ok('continue', {'threadId': stopped['threadId']})
         out['pausedCell'] = d.execute_reply(call_id)['status']
+        # the kernel's interrupt while a cell is stopped: the cell ends with KeyboardInterrupt
+        d.ok('setBreakpoints', {'source': {'path': d.ok('dumpCell', {'code': CELL_DEF})['sourcePath']}, 'breakpoints': [{'line': 5}]})
+        d.run(CELL_DEF)
+        call_id = d.execute('f(2)')
+        d.event('stopped')
+        d.km.interrupt_kernel()
+        reply = d.execute_reply(call_id)
+        out['interrupted'] = (reply['status'], reply.get('ename'))
+        out['continuedOnInterrupt'] = d.event('continued')['event']
+        out['aliveAfterInterrupt'] = d.run('print(6 * 7)')
+        d.ok('setBreakpoints', {'source': {'path': d.ok('dumpCell', {'code': CELL_DEF})['sourcePath']}, 'breakpoints': []})
         # a restart while stopped at a breakpoint
         path = d.ok('dumpCell', {'code': CELL_DEF})['sourcePath']
         d.ok('setBreakpoints', {'source': {'path': path}, 'breakpoints': [{'line': 5}]})

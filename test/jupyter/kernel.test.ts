@@ -66,7 +66,7 @@ for (const venv of JUPYTER_VENVS) {
       assert.match(alive[1], /42\n$/);
     });
 
-    test('exception breakpoints, pause; bad input gets error replies, a restart while stopped a fresh kernel; the kernel lives', { timeout: lastResort() }, async () => {
+    test('exception breakpoints, pause, interrupt while stopped; bad input gets error replies, a restart while stopped a fresh kernel; the kernel lives', { timeout: lastResort() }, async () => {
       const r = await sequence(venv.python, env, ['pyscope-python3', '--bad-input']);
       assert.deepEqual(r.unknown, [false, "unknown debug request command 'noSuchCommand'"]);
       assert.equal(r.beforeInitialize, false);
@@ -80,6 +80,11 @@ for (const venv of JUPYTER_VENVS) {
       // pause stops a running cell; setExpression ends its loop, continue lets it finish
       assert.deepEqual(r.paused, { reason: 'pause', top: ['<module>', true] });
       assert.equal(r.pausedCell, 'ok');
+      // the kernel's interrupt while stopped ends the stop: the cell gets KeyboardInterrupt, the
+      // client a continued event, and the next cells run (and stop at breakpoints) again
+      assert.deepEqual(r.interrupted, ['error', 'KeyboardInterrupt']);
+      assert.equal(r.continuedOnInterrupt, 'continued');
+      assert.deepEqual(r.aliveAfterInterrupt, ['ok', '42\n']);
       assert.equal(r.stoppedBeforeRestart, 'breakpoint');
       assert.equal(r.debugInfoAfterRestart, false);
       assert.deepEqual(r.aliveAfterRestart, ['ok', '42\n']);

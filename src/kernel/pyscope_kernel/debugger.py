@@ -131,12 +131,20 @@ class KernelDebugger(object):
         if name == 'stopped':
             self.stopped_threads.add(body.get('threadId'))
             self.publish('stopped', body)
+        elif name == 'continued':
+            self.stopped_threads = set()
+            self.publish('continued', body)
         elif name == 'output':
             out = {'category': body.get('category', 'console'), 'output': body.get('text', '')}
             if body.get('path'):
                 out['source'] = {'path': body['path']}
                 out['line'] = body.get('line')
             self.publish('output', out)
+
+    def before_cell(self):
+        session = self.session
+        if session is not None:
+            session.before_cell()
 
     # -- the agent
 

@@ -15,6 +15,7 @@ class PyscopeKernel(IPythonKernel):
         super().__init__(**kwargs)
         self.debugger = None  # ipykernel's, for debugpy: unused
         self.pyscope_debugger = KernelDebugger(self)
+        self.shell.events.register('pre_execute', self.pyscope_debugger.before_cell)
 
     async def poll_stopped_queue(self):
         # IPythonKernel.start() polls debugpy's queue of stops when debugpy is installed: the

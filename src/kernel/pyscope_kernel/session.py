@@ -7,7 +7,8 @@ import site
 import sys
 from threading import get_ident
 
-from pyscope_agent.runtime import Holder
+from pyscope_agent.runtime import Holder, MONITORING
+from pyscope_agent.settrace import _global_trace
 from pyscope_agent.agent import Agent, configure
 from pyscope_agent.timed import Worker, Watchdog
 from pyscope_agent.dispatch import COMMANDS
@@ -79,11 +80,38 @@ class AgentSession(object):
         agent.watchdog = Watchdog(agent)
         configure(agent, {'libraryRoots': library_roots(), 'justMyCode': just_my_code, 'reprTimeout': 1.0})
         self.engine_on = False
+        self.retrace = False
+        self.on_event = on_event
+        agent.park = self._interruptible(agent.park)
+
+    def _interruptible(self, park):
+        """The kernel's interrupt is a KeyboardInterrupt in the cell's thread, which may be
+        stopped: the stop ends with it (the cell gets the exception), or the agent would think the
+        program still stopped and the next cell would wait there, unannounced, for ever."""
+        agent = self.agent
+
+        def interruptible_park(*args, **kwargs):
+            try:
+                return park(*args, **kwargs)
+            except BaseException:
+                # CPython unsets a thread's trace function that raises: put back before the next cell
+                self.retrace = not MONITORING
+                agent.steps.clear()
+                agent.resume_all()
+                self.on_event('continued', {'threadId': 1, 'allThreadsContinued': True})
+                raise
+        return interruptible_park
 
     def start_engine(self):
         if not self.engine_on:
             self.engine_on = True
             agent_attach.install(self.agent)
+
+    def before_cell(self):
+        """On the cell's thread, before each cell (IPython's pre_execute event)."""
+        if self.retrace and self.engine_on and not self.agent.detached:
+            self.retrace = False
+            sys.settrace(_global_trace)
 
     def call(self, cmd, args):
         """(body, then): `then` (a resume) must run after the reply is out."""

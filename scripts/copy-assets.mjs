@@ -7,6 +7,8 @@ const assets = [
   ['src/agent/pyscope_agent', 'dist/src/agent/pyscope_agent', (n) => n.endsWith('.py')],
   ['src/agent/children_hook', 'dist/src/agent/children_hook', (n) => n.endsWith('.py')],
   ['src/pyodide', 'dist/src/pyodide', (n) => n.endsWith('.py')],
+  ['src/kernel', 'dist/src/kernel', (n) => n.endsWith('.py')],
+  ['src/kernel/pyscope_kernel', 'dist/src/kernel/pyscope_kernel', (n) => n.endsWith('.py')],
   ['src/playground', 'dist/src/playground', (n) => /\.(html|css)$/.test(n)],
   ['test/fixtures', 'dist/test/fixtures', () => true],
 ];

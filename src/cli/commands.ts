@@ -37,6 +37,10 @@ export const COMMANDS: Record<string, Entry> = {
     summary: 'a local page to write and step through Python in the browser (Pyodide): pyscope playground [--port N]',
     load: async () => (await import('../commands/playground.js')).playgroundCommand,
   },
+  kernel: {
+    summary: 'install the Jupyter kernel "Python 3 (pyscope)": pyscope as the debugger of JupyterLab (kernel install [--user|--sys-prefix] [--python PY])',
+    load: async () => (await import('../commands/kernel.js')).kernelCommand,
+  },
   doctor: {
     summary: 'explain how pyscope finds the interpreter of a process, and what it found (--verify-layout: check its struct layouts against the target)',
     load: async () => (await import('../commands/doctor.js')).doctorCommand,

@@ -58,6 +58,8 @@ export class Sampler {
       }
     }
     this.statuses = new ThreadStatusReader(pid);
+    // Each sample reads what the last one read in one scatter read, then only what changed.
+    this.process.memory.keepWarm?.();
   }
 
   /** Memory reads issued so far (for reads-per-sample reporting). */

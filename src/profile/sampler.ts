@@ -9,6 +9,7 @@ import { snapshot, type ThreadSnapshot } from '../cpython/snapshot.js';
 import type { NativeModule } from '../native/index.js';
 import { taskIds, ThreadStatusReader } from '../memory/proc.js';
 import { asyncAwareSamples } from './async-paths.js';
+import { KernelStates } from './kernel-states.js';
 import { isActive } from './thread-activity.js';
 import type { Sample, SampleFrame, ThreadSample } from './sample.js';
 
@@ -36,6 +37,7 @@ export class Sampler {
   private tids: number[] = [];
   private tidsAge = 0;
   private statuses: ThreadStatusReader;
+  private kernel: KernelStates;
   /** Thread names by thread id: read again only every NAMES_EVERY samples or for a new thread. */
   private names = new Map<number, string>();
   /** Threads present when names were last read, named or not. */
@@ -58,20 +60,29 @@ export class Sampler {
       }
     }
     this.statuses = new ThreadStatusReader(pid);
+    this.kernel = new KernelStates(this.statuses);
     // Each sample reads what the last one read in one scatter read, then only what changed.
     this.process.memory.keepWarm?.();
   }
 
-  /** Memory reads issued so far (for reads-per-sample reporting). */
+  /** Memory reads issued so far (system calls: a scatter read counts once; for reads-per-sample reporting). */
   get reads(): number {
     return this.process.memory.readCount;
   }
+
+  /** Reads of /proc made so far: thread run states and task listings (for reads-per-sample reporting). */
+  get procReads(): number {
+    return this.kernel.reads + this.taskListings;
+  }
+  private taskListings = 0;
 
   sample(): Sample {
     // The task list changes rarely; re-listing it every sample would cost a directory read.
     if (this.tidsAge-- <= 0) {
       this.tids = taskIds(this.pid);
+      this.taskListings++;
       this.statuses.retain(this.tids);
+      this.kernel.retain(this.tids);
       this.tidsAge = 50;
     }
     const wantNames = this.opts.names ?? true;
@@ -90,7 +101,7 @@ export class Sampler {
     const threads = snapshot(this.process, {
       names: readNames,
       activeOnly: this.opts.activeOnly ?? false,
-      tasks: { ids: this.tids, status: (tid) => this.statuses.status(tid) },
+      tasks: { ids: this.tids, status: (tid, clues) => this.kernel.status(tid, clues) },
       evalMarks: native !== undefined,
     });
     const views = stacks ? mergeThreads(this.process, threads, stacks) : undefined;

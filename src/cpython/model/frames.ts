@@ -124,3 +124,20 @@ function readLocals(t: Target, code: CodeInfo, slots: number, tagged: boolean, l
   }
   return out;
 }
+
+/**
+ * Where a frame is in its code: f_lasti (2.7-3.10) or the instruction pointer (3.11+). With the
+ * frame's address it tells whether a thread moved between two readings; undefined when the frame
+ * cannot be read.
+ */
+export function framePosition(t: Target, frame: number): number | undefined {
+  if (frame === 0) return 0;
+  const f = t.b.frame;
+  try {
+    if (f.kind === 'frameobject') return t.read(frame + f.lasti, 4).readInt32LE(0);
+    return t.ptr(frame + f.instr);
+  } catch (e) {
+    if (targetExited(e)) throw e;
+    return undefined;
+  }
+}

@@ -97,6 +97,20 @@ export class PageCacheMemory implements MemorySource {
     return this.inner.read(address, length);
   }
 
+  /** Fills `buf` from `address` without allocating when it lies in one page (a frame's header). */
+  readInto(buf: Buffer, address: number): void {
+    const length = buf.length;
+    const start = address - (address % PAGE);
+    if (length > 0 && length < DIRECT && address + length <= start + PAGE) {
+      const page = this.page(start);
+      if (page) {
+        page.copy(buf, 0, address - start, address - start + length);
+        return;
+      }
+    }
+    this.read(address, length).copy(buf);
+  }
+
   readPointer(address: number): number {
     const start = address - (address % PAGE);
     const off = address - start;

@@ -9,6 +9,7 @@ import { snapshot, type ThreadSnapshot } from '../cpython/snapshot.js';
 import type { CodeInfo } from '../cpython/model/code.js';
 import type { NativeModule } from '../native/index.js';
 import { taskIds, ThreadStatusReader } from '../memory/proc.js';
+import { libc } from '../memory/ptrace-libc.js';
 import { asyncAwareSamples } from './async-paths.js';
 import { KernelStates } from './kernel-states.js';
 import { isActive } from './thread-activity.js';
@@ -62,6 +63,10 @@ export class Sampler {
     readonly pid: number,
     private readonly opts: SamplerOptions = {},
   ) {
+    // The libc bridge for the scatter reads (~40 ms to load, far more on a loaded machine) is loaded
+    // before the target's memory is opened, not between that and the first tick: a target that
+    // exits in that window is an error of the start, not the end of a recording.
+    preloadBridge();
     this.process = openLiveProcess(pid);
     if (opts.native) {
       try {
@@ -159,6 +164,14 @@ export class Sampler {
   close(): void {
     this.statuses.close();
     this.process.memory.close();
+  }
+}
+
+function preloadBridge(): void {
+  try {
+    libc();
+  } catch {
+    // No bridge on this machine: the memory reads fall back to /proc/PID/mem (LiveProcessMemory).
   }
 }
 

@@ -296,9 +296,10 @@ function summary(st: RecorderStats, a: RecordArgs, what: string, reason: StopRea
   const secs = st.elapsed / 1000;
   const why = reason === 'exited' ? (what.startsWith('pid') ? 'the program exited' : 'the programs exited') : reason === 'duration' ? 'duration reached' : 'interrupted';
   const perTick = st.ticks > 0 ? (st.reads / st.ticks).toFixed(1) : '0';
+  const procPerTick = st.ticks > 0 ? (st.procReads / st.ticks).toFixed(1) : '0';
   return (
     `pyscope: recorded ${what} for ${secs.toFixed(2)} s (${why}): ${st.ticks} ticks at ${secs > 0 ? (st.ticks / secs).toFixed(1) : '0'}/s of ${a.rate}, ` +
-    `${st.samples} samples, ${st.missed} missed, ${st.errors} errors, ${perTick} reads per sample\n` +
+    `${st.samples} samples, ${st.missed} missed, ${st.errors} errors, ${perTick} reads per sample (memory; ${procPerTick} of /proc)\n` +
     (st.missed > 0.1 * (st.ticks + st.missed)
       ? `pyscope: note: ${Math.round((100 * st.missed) / (st.ticks + st.missed))}% of the scheduled samples were missed (the machine is busy or the rate is too high for this target)\n`
       : '') +

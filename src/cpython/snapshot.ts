@@ -7,7 +7,7 @@ import { ExitCode, PyscopeError } from '../common/errors.js';
 import type { RenderLimits } from './objects/render.js';
 import type { OpenedPython } from './process.js';
 import { placeMarksOnCFrames } from './model/eval-marks.js';
-import { walkFrames, type EvalMark, type Frame } from './model/frames.js';
+import { framePosition, walkFrames, type EvalMark, type Frame } from './model/frames.js';
 import { currentFrame, interpreterId, interpreters, threadStates } from './model/threads.js';
 import { gcCollecting, readGil, type GilState } from './model/gil-and-gc.js';
 import type { GilActivity } from './gil-state.js';
@@ -45,10 +45,22 @@ export interface ThreadSnapshot {
   evalMarks?: EvalMark[];
 }
 
+/** What the interpreter says of a thread that bears on whether it runs (see src/profile/kernel-states.ts). */
+export interface ThreadClues {
+  holdsGil?: boolean;
+  /** Its innermost frame's address (0: none). */
+  frame: number;
+  /** Where that frame is in its code (f_lasti or the instruction pointer); read on demand. */
+  position: () => number | undefined;
+}
+
 export interface SnapshotOptions {
   locals?: RenderLimits;
-  /** Kernel thread ids of the process and a way to read each one's state (live processes). */
-  tasks?: { ids: number[]; status: (tid: number) => ThreadSnapshot['status'] };
+  /**
+   * Kernel thread ids of the process and a way to read each one's state (live processes), given
+   * what the interpreter says of the thread, which may answer without asking the kernel.
+   */
+  tasks?: { ids: number[]; status: (tid: number, clues: ThreadClues) => ThreadSnapshot['status'] };
   names?: boolean;
   /** Skip the frame walk of threads the kernel reports idle (their frames come back empty). */
   activeOnly?: boolean;
@@ -112,7 +124,10 @@ function readSnapshot(p: OpenedPython, opts: SnapshotOptions): ThreadSnapshot[] 
     }
     for (const s of states) {
       const native = s.nativeThreadId ?? pthreadTids.get(s.threadId);
-      const status = native !== undefined && opts.tasks ? opts.tasks.status(native) : 'unknown';
+      const gilFacts = threadGil(s, gil, collecting);
+      // A thread state that tore says nothing reliable about where its thread is.
+      const clues: ThreadClues = { holdsGil: gilFacts.holdsGil, frame: s.frame, position: () => (s.torn === undefined ? framePosition(t, s.frame) : undefined) };
+      const status = native !== undefined && opts.tasks ? opts.tasks.status(native, clues) : 'unknown';
       let frames: Frame[] = [];
       let marks: EvalMark[] | undefined;
       let cut: { truncated?: string; torn?: boolean } = {};
@@ -140,7 +155,7 @@ function readSnapshot(p: OpenedPython, opts: SnapshotOptions): ThreadSnapshot[] 
         nativeThreadId: native,
         name: names.get(s.threadId),
         status,
-        ...threadGil(s, gil, collecting),
+        ...gilFacts,
         interpreterId: id,
         frames,
         ...(marks ? { evalMarks: marks } : {}),

@@ -1,22 +1,88 @@
-// Memory of a live process through /proc/PID/mem: one pread per range, no ptrace stop, nothing
-// ever written. Reading needs the same permission as ptrace attach.
+// Memory of a live process: no ptrace stop, nothing ever written. Single ranges are preads of
+// /proc/PID/mem; many ranges at once (the sampler's pages) are one process_vm_readv(2) through
+// the libc bridge, loaded only when a caller asks for scatter reads (prepareScatter), since
+// loading it costs ~40 ms that a one-off dump should not pay. /proc/PID/mem stays the fallback
+// when the bridge cannot load or the kernel refuses process_vm_readv (a seccomp policy: EPERM;
+// ENOSYS). Reading needs the same permission as ptrace attach either way.
 import { closeSync, readSync } from 'node:fs';
 import { ExitCode, MemoryReadError, isErrno } from '../common/errors.js';
 import { openMemory, processGone } from './proc.js';
+import { libc } from './ptrace-libc.js';
+import { ScatterReader } from './scatter-read.js';
 import { readEach, type MemorySource, type ReadRequest } from './source.js';
+
+export interface LiveMemoryOptions {
+  /** 'proc-mem': never use process_vm_readv (the fallback, chosen on purpose). */
+  via?: 'auto' | 'proc-mem';
+}
+
+/** readMany copies through one arena of at most this many bytes; larger batches read range by range. */
+const SCATTER_ARENA_LIMIT = 16 * 1024 * 1024;
 
 export class LiveProcessMemory implements MemorySource {
   readonly pointerSize = 8 as const;
   private fd: number;
   private reads = 0;
   private gone = false;
+  /** undefined: not tried yet; null: unavailable (bridge missing, call refused, or not wanted). */
+  private scatter: ScatterReader | null | undefined;
+  private filledScratch = new Uint8Array(0);
 
-  constructor(readonly pid: number) {
+  constructor(
+    readonly pid: number,
+    opts: LiveMemoryOptions = {},
+  ) {
     this.fd = openMemory(pid);
+    if ((opts.via ?? 'auto') === 'proc-mem') this.scatter = null;
   }
 
   get readCount(): number {
-    return this.reads;
+    return this.reads + (this.scatter?.calls ?? 0);
+  }
+
+  /** How scatter reads are served: 'process_vm_readv', or '/proc/PID/mem' (one pread per range). */
+  get scatterVia(): 'process_vm_readv' | '/proc/PID/mem' {
+    return this.prepareScatter() ? 'process_vm_readv' : '/proc/PID/mem';
+  }
+
+  /** Loads the bridge now (so that the first scatter read does not pay for it); false when it cannot. */
+  prepareScatter(): boolean {
+    if (this.scatter === undefined) {
+      try {
+        this.scatter = new ScatterReader(libc(), this.pid);
+      } catch {
+        this.scatter = null;
+      }
+    }
+    return this.scatter !== null;
+  }
+
+  /**
+   * Fills buffers[i] whole from addresses[i] for i < count, in one system call where it can;
+   * filled[i] is 1 for each buffer read whole, 0 for one that could not be (its range is not
+   * mapped, wholly or in part). Throws only when the process has exited.
+   */
+  readScatter(buffers: readonly Buffer[], addresses: readonly number[], count: number, filled: Uint8Array): void {
+    if (this.prepareScatter()) {
+      const outcome = this.scatter!.read(buffers, addresses, count, filled);
+      if (outcome === 'done') return;
+      if (outcome === 'gone') {
+        this.gone = true;
+        throw this.failure(undefined, addresses[0] ?? 0, buffers[0]?.length ?? 0);
+      }
+      // Refused for this process: every later read goes through /proc/PID/mem.
+      this.reads += this.scatter!.calls;
+      this.scatter = null;
+    }
+    for (let i = 0; i < count; i++) {
+      try {
+        this.readInto(buffers[i]!, addresses[i]!);
+        filled[i] = 1;
+      } catch (e) {
+        if (this.gone) throw e;
+        filled[i] = 0;
+      }
+    }
   }
 
   /** True once a read failed because the process had exited, even if its caller swallowed it. */
@@ -50,8 +116,29 @@ export class LiveProcessMemory implements MemorySource {
     }
   }
 
+  /** One scatter read when the bridge is loaded, else one pread per range; failures stay per range. */
   readMany(requests: readonly ReadRequest[]): (Buffer | Error)[] {
-    return readEach(this, requests);
+    const total = requests.reduce((n, r) => n + r.length, 0);
+    if (!this.scatter || requests.length < 2 || total > SCATTER_ARENA_LIMIT || requests.some((r) => !Number.isSafeInteger(r.address) || r.address <= 0 || r.length <= 0)) {
+      return readEach(this, requests);
+    }
+    // One arena for all the ranges: each result is a view of its own part.
+    const arena = Buffer.allocUnsafeSlow(total);
+    const buffers: Buffer[] = [];
+    let at = 0;
+    for (const r of requests) {
+      buffers.push(arena.subarray(at, at + r.length));
+      at += r.length;
+    }
+    if (this.filledScratch.length < requests.length) this.filledScratch = new Uint8Array(requests.length);
+    const filled = this.filledScratch;
+    this.readScatter(
+      buffers,
+      requests.map((r) => r.address),
+      requests.length,
+      filled,
+    );
+    return requests.map((r, i) => (filled[i] ? buffers[i]! : new MemoryReadError(`cannot read target memory at 0x${r.address.toString(16)} (+${r.length})`, r.address, r.length)));
   }
 
   close(): void {

@@ -33,6 +33,16 @@ export interface Libc {
   /** process_vm_readv(2) of one remote range into `into`; bytes read, or -1 with errno(). */
   readRemote(pid: number, into: Buffer, address: number): number;
   /**
+   * process_vm_readv(2) with iovec arrays the caller built (see iovecSize and addressOf): `count`
+   * local and `count` remote entries. Bytes read in total (the kernel stops at the first range it
+   * cannot read), or -1 with errno() when it read nothing.
+   */
+  readRemoteVectors(pid: number, local: Buffer, remote: Buffer, count: number): number;
+  /** Bytes of one struct iovec in this process (16 on a 64-bit host). */
+  readonly iovecSize: number;
+  /** Where a Buffer's bytes are in this process's memory (stable: Node never moves a Buffer's store). */
+  addressOf(buf: Buffer): number;
+  /**
    * process_vm_writev(2) of `from` to one remote range; bytes written, or -1 with errno(). Used
    * only by an explicit attach (src/memory/remote-write.ts), the one write pyscope makes to a target.
    */
@@ -88,6 +98,15 @@ function bind(koffi: Koffi): Libc {
     remoteCount: number,
     flags: number,
   ) => number | bigint;
+  // The same call with iovec arrays prepared by the caller: no array of objects marshalled per call.
+  const processVmReadvRaw = lib.func('process_vm_readv', 'intptr_t', ['int', 'void *', 'ulong', 'void *', 'ulong', 'ulong']) as unknown as (
+    pid: number,
+    local: Buffer,
+    localCount: number,
+    remote: Buffer,
+    remoteCount: number,
+    flags: number,
+  ) => number | bigint;
   const processVmWritev = lib.func('process_vm_writev', 'intptr_t', ['int', koffi.pointer(localIovec), 'ulong', koffi.pointer(remoteIovec), 'ulong', 'ulong']) as unknown as typeof processVmReadv;
   const table = koffi.os.errno;
   const errnoOf = (name: string, linux: number): number => table[name] ?? linux;
@@ -97,6 +116,9 @@ function bind(koffi: Koffi): Libc {
       Number(typeof data === 'number' ? ptrace(request, 'int', tid, 'uintptr_t', 0, 'uintptr_t', data) : ptrace(request, 'int', tid, 'uintptr_t', 0, 'void *', data)),
     waitpid: (tid, status, options) => waitpid(tid, status, options),
     readRemote: (pid, into, address) => Number(processVmReadv(pid, [{ base: into, len: into.length }], 1, [{ base: address, len: into.length }], 1, 0)),
+    readRemoteVectors: (pid, local, remote, count) => Number(processVmReadvRaw(pid, local, count, remote, count, 0)),
+    iovecSize: 2 * koffi.sizeof('size_t'),
+    addressOf: (buf) => Number(koffi.address(buf)),
     writeRemote: (pid, from, address) => Number(processVmWritev(pid, [{ base: from, len: from.length }], 1, [{ base: address, len: from.length }], 1, 0)),
     errno: () => koffi.errno(),
     errnoName: (value) => names.get(value) ?? `errno ${value}`,

@@ -19,6 +19,19 @@ export interface MemorySource {
   readInto?(buf: Buffer, address: number): void;
   /** Optional: forget what is cached, so that the next reads see the target as it is now. */
   refresh?(): void;
+  /**
+   * Optional: fills buffers[i] whole from addresses[i] for i < count, in as few system calls as
+   * the source can (live processes: one process_vm_readv); filled[i] is 1 for each buffer read
+   * whole, else 0. Throws only when the target is gone.
+   */
+  readScatter?(buffers: readonly Buffer[], addresses: readonly number[], count: number, filled: Uint8Array): void;
+  /** Optional: get ready for readScatter now (load what it needs); false when it falls back to one read per range. */
+  prepareScatter?(): boolean;
+  /**
+   * Optional (caching sources, for repeated snapshots): at each refresh, read again at once, in
+   * one scatter read where the source below can, what the previous snapshot read.
+   */
+  keepWarm?(): void;
   /** Optional fast path: a little-endian 64-bit pointer at `address`, without allocating. */
   readPointer?(address: number): number;
   /** Number of read operations that reached the operating system since creation (for benchmarks). */

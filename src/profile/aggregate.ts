@@ -34,8 +34,7 @@ export function addSample(profile: Profile, proc: ProcessInfo, sample: Sample, o
     }
     for (let i = t.frames.length - 1; i >= 0; i--) {
       const fr = t.frames[i]!;
-      const func = profile.internFunction(fr.name, fr.file, fr.firstLine, fr.native ? 'native' : 'python');
-      stack = profile.internStack(stack, profile.internFrame(func, fr.line));
+      stack = profile.internStack(stack, profile.internSampleFrame(fr));
     }
     const thread = profile.internThread({ pid: proc.pid, threadId: t.threadId, nativeThreadId: t.nativeThreadId, name: t.threadName });
     profile.addSample(stack, thread, time);

@@ -92,6 +92,8 @@ export class Profile {
   private readonly frameIds = new Map<number, Map<number, number>>();
   private readonly stackIds = new Map<number, number>();
   private readonly threadIds = new Map<string, number>();
+  /** Frame ids of interned sample frames (the sampler shares one object per code object and line). */
+  private readonly sampleFrameIds = new WeakMap<object, number>();
 
   constructor(opts: { timeline?: boolean } = {}) {
     if (opts.timeline) this.timeline = new Timeline();
@@ -116,6 +118,19 @@ export class Profile {
       id = this.frames.length;
       this.frames.push({ func, line });
       byLine.set(line, id);
+    }
+    return id;
+  }
+
+  /**
+   * The frame id of a sample's frame: looked up by the object itself when the sampler interned it
+   * (no key string built per sample), else by its function and line.
+   */
+  internSampleFrame(fr: { name: string; file: string; firstLine: number; line: number; native?: boolean }): number {
+    let id = this.sampleFrameIds.get(fr);
+    if (id === undefined) {
+      id = this.internFrame(this.internFunction(fr.name, fr.file, fr.firstLine, fr.native ? 'native' : 'python'), fr.line);
+      this.sampleFrameIds.set(fr, id);
     }
     return id;
   }

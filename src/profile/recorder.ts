@@ -30,6 +30,8 @@ export interface RecorderStats {
   missed: number;
   errors: number;
   reads: number;
+  /** Reads of /proc (thread states, task lists) by all samplers. */
+  procReads: number;
   /** performance.now() of the first tick. */
   start: number;
   /** Milliseconds since the first tick (up to the end once stopped). */
@@ -44,6 +46,7 @@ interface Followed {
   info: ProcessInfo;
   sampler: Sampler;
   readsAtStart: number;
+  procReadsAtStart: number;
 }
 
 /** Longest stretch without letting the event loop run (signals, child exits, key presses). */
@@ -61,7 +64,7 @@ export interface RootProcess {
 }
 
 export class Recorder {
-  readonly stats: RecorderStats = { ticks: 0, samples: 0, missed: 0, errors: 0, reads: 0, start: 0, elapsed: 0, processes: 1 };
+  readonly stats: RecorderStats = { ticks: 0, samples: 0, missed: 0, errors: 0, reads: 0, procReads: 0, start: 0, elapsed: 0, processes: 1 };
   /** The process whose descendants --subprocesses follows. */
   readonly rootPid: number;
   /** The root is not (yet) Python: the recording ends when it and every process followed have ended. */
@@ -73,6 +76,7 @@ export class Recorder {
   private readonly gate = new Int32Array(new SharedArrayBuffer(4));
   private stopping: StopReason | undefined;
   private readsOfGone = 0;
+  private procReadsOfGone = 0;
   private finished = false;
 
   /** `main` may be several processes (record --all, --pid repeated): the first is the root. */
@@ -83,7 +87,7 @@ export class Recorder {
     const samplers = main instanceof Sampler ? [main] : 'pid' in main ? [] : main;
     this.rootPid = 'pid' in main ? main.pid : (main[0]?.pid ?? 0);
     this.rootOnly = samplers.length === 0;
-    for (const s of samplers) this.followed.push({ info: { pid: s.pid, command: s.process.commandLine }, sampler: s, readsAtStart: s.reads });
+    for (const s of samplers) this.followed.push({ info: { pid: s.pid, command: s.process.commandLine }, sampler: s, readsAtStart: s.reads, procReadsAtStart: s.procReads });
     this.firstSampler = samplers[0];
     this.stats.processes = this.followed.length;
   }
@@ -142,6 +146,7 @@ export class Recorder {
     } finally {
       this.stats.elapsed = performance.now() - t0;
       this.stats.reads = this.totalReads();
+      this.stats.procReads = this.followed.reduce((n, f) => n + f.sampler.procReads - f.procReadsAtStart, this.procReadsOfGone);
     }
     return this.stopping ?? 'interrupted';
   }
@@ -183,6 +188,7 @@ export class Recorder {
     const [f] = this.followed.splice(index, 1);
     if (!f) return;
     this.readsOfGone += f.sampler.reads - f.readsAtStart;
+    this.procReadsOfGone += f.sampler.procReads - f.procReadsAtStart;
     f.sampler.close();
   }
 
@@ -196,7 +202,7 @@ export class Recorder {
       if (tries >= NOT_PYTHON_RETRIES) continue;
       try {
         const sampler = new Sampler(pid, this.opts.sampler);
-        this.followed.push({ info: { pid, command: sampler.process.commandLine }, sampler, readsAtStart: sampler.reads });
+        this.followed.push({ info: { pid, command: sampler.process.commandLine }, sampler, readsAtStart: sampler.reads, procReadsAtStart: sampler.procReads });
         this.firstSampler ??= sampler;
         this.ignored.delete(pid);
       } catch {

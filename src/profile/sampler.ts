@@ -6,14 +6,21 @@ import { functionOf, type MergedFrame } from '../cpython/native-merge.js';
 import { liveModules, liveNativeStacks, mergeThreads, requireNativeSupport } from '../cpython/native-stacks.js';
 import { openLiveProcess, type LiveProcess } from '../cpython/process.js';
 import { snapshot, type ThreadSnapshot } from '../cpython/snapshot.js';
+import type { CodeInfo } from '../cpython/model/code.js';
 import type { NativeModule } from '../native/index.js';
 import { taskIds, ThreadStatusReader } from '../memory/proc.js';
+import { libc } from '../memory/ptrace-libc.js';
 import { asyncAwareSamples } from './async-paths.js';
+import { KernelStates } from './kernel-states.js';
 import { isActive } from './thread-activity.js';
 import type { Sample, SampleFrame, ThreadSample } from './sample.js';
 
-/** Names change rarely (Thread.name can be set): reread them every this many samples. */
-const NAMES_EVERY = 100;
+/**
+ * Names change rarely (Thread.name can be set): reread them this often, in milliseconds. By time,
+ * not by samples: reading them walks dicts on pages no other read shares (dozens of reads), which
+ * every 100 samples at 1 kHz would be most of the reads of the steady state.
+ */
+const NAMES_EVERY_MS = 1000;
 
 export interface SamplerOptions {
   /** Read Python thread names (one extra dict walk per sample). */
@@ -36,11 +43,19 @@ export class Sampler {
   private tids: number[] = [];
   private tidsAge = 0;
   private statuses: ThreadStatusReader;
-  /** Thread names by thread id: read again only every NAMES_EVERY samples or for a new thread. */
+  private kernel: KernelStates;
+  /** Thread names by thread id: read again only every NAMES_EVERY_MS or for a new thread. */
   private names = new Map<number, string>();
   /** Threads present when names were last read, named or not. */
   private namesSeen = new Set<number>();
-  private namesAge = 0;
+  /** performance.now() when names are due again (0: at the next sample). */
+  private namesDue = 0;
+  /**
+   * Interned frames: one SampleFrame per code object and line, shared by every sample (and never
+   * changed), so that a steady-state sample allocates no frame and the profile can map the object
+   * itself to its frame id. Weak: a code object evicted from the code cache takes its frames along.
+   */
+  private frames = new WeakMap<CodeInfo, Map<number, SampleFrame>>();
   /** record --native: the process's modules, read once (a library loaded later is found again on a miss). */
   private modules: NativeModule[] | undefined;
 
@@ -48,6 +63,10 @@ export class Sampler {
     readonly pid: number,
     private readonly opts: SamplerOptions = {},
   ) {
+    // The libc bridge for the scatter reads (~40 ms to load, far more on a loaded machine) is loaded
+    // before the target's memory is opened, not between that and the first tick: a target that
+    // exits in that window is an error of the start, not the end of a recording.
+    preloadBridge();
     this.process = openLiveProcess(pid);
     if (opts.native) {
       try {
@@ -58,23 +77,35 @@ export class Sampler {
       }
     }
     this.statuses = new ThreadStatusReader(pid);
+    this.kernel = new KernelStates(this.statuses);
+    // Each sample reads what the last one read in one scatter read, then only what changed.
+    this.process.memory.keepWarm?.();
   }
 
-  /** Memory reads issued so far (for reads-per-sample reporting). */
+  /** Memory reads issued so far (system calls: a scatter read counts once; for reads-per-sample reporting). */
   get reads(): number {
     return this.process.memory.readCount;
   }
+
+  /** Reads of /proc made so far: thread run states and task listings (for reads-per-sample reporting). */
+  get procReads(): number {
+    return this.kernel.reads + this.taskListings;
+  }
+  private taskListings = 0;
 
   sample(): Sample {
     // The task list changes rarely; re-listing it every sample would cost a directory read.
     if (this.tidsAge-- <= 0) {
       this.tids = taskIds(this.pid);
+      this.taskListings++;
       this.statuses.retain(this.tids);
+      this.kernel.retain(this.tids);
       this.tidsAge = 50;
     }
     const wantNames = this.opts.names ?? true;
-    const readNames = wantNames && this.namesAge-- <= 0;
-    if (readNames) this.namesAge = NAMES_EVERY;
+    const now = performance.now();
+    const readNames = wantNames && now >= this.namesDue;
+    if (readNames) this.namesDue = now + NAMES_EVERY_MS;
     const native = this.opts.native;
     // Native stacks first, of the threads whose frames are wanted: each is held while it is copied.
     const stacks = native
@@ -88,14 +119,14 @@ export class Sampler {
     const threads = snapshot(this.process, {
       names: readNames,
       activeOnly: this.opts.activeOnly ?? false,
-      tasks: { ids: this.tids, status: (tid) => this.statuses.status(tid) },
+      tasks: { ids: this.tids, status: (tid, clues) => this.kernel.status(tid, clues) },
       evalMarks: native !== undefined,
     });
     const views = stacks ? mergeThreads(this.process, threads, stacks) : undefined;
     const framesOf = (t: ThreadSnapshot): SampleFrame[] => {
       const view = views?.get(t);
-      if (!view) return t.frames.map(pythonFrame);
-      return view.stack.frames.filter((f) => native!.all || f.kind === 'python' || !f.machinery).map(sampleFrame);
+      if (!view) return t.frames.map((f) => this.pythonFrame(f));
+      return view.stack.frames.filter((f) => native!.all || f.kind === 'python' || !f.machinery).map((f) => (f.kind === 'python' ? this.pythonFrame(f.frame) : nativeFrame(f)));
     };
     if (readNames) {
       this.names.clear();
@@ -105,7 +136,7 @@ export class Sampler {
         if (t.name !== undefined) this.names.set(t.threadId, t.name);
       }
     } else if (wantNames && threads.some((t) => !this.namesSeen.has(t.threadId))) {
-      this.namesAge = 0; // a thread we have not named yet: read names at the next sample
+      this.namesDue = 0; // a thread we have not named yet: read names at the next sample
     }
     const whole = threads.filter((t) => !t.torn);
     const out: ThreadSample[] = whole.map((t) => ({
@@ -121,18 +152,30 @@ export class Sampler {
     return { time: performance.now() - this.start, threads: all, ...(torn ? { torn } : {}) };
   }
 
+  private pythonFrame(f: ThreadSnapshot['frames'][number]): SampleFrame {
+    const line = f.line ?? f.code.firstLine;
+    let byLine = this.frames.get(f.code);
+    if (!byLine) this.frames.set(f.code, (byLine = new Map()));
+    let frame = byLine.get(line);
+    if (!frame) byLine.set(line, (frame = { name: f.code.qualname || f.code.name, file: f.code.filename, line, firstLine: f.code.firstLine }));
+    return frame;
+  }
+
   close(): void {
     this.statuses.close();
     this.process.memory.close();
   }
 }
 
-function pythonFrame(f: ThreadSnapshot['frames'][number]): SampleFrame {
-  return { name: f.code.qualname || f.code.name, file: f.code.filename, line: f.line ?? f.code.firstLine, firstLine: f.code.firstLine };
+function preloadBridge(): void {
+  try {
+    libc();
+  } catch {
+    // No bridge on this machine: the memory reads fall back to /proc/PID/mem (LiveProcessMemory).
+  }
 }
 
-function sampleFrame(f: MergedFrame): SampleFrame {
-  if (f.kind === 'python') return pythonFrame(f.frame);
+function nativeFrame(f: Extract<MergedFrame, { kind: 'native' }>): SampleFrame {
   const n = f.frame;
   return { name: functionOf(n) ?? `0x${n.pc.toString(16)}`, file: n.module ?? '', line: 0, firstLine: 0, native: true };
 }

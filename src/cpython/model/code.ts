@@ -49,7 +49,7 @@ export class CodeCache {
 
   get(address: number): CodeInfo {
     const hit = this.cache.get(address);
-    if (hit && sameFingerprint(fingerprint(this.t, address), hit.fingerprint)) {
+    if (hit && stillSame(this.t, address, hit.fingerprint)) {
       this.hits++;
       return hit;
     }
@@ -84,8 +84,10 @@ function fingerprint(t: Target, address: number): Fingerprint {
   return { name: t.ptr(address + c.name), filename: t.ptr(address + c.filename), firstLine: t.i32(address + c.firstlineno) };
 }
 
-function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
-  return a.name === b.name && a.filename === b.filename && a.firstLine === b.firstLine;
+/** The code object at `address` still has this fingerprint (compared field by field: no object per frame). */
+function stillSame(t: Target, address: number, f: Fingerprint): boolean {
+  const c = t.b.code;
+  return t.ptr(address + c.name) === f.name && t.ptr(address + c.filename) === f.filename && t.i32(address + c.firstlineno) === f.firstLine;
 }
 
 function readCode(t: Target, address: number): CodeInfo {

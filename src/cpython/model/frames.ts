@@ -59,33 +59,44 @@ export function walkFrames(t: Target, codes: CodeCache, first: number, opts: Fra
   let addr = first;
   const marks: EvalMark[] | undefined = opts.evalMarks && f.kind === 'interpreterframe' ? [] : undefined;
   const done = (w: FrameWalk): FrameWalk => (marks ? { ...w, marks } : w);
+  // One buffer for every frame's header, filled in place where the source can: each field is
+  // taken from it before anything else is read.
+  const scratch = t.memory.readInto ? Buffer.allocUnsafe(header) : undefined;
+  const readHeader = (at: number): Buffer => {
+    if (!scratch) return t.read(at, header);
+    t.memory.readInto!(scratch, at);
+    return scratch;
+  };
   try {
     while (addr !== 0) {
       if (seen.has(addr)) return done({ frames, truncated: 'frame chain has a cycle', inconsistent: true });
       if (frames.length >= max) return done({ frames, truncated: `more than ${max} frames` });
       seen.add(addr);
-      const raw = t.read(addr, header);
+      const raw = readHeader(addr);
       if (f.kind === 'frameobject') {
-        const code = codes.get(t.pointerAt(raw, f.code));
+        const codeAddr = t.pointerAt(raw, f.code);
         const lasti = raw.readInt32LE(f.lasti);
+        const back = t.pointerAt(raw, f.back);
+        const code = codes.get(codeAddr);
         const frame: Frame = { address: addr, code, line: codes.line(code, Math.max(0, lasti)) ?? code.firstLine };
         if (opts.locals) frame.locals = readLocals(t, code, addr + f.localsplus, false, opts.locals);
         frames.push(frame);
-        addr = t.pointerAt(raw, f.back);
+        addr = back;
         continue;
       }
       const next = t.pointerAt(raw, f.previous);
       const owner = raw[f.owner]!;
       let codeAddr = t.pointerAt(raw, f.code);
+      const instr = t.pointerAt(raw, f.instr);
+      const entry = f.isEntry !== undefined && raw[f.isEntry] !== 0;
       if (f.taggedRefs) codeAddr -= codeAddr % 4;
       if (!f.skipOwners.includes(owner) && codeAddr !== 0 && t.typeName(codeAddr) === 'code') {
         const code = codes.get(codeAddr);
-        const instr = t.pointerAt(raw, f.instr);
         const index = Math.floor((instr - (codeAddr + t.b.code.codeAdaptive!)) / 2);
         const frame: Frame = { address: addr, code, line: index >= 0 ? (codes.line(code, index) ?? code.firstLine) : code.firstLine };
         if (opts.locals) frame.locals = readLocals(t, code, addr + f.localsplus, f.taggedRefs, opts.locals);
         frames.push(frame);
-        if (marks && f.isEntry !== undefined && raw[f.isEntry] !== 0) marks.push({ before: frames.length });
+        if (marks && entry) marks.push({ before: frames.length });
       } else if (marks && f.skipOwners.includes(owner)) {
         marks.push({ before: frames.length, address: addr });
       }
@@ -123,4 +134,21 @@ function readLocals(t: Target, code: CodeInfo, slots: number, tagged: boolean, l
     out.push({ name: code.slotNames[i]!, kind, value: render(t, value, limits), address: value });
   }
   return out;
+}
+
+/**
+ * Where a frame is in its code: f_lasti (2.7-3.10) or the instruction pointer (3.11+). With the
+ * frame's address it tells whether a thread moved between two readings; undefined when the frame
+ * cannot be read.
+ */
+export function framePosition(t: Target, frame: number): number | undefined {
+  if (frame === 0) return 0;
+  const f = t.b.frame;
+  try {
+    if (f.kind === 'frameobject') return t.read(frame + f.lasti, 4).readInt32LE(0);
+    return t.ptr(frame + f.instr);
+  } catch (e) {
+    if (targetExited(e)) throw e;
+    return undefined;
+  }
 }

@@ -79,8 +79,9 @@ def _serve(agent):
         _leave(agent)
 
 
-def _leave(agent):
-    """The adapter detached or went away: the program runs on as if never attached."""
+def stand_down(agent):
+    """Everything of an agent that joined a running program goes (the Jupyter kernel's too):
+    breakpoints, trace functions, hooks, its threads; parked threads run on."""
     try:
         agent.detach()
     except Exception:
@@ -94,6 +95,11 @@ def _leave(agent):
         agent.restore_hooks()
     agent.worker.stop()
     agent.watchdog.stop()
+
+
+def _leave(agent):
+    """The adapter detached or went away: the program runs on as if never attached."""
+    stand_down(agent)
     agent.ch.close()
     socket_shutdown(agent.attach_socket)
     if Holder.agent is agent:

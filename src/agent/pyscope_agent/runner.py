@@ -26,7 +26,8 @@ def parse_argv(argv):
     return opts
 
 
-def hello(agent, opts):
+def library_paths():
+    """The standard library and the site folders, real paths: what Just-My-Code counts as library."""
     roots = [os.path.dirname(os.__file__)]
     try:
         roots.extend(site.getsitepackages())
@@ -39,6 +40,10 @@ def hello(agent, opts):
     for p in sys.path:
         if 'site-packages' in p or 'dist-packages' in p:
             roots.append(p)
+    return [os.path.realpath(p) for p in roots if p]
+
+
+def hello(agent, opts):
     try:
         cwd = os.getcwd()
     except OSError:
@@ -51,7 +56,7 @@ def hello(agent, opts):
         'executable': sys.executable,
         'prefix': sys.prefix,
         'basePrefix': getattr(sys, 'base_prefix', sys.prefix),
-        'libraryPaths': [os.path.realpath(p) for p in roots if p],
+        'libraryPaths': library_paths(),
         'agentFile': agent.agent_file,
         'engine': 'monitoring' if MONITORING else 'settrace',
     }

@@ -3,7 +3,6 @@
 # commands are called directly on the kernel's control thread (no channel, no port), and its
 # events (stopped, output) come back through InProcessChannel.
 import os
-import site
 import sys
 from threading import get_ident
 
@@ -12,6 +11,7 @@ from pyscope_agent.settrace import _global_trace
 from pyscope_agent.agent import Agent, configure
 from pyscope_agent.timed import Worker, Watchdog
 from pyscope_agent.dispatch import COMMANDS
+from pyscope_agent.runner import library_paths
 from pyscope_agent.errors import Refusal, BadArgument
 from pyscope_agent import attach as agent_attach
 
@@ -42,17 +42,7 @@ class InProcessChannel(object):
 def library_roots():
     """The standard library and the site folders: Just-My-Code's library (the kernel's own
     modules, IPython's and ipykernel's, are among them)."""
-    roots = [os.path.dirname(os.__file__)]
-    try:
-        roots.extend(site.getsitepackages())
-    except Exception:
-        pass
-    try:
-        roots.append(site.getusersitepackages())
-    except Exception:
-        pass
-    roots.extend(p for p in sys.path if 'site-packages' in p or 'dist-packages' in p)
-    return sorted(set(os.path.normcase(os.path.realpath(r)) for r in roots if r))
+    return sorted(set(os.path.normcase(r) for r in library_paths()))
 
 
 class AgentSession(object):
@@ -132,19 +122,7 @@ class AgentSession(object):
     def close(self):
         """Everything of the agent goes: hooks, trace functions, its threads; parked threads run on."""
         agent = self.agent
-        try:
-            agent.detach()
-        except Exception:
-            pass
-        if agent.thread_tracer is not None:
-            try:
-                agent.thread_tracer.unset_all()
-            except Exception:
-                pass
-        if agent.restore_hooks is not None:
-            agent.restore_hooks()
-        agent.worker.stop()
-        agent.watchdog.stop()
+        agent_attach.stand_down(agent)
         if Holder.agent is agent:
             Holder.agent = None
 

@@ -9,6 +9,7 @@ import { REPO_ROOT } from '../support/pythons.js';
 import { watch } from '../support/child.js';
 import { scaled, WAIT } from '../support/timeouts.js';
 import { CLI } from '../dap/client.js';
+import { literal, nameFromHere } from '../support/file-name.js';
 
 const BUSY = join(REPO_ROOT, 'test', 'pyodide', 'fixtures', 'busy.py');
 const SPIN = join(REPO_ROOT, 'test', 'pyodide', 'fixtures', 'spin.py');
@@ -54,7 +55,8 @@ test('record --runtime pyodide writes a collapsed profile where the hot function
     const total = [...counts.values()].reduce((x, y) => x + y, 0);
     assert.ok(total >= MIN_SAMPLES, `at least ${MIN_SAMPLES} samples in one of the recordings:\n${tried.join('\n')}`);
     assert.ok((counts.get('hot') ?? 0) > total / 2, `hot has most samples: ${JSON.stringify([...counts])}\n${tried.join('\n')}`);
-    assert.ok(readFileSync(out, 'utf8').includes('<module> (busy.py:16);hot (busy.py:'), 'stacks run from the module down');
+    const busy = nameFromHere(BUSY);
+    assert.ok(readFileSync(out, 'utf8').includes(`<module> (${busy}:16);hot (${busy}:`), 'stacks run from the module down');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -91,7 +93,7 @@ test('Ctrl-C during record --runtime pyodide ends the program and still writes t
     assert.match(stderr, /\[stopped by the user\]/);
     assert.match(stderr, /exit code 130/);
     const text = readFileSync(out, 'utf8');
-    assert.match(text, /<module> \(spin\.py:\d+\) \d+/, text);
+    assert.match(text, new RegExp(`<module> \\(${literal(nameFromHere(SPIN))}:\\d+\\) \\d+`), text);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

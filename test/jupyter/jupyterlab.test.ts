@@ -141,8 +141,21 @@ describe('JupyterLab debugs a notebook on pyscope-python3 in Chromium', { ...nee
     const bug = page.locator('.jp-NotebookPanel-toolbar .jp-DebuggerBugButton');
     await bug.waitFor();
     await page.waitForSelector('.jp-NotebookPanel-toolbar .jp-DebuggerBugButton[aria-disabled="false"]');
-    await bug.click();
-    await page.waitForSelector('.jp-NotebookPanel-toolbar .jp-DebuggerBugButton[aria-pressed="true"]');
+    // JupyterLab enables the button as soon as it knows the kernel can debug, which can be before
+    // its debugger service has a session for the notebook: a click then does nothing (seen on a
+    // fresh clone: no request sent, the button left unpressed). So the click is repeated until the
+    // button is pressed, within the usual bound.
+    const pressed = '.jp-NotebookPanel-toolbar .jp-DebuggerBugButton[aria-pressed="true"]';
+    const clickUntil = Date.now() + WAIT.event;
+    for (;;) {
+      await bug.click();
+      try {
+        await page.waitForSelector(pressed, { timeout: 15_000 });
+        break;
+      } catch (e) {
+        if (!(e instanceof Error) || e.name !== 'TimeoutError' || Date.now() > clickUntil) throw e;
+      }
+    }
     // the kernel's modules (the `modules` request) fill the panel's kernel sources
     await textMatches(page, 'body', /IPython\.core/, 'the kernel sources in the debugger panel');
 

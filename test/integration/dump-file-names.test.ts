@@ -23,6 +23,21 @@ after(() => {
 });
 
 // Serves through http.server's own test(), so a library frame sits under the program's.
+/** The first dump of `pid` whose text matches `pattern` (the server may not be listening yet). */
+async function dumpShowing(pid: number, pattern: RegExp, step: string): Promise<string> {
+  let text = '';
+  await until(
+    async () => {
+      const r = await runPyscope(['dump', String(pid)]);
+      assert.equal(r.code, 0, describeFailure(r));
+      text = r.stdout;
+      return pattern.test(text);
+    },
+    { step, diagnose: () => text },
+  );
+  return text;
+}
+
 const APP = `import http.server
 import sys
 
@@ -36,16 +51,7 @@ describe('frame file names', { skip }, () => {
     const w = watch(server, 'python -m http.server');
     await w.waitFor(/Serving HTTP/, { step: 'the server to listen' });
     // serve_forever is its main thread's stack once it listens (it printed that before).
-    let text = '';
-    await until(
-      async () => {
-        const r = await runPyscope(['dump', String(server.pid)]);
-        assert.equal(r.code, 0, describeFailure(r));
-        text = r.stdout;
-        return /\(http\/server\.py:\d+\)$/m.test(text);
-      },
-      { step: 'a dump of the server showing http/server.py', diagnose: () => text },
-    );
+    const text = await dumpShowing(server.pid!, /\(http\/server\.py:\d+\)$/m, 'a dump of the server showing http/server.py');
     assert.match(text, /^ {4}\S+ \(socketserver\.py:\d+\)$/m, text);
     assert.match(text, /^ {4}<module> \(http\/server\.py:\d+\)$/m, text);
     const full = await runPyscope(['dump', '--full-filenames', String(server.pid)]);
@@ -62,16 +68,7 @@ describe('frame file names', { skip }, () => {
     const server = spawn(py!.path, ['-u', app], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(server);
     await watch(server, 'python sub/app.py').waitFor(/Serving HTTP/, { step: 'the server to listen' });
-    let text = '';
-    await until(
-      async () => {
-        const r = await runPyscope(['dump', String(server.pid)]);
-        assert.equal(r.code, 0, describeFailure(r));
-        text = r.stdout;
-        return /\(socketserver\.py:\d+\)$/m.test(text);
-      },
-      { step: 'a dump of the server in serve_forever', diagnose: () => text },
-    );
+    const text = await dumpShowing(server.pid!, /\(socketserver\.py:\d+\)$/m, 'a dump of the server in serve_forever');
     assert.match(text, /^ {4}<module> \(sub\/app\.py:4\)$/m, text);
     assert.match(text, /^ {4}test \(http\/server\.py:\d+\)$/m, text);
     const full = await runPyscope(['dump', '--full-filenames', String(server.pid)]);

@@ -12,7 +12,7 @@ import { readMaps, type Mapping } from '../../src/memory/proc.js';
 import { captureThreads, pendingThreads, PtraceError, RED_ZONE, ThreadCaptureError, USER_REGS_SIZE, type CapturedThread } from '../../src/memory/ptrace.js';
 import { StackOverlayMemory } from '../../src/memory/stack-overlay.js';
 import { LiveProcessMemory } from '../../src/memory/live.js';
-import { PtraceTarget, type ThreadRole } from '../support/ptrace-target.js';
+import { BLOCKED_ROLES, PtraceTarget } from '../support/ptrace-target.js';
 import { pythons, requirePython, skipIfMissing, REPO_ROOT, hasNativeStacks } from '../support/pythons.js';
 import { firstSkip, onPath, optional, requireTool, skipOrFail, type SkipOption } from '../support/requirements.js';
 import { lastResort, scaled } from '../support/timeouts.js';
@@ -96,8 +96,6 @@ function gdbRegisters(pid: number): Promise<Map<number, { rip: number; rsp: numb
   });
 }
 
-const BLOCKED: ThreadRole[] = ['main', 'sleep', 'lock', 'read'];
-
 // 32-bit targets are left out: the registers are compared as x86-64's, which a 32-bit thread's are not.
 for (const py of pythons().filter(hasNativeStacks)) {
   describe(`captureThreads on ${py.label}`, skipIfMissing(py), () => {
@@ -121,7 +119,7 @@ for (const py of pythons().filter(hasNativeStacks)) {
         assert.ok(c.heldMs >= 0, `thread ${tid} held ${c.heldMs} ms`);
       }
       // The threads blocked for good have not touched their stack since: the copy is what is there.
-      for (const role of BLOCKED) {
+      for (const role of BLOCKED_ROLES) {
         const c = captured(r, target.threads[role]);
         const rsp = reg(c, RSP);
         const off = rsp - c.stack.address;
@@ -134,7 +132,7 @@ for (const py of pythons().filter(hasNativeStacks)) {
         return skipOrFail(t, 'gdb is not installed (.ci/run installs it)');
       }
       const gdb = await gdbRegisters(target.pid);
-      for (const role of BLOCKED) {
+      for (const role of BLOCKED_ROLES) {
         const tid = target.threads[role];
         const c = captured(r, tid);
         assert.deepEqual({ rip: hex(reg(c, RIP)), rsp: hex(reg(c, RSP)) }, { rip: hex(gdb.get(tid)!.rip), rsp: hex(gdb.get(tid)!.rsp) }, `${role} thread ${tid}: registers as gdb reads them`);

@@ -11,6 +11,9 @@ import { until } from './wait.js';
 export const PTRACE_TARGET = join(REPO_ROOT, 'test', 'fixtures', 'ptrace', 'threads.py');
 
 export type ThreadRole = 'main' | 'sleep' | 'lock' | 'read' | 'spin' | 'waiting';
+/** The threads that block for good once started, in calls whose registers do not change. */
+export type BlockedRole = 'main' | 'sleep' | 'lock' | 'read';
+export const BLOCKED_ROLES: readonly BlockedRole[] = ['main', 'sleep', 'lock', 'read'];
 
 export class PtraceTarget {
   readonly pid: number;
@@ -27,7 +30,39 @@ export class PtraceTarget {
     const watched = watch(child, `ptrace target (${python})`);
     const m = await watched.waitFor(/^(\{.*\})\nready\n/m, { step: 'the ptrace target to name its threads' });
     const info = JSON.parse(m[1]!) as { threads: Record<ThreadRole, number> };
-    return new PtraceTarget(child, watched, info.threads);
+    const target = new PtraceTarget(child, watched, info.threads);
+    // "ready" is printed before the threads reach their blocking calls: the main thread still has to
+    // flush and call read, the others may still wait for the GIL. Tests compare registers taken at
+    // different moments, so they start only once each blocked thread sits in its own system call.
+    await until(() => BLOCKED_ROLES.every((role) => target.inBlockingCall(role)), {
+      step: 'the ptrace target\'s threads to block in their system calls',
+      diagnose: () => BLOCKED_ROLES.map((role) => `${role}: ${target.syscallLine(target.threads[role])}`).join('\n'),
+    });
+    return target;
+  }
+
+  /** /proc's line for the system call a thread is in ("NR ARG0..ARG5 SP PC"), or "running". */
+  syscallLine(tid: number): string {
+    try {
+      return readFileSync(`/proc/${this.pid}/task/${tid}/syscall`, 'latin1').trim();
+    } catch {
+      return 'gone';
+    }
+  }
+
+  /** Whether a blocked thread is in the call it blocks in for good (x86-64 system call numbers). */
+  inBlockingCall(role: BlockedRole): boolean {
+    const [nr, ...args] = this.syscallLine(this.threads[role]).split(' ');
+    switch (role) {
+      case 'main': // read(0, ...): the command loop on stdin
+        return nr === '0' && args[0] === '0x0';
+      case 'read': // os.read on the pipe
+        return nr === '0' && args[0] !== '0x0';
+      case 'sleep': // select (2.7, 3.6-3.10), nanosleep, clock_nanosleep (3.11+), pselect6
+        return ['23', '35', '230', '270'].includes(nr ?? '');
+      case 'lock': // futex without a timeout; the GIL's wait has one
+        return nr === '202' && args[3] === '0x0';
+    }
   }
 
   /** Sends a command and resolves with its answer line, failing if none comes within the limit. */

@@ -20,7 +20,6 @@ export interface LiveMemoryOptions {
 const SCATTER_ARENA_LIMIT = 16 * 1024 * 1024;
 
 export class LiveProcessMemory implements MemorySource {
-  readonly pointerSize = 8 as const;
   private fd: number;
   private reads = 0;
   private gone = false;

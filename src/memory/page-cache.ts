@@ -17,7 +17,6 @@ const POOL_LIMIT = 1024;
 const WARM_LIMIT = 256;
 
 export class PageCacheMemory implements MemorySource {
-  readonly pointerSize: 4 | 8;
   private pages = new Map<number, Buffer | null>();
   private pool: Buffer[] = [];
   private warm = false;
@@ -29,7 +28,6 @@ export class PageCacheMemory implements MemorySource {
   private warmFilled = new Uint8Array(WARM_LIMIT);
 
   constructor(private readonly inner: MemorySource) {
-    this.pointerSize = inner.pointerSize;
   }
 
   get readCount(): number {

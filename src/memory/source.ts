@@ -38,8 +38,6 @@ export interface MemorySource {
   readonly readCount: number;
   /** Live processes: true once a read found the process gone (even a read whose failure was caught). */
   readonly exited?: boolean;
-  /** Little-endian except on exotic targets; pyscope supports only little-endian ones. */
-  readonly pointerSize: 4 | 8;
   close(): void;
 }
 

@@ -6,7 +6,6 @@ import { MemoryReadError } from '../common/errors.js';
 import { readEach, type MemorySource, type ReadRequest } from './source.js';
 
 export class StackOverlayMemory implements MemorySource {
-  readonly pointerSize: 4 | 8;
   private readonly start: number;
   private readonly end: number;
 
@@ -14,7 +13,6 @@ export class StackOverlayMemory implements MemorySource {
     private readonly live: MemorySource,
     private readonly stack: { address: number; bytes: Buffer },
   ) {
-    this.pointerSize = live.pointerSize;
     this.start = stack.address;
     this.end = stack.address + stack.bytes.length;
   }

@@ -107,7 +107,7 @@ function stackMemory(words: Map<number, number>): MemorySource {
     }
     return b;
   };
-  return { read, readMany: (r) => readEach({ read }, r), readCount: 0, pointerSize: 8, close: () => undefined };
+  return { read, readMany: (r) => readEach({ read }, r), readCount: 0, close: () => undefined };
 }
 
 test('frame pointers: followed where no module covers the pc; a loop and a cut chain end with a note', () => {

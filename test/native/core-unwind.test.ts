@@ -45,7 +45,7 @@ function withWord(memory: MemorySource, address: number, value: number): MemoryS
     }
     return b;
   };
-  return { read, readMany: (r) => readEach({ read }, r), readCount: 0, pointerSize: 8, close: () => undefined };
+  return { read, readMany: (r) => readEach({ read }, r), readCount: 0, close: () => undefined };
 }
 
 /**

@@ -167,5 +167,6 @@ function launchExitCode(e: unknown): ExitCode {
   if (id === FailureId.interpreterTooOld) return ExitCode.unsupportedVersion;
   if (id === FailureId.notPython) return ExitCode.notPython;
   if (id === FailureId.noSuchProcess) return ExitCode.noSuchProcess;
+  if (id === FailureId.interpreterNotFound) return ExitCode.usage;
   return ExitCode.failure;
 }

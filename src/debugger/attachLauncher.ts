@@ -96,7 +96,7 @@ class AttachedProgram implements LaunchedProgram {
     this.transport = new PipeTransport(this.fromAgent, this.toAgent);
     this.transport.onClose(() => this.finish({ exitCode: null }));
     this.folder = mkdtempSync(join(tmpdir(), 'pyscope-attach-'));
-    void this.start().catch((e: unknown) => this.finish({ exitCode: null, failure: e instanceof Error ? e.message : String(e), ...(e instanceof AttachGaveUp ? { gaveUp: true } : {}) }));
+    void this.start().catch((e: unknown) => this.finish({ exitCode: null, failure: e instanceof Error ? e.message : String(e), ...(e instanceof UserError ? { failureId: e.id } : {}) }));
   }
 
   private blockedIn(): string {

@@ -6,7 +6,7 @@
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Hello } from '../agent/protocol.js';
 import type { AgentTransport } from '../agent/transport.js';
-import type { UserError } from './userError.js';
+import type { FailureId, UserError } from './userError.js';
 
 /** How a run ended. */
 export interface ProgramEnd {
@@ -14,8 +14,8 @@ export interface ProgramEnd {
   exitCode: number | null;
   /** Why it never started (an interpreter that does not exist). */
   failure?: string;
-  /** It never started because an attach gave up waiting for the target to run Python code. */
-  gaveUp?: boolean;
+  /** What kind of failure that was, for the error response (other when not said). */
+  failureId?: FailureId;
 }
 
 /** One run of a program under the agent. It waits for the agent's `start` before running. */

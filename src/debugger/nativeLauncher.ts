@@ -12,7 +12,7 @@ import { libraryRoots } from './justMyCode.js';
 import { ProgramEnding, type LaunchedProgram, type ProgramEnd, type ProgramLauncher } from './launcher.js';
 import { untilEnded } from './liveChildren.js';
 import { PipeTransport } from './pipeTransport.js';
-import type { UserError } from './userError.js';
+import { FailureId, type UserError } from './userError.js';
 
 export interface LaunchTarget {
   python: string;
@@ -92,7 +92,8 @@ class NativeProgram implements LaunchedProgram {
     child.once('error', (e: NodeJS.ErrnoException) => {
       // only a child that never started ends here; other errors (a failed kill) change nothing
       if (child.pid !== undefined) return;
-      this.finish({ exitCode: null, failure: e.code === 'ENOENT' ? `python interpreter "${python}" was not found` : `cannot start ${python}: ${e.message}` });
+      if (e.code === 'ENOENT') this.finish({ exitCode: null, failure: `python interpreter "${python}" was not found`, failureId: FailureId.interpreterNotFound });
+      else this.finish({ exitCode: null, failure: `cannot start ${python}: ${e.message}` });
     });
     child.once('exit', (code, signal) => {
       const end = { exitCode: code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0) };

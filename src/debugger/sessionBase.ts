@@ -12,7 +12,7 @@ import { BreakpointIds, translateBreakpoints, parseHitCondition } from './breakp
 import { capabilities, EXCEPTION_FILTERS } from './capabilities.js';
 import { dapArguments, type DapArguments } from './dapArguments.js';
 import type { LaunchedProgram, ProgramEnd, ProgramLauncher } from './launcher.js';
-import { AttachGaveUp, FailureId, UserError } from './userError.js';
+import { FailureId, UserError } from './userError.js';
 import { SourceStore, VariableStore } from './variableStore.js';
 
 export { UserError };
@@ -378,7 +378,7 @@ export abstract class SessionBase<L extends CommonLaunchArguments, A extends Com
     try {
       const first = await Promise.race([hello, ended, tooLate]).finally(() => clearTimeout(helloTimer));
       if (!('pid' in first)) {
-        if (first.failure !== undefined) throw first.gaveUp ? new AttachGaveUp(first.failure) : new UserError(first.failure);
+        if (first.failure !== undefined) throw new UserError(first.failure, first.failureId);
         if (this.launchError) throw this.launchError;
         // an interpreter that said nothing of ours: one that is no Python is said so, in one line
         const why = await launcher.whyNeverStarted?.();

@@ -15,6 +15,8 @@ export const FailureId = {
   noSuchProcess: 4,
   /** An attach gave up waiting for the target to run Python code. */
   attachGaveUp: 5,
+  /** The interpreter to launch with does not exist (a wrong --python or "python" setting). */
+  interpreterNotFound: 6,
 } as const;
 export type FailureId = (typeof FailureId)[keyof typeof FailureId];
 

@@ -48,6 +48,7 @@ describe('dap bad input', () => {
     const { c, r } = await launch('/nonexistent/python3', { program: fixture('basic.py') });
     assert.equal(r.success, false);
     assert.match(r.message!, /python interpreter "\/nonexistent\/python3" was not found/);
+    assert.equal((r as DebugProtocol.ErrorResponse).body.error?.id, FailureId.interpreterNotFound);
     await c.close();
   });
 

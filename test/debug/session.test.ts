@@ -153,7 +153,7 @@ test('a program that cannot start is one error line, not a session', requirePyth
   assert.equal(missing.code, 2);
   assert.equal(missing.stderr, 'pyscope: error: debug: nosuch.py: no such file\n');
   const noPython = await debugSession(['--python', 'no-such-python-here', 'session.py'], []);
-  assert.equal(noPython.code, 1);
+  assert.equal(noPython.code, 2);
   assert.equal(noPython.stdout, '');
   assert.match(noPython.stderr, /^pyscope: error: python interpreter "no-such-python-here" was not found\n$/);
   const noModule = await debugSession(['--python', anyPy!.path, '-m', 'no_such_module_here'], []);

@@ -5,7 +5,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { ExitCode, PyscopeError } from '../common/errors.js';
 import { formatVersion } from '../cpython/discover/detect-version.js';
 import { addSample, type AggregateOptions } from '../profile/aggregate.js';
-import { attachWhenReady, launch, spawned } from '../profile/launch.js';
+import { attachWhenReady, FOLLOW_HINT, launch, spawned } from '../profile/launch.js';
 import { Profile } from '../profile/model.js';
 import { commandLine, processGone, workingDirectory } from '../memory/proc.js';
 import { FORMATS } from '../profile/output/index.js';
@@ -76,7 +76,8 @@ export async function recordCommand(args: string[]): Promise<number> {
       try {
         sampler = new Sampler(a.pid, opts);
       } catch (e) {
-        if (!(a.subprocesses && isNotPython(e))) throw e;
+        if (!isNotPython(e)) throw e;
+        if (!a.subprocesses) throw new PyscopeError(`${e.message}; ${FOLLOW_HINT}`, ExitCode.notPython);
         sampler = followChildren(a.pid);
       }
     } else {
@@ -125,7 +126,7 @@ function openMany(pids: number[], opts: SamplerOptions, all: boolean): Sampler[]
   return out;
 }
 
-function isNotPython(e: unknown): boolean {
+function isNotPython(e: unknown): e is PyscopeError {
   return e instanceof PyscopeError && e.exitCode === ExitCode.notPython;
 }
 

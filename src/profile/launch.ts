@@ -1,7 +1,7 @@
 // Starting the program to profile, and attaching to it once its interpreter is in memory.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { ExitCode, PyscopeError } from '../common/errors.js';
-import { processGone } from '../memory/proc.js';
+import { commandLine, processGone } from '../memory/proc.js';
 import { Sampler, type SamplerOptions } from './sampler.js';
 
 export function launch(argv: string[]): ChildProcess {
@@ -23,6 +23,9 @@ export function spawned(child: ChildProcess): Promise<number> {
   });
 }
 
+/** What to add to a failure when the program is not Python: how to profile what it starts. */
+export const FOLLOW_HINT = 'to profile the Python programs it starts, add --subprocesses';
+
 /**
  * Opens a sampler on a process that is still starting: until exec and the dynamic loader are
  * done, the process is not (yet) Python, so failures are retried for a while.
@@ -30,14 +33,34 @@ export function spawned(child: ChildProcess): Promise<number> {
 export async function attachWhenReady(pid: number, timeoutMs: number, opts: SamplerOptions = {}): Promise<Sampler> {
   const deadline = performance.now() + timeoutMs;
   let delay = 2;
+  // `sleep 5` or a shell script is never Python: said so, rather than only that it exited.
+  const seen = { notPython: false, other: false };
+  let command = '';
   for (;;) {
     try {
       return new Sampler(pid, opts);
     } catch (e) {
-      if (processGone(pid)) throw new PyscopeError(`record: process ${pid} exited before it could be profiled`, ExitCode.processExited);
-      if (performance.now() >= deadline) throw e;
+      const notPython = e instanceof PyscopeError && e.exitCode === ExitCode.notPython;
+      // a read cut short by the exit says nothing of what the process was
+      if (notPython) seen.notPython = true;
+      else if (!(e instanceof PyscopeError && e.exitCode === ExitCode.processExited)) seen.other = true;
+      command = commandOf(pid) ?? command;
+      if (processGone(pid)) {
+        const never = seen.notPython && !seen.other ? `: no Python interpreter was seen in it (${FOLLOW_HINT})` : '';
+        throw new PyscopeError(`record: process ${pid}${command ? ` (${command})` : ''} exited before it could be profiled${never}`, ExitCode.processExited);
+      }
+      if (performance.now() >= deadline) throw notPython ? new PyscopeError(`${e.message}; ${FOLLOW_HINT}`, ExitCode.notPython) : e;
     }
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(delay * 2, 50);
+  }
+}
+
+function commandOf(pid: number): string | undefined {
+  try {
+    const line = commandLine(pid);
+    return line.length > 60 ? `${line.slice(0, 57)}...` : line || undefined;
+  } catch {
+    return undefined;
   }
 }

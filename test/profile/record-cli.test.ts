@@ -99,9 +99,22 @@ describe('pyscope record: bad input', { skip }, () => {
     assert.ok(!existsSync(tmpPath('m.html')) && !existsSync(tmpPath('n.html')));
   });
 
+  test('a program that is not Python: said so, with the way to profile the Python programs it starts; not left running', async () => {
+    const hint = /to profile the Python programs it starts, add --subprocesses\)?\n$/;
+    const short = await runPyscope(['record', '-o', tmpPath('s.html'), '--', 'sleep', '1']);
+    assertOneLineError(short, ExitCode.processExited, /^pyscope: error: record: process \d+ \(sleep 1\) exited before it could be profiled: no Python interpreter was seen in it \(/);
+    assert.match(short.stderr, hint);
+    const long = await runPyscope(['record', '-o', tmpPath('l.html'), '--', 'sleep', '600']);
+    assertOneLineError(long, ExitCode.notPython, /^pyscope: error: process (\d+) is not running Python: .*; to profile/);
+    assert.match(long.stderr, hint);
+    const pid = Number(/process (\d+)/.exec(long.stderr)![1]);
+    await until(() => !existsSync(`/proc/${pid}`) || readFileSync(`/proc/${pid}/stat`, 'latin1').includes(') Z '), { step: `the launched sleep ${pid} to end` });
+    assert.ok(!existsSync(tmpPath('s.html')) && !existsSync(tmpPath('l.html')));
+  });
+
   test('a pid that is not Python, and one that does not exist', async () => {
     const sleeper = start('sleep', ['600']);
-    assertOneLineError(await runPyscope(['record', '-o', tmpPath('x.html'), '--pid', String(sleeper.pid)]), ExitCode.notPython);
+    assertOneLineError(await runPyscope(['record', '-o', tmpPath('x.html'), '--pid', String(sleeper.pid)]), ExitCode.notPython, /; to profile the Python programs it starts, add --subprocesses\n$/);
     const gone = start('true', []);
     await once(gone, 'exit');
     assertOneLineError(await runPyscope(['record', '-o', tmpPath('y.html'), '--pid', String(gone.pid)]), ExitCode.noSuchProcess);

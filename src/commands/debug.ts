@@ -106,6 +106,8 @@ export async function debugCommand(args: string[]): Promise<number> {
     cwd,
     justMyCode: parsed.justMyCode,
     ...(parsed.pid !== undefined ? { processId: parsed.pid } : {}),
+    // what a program that does not pause is doing: the process reader is loaded only then
+    describeWait: async (pid: number) => (await import('../cpython/attach/blocked-in.js')).describeMainThreadWait(pid),
   };
   // the process-reading side is loaded only to attach
   const attach = parsed.pid !== undefined ? { attach: (await import('../cpython/attach/inject.js')).attachInjector } : {};

@@ -20,6 +20,12 @@ export interface LaunchOptions {
   justMyCode: boolean;
   /** Attach to this running process instead of launching (`pyscope debug -p PID`). */
   processId?: number;
+  /**
+   * What the main thread of a live process is doing when it runs no Python ("blocked in the system
+   * call read, called from main (app.py:3)"), for a pause that does not stop; the command passes
+   * the process reader, which this model does not load.
+   */
+  describeWait?: (pid: number) => Promise<string>;
 }
 
 /**
@@ -28,7 +34,7 @@ export interface LaunchOptions {
  */
 export class AttachGaveUpError extends Error {}
 
-/** After the pause that stops an attached process, this long without a stop: say what it waits for. */
+/** After a pause (or the one that stops an attached process), this long without a stop: say what it waits for. */
 const STOP_NOTICE_MS = 3_000;
 /** ... and this long: give up, detach, and say so (docs/DEBUGGER.md). */
 export const ATTACH_STOP_MS = 20_000;
@@ -103,6 +109,12 @@ export class DebugSessionModel {
   private readonly frameListeners: Listener<[]>[] = [];
   private readonly problemListeners: Listener<[message: string]>[] = [];
   private readonly changeListeners: Listener<[]>[] = [];
+  /** The debuggee's pid, from the adapter's process event (none in Pyodide). */
+  private pidNow: number | undefined;
+  /** Stopped events so far, and their count when the last pause was asked: a pause notice is for a pause not yet answered. */
+  private stopsSeen = 0;
+  private stopsAtPause = 0;
+  private pausesAsked = 0;
 
   constructor(
     options: LaunchOptions,
@@ -313,9 +325,29 @@ export class DebugSessionModel {
     }
   }
 
-  /** Ctrl-C while the program runs. */
+  /**
+   * Ctrl-C while the program runs. A program whose threads all sit in C calls (a sleep, a read)
+   * stops only once one of them runs a line of Python, as under pdb; after a while the user is
+   * told what the main thread is doing meanwhile.
+   */
   async pause(): Promise<void> {
     if (this.stateNow !== 'running') return;
+    const pauses = ++this.pausesAsked;
+    const pid = this.pidNow;
+    const describe = this.options.describeWait;
+    if (pid !== undefined && describe !== undefined) {
+      setTimeout(() => {
+        if (this.stateNow !== 'running' || this.pausesAsked !== pauses || this.stopsSeen > this.stopsAtPause) return;
+        void describe(pid)
+          .catch(() => 'blocked in a C call')
+          .then((what) => {
+            if (this.stateNow !== 'running' || this.stopsSeen > this.stopsAtPause) return;
+            const text = `pyscope: pause: waiting for a thread of process ${pid} to run a line of Python; its main thread is ${what}\n`;
+            for (const l of this.outputListeners) l(text, 'console');
+          });
+      }, STOP_NOTICE_MS).unref();
+    }
+    this.stopsAtPause = this.stopsSeen;
     await this.client.request('pause', { threadId: this.thread }).catch(() => undefined);
   }
 
@@ -367,6 +399,9 @@ export class DebugSessionModel {
       case 'exited':
         this.exitCodeNow = Number(body.exitCode ?? 0);
         return;
+      case 'process':
+        if (typeof body.systemProcessId === 'number') this.pidNow = body.systemProcessId;
+        return;
       case 'terminated': {
         if (this.stateNow === 'exited') return;
         const how = this.quitting ? 'quit' : this.launched ? 'ended' : 'launchFailed';
@@ -387,6 +422,7 @@ export class DebugSessionModel {
   }
 
   private async onStopped(body: DebugProtocol.StoppedEvent['body']): Promise<void> {
+    this.stopsSeen++;
     if (this.stateNow === 'exited') return;
     this.thread = body.threadId ?? this.thread;
     await this.loadStack();

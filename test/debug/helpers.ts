@@ -29,6 +29,8 @@ export interface Live {
   waitFor(text: string, options?: WaitOptions | string): Promise<void>;
   /** What it printed so far. */
   output(): string;
+  /** What it printed on stderr so far. */
+  errors(): string;
   /** The session's end; fails, with the tails, when it had to be killed after the session limit. */
   done: Promise<Session>;
 }
@@ -102,6 +104,7 @@ export function startDebug(args: string[], env: NodeJS.ProcessEnv = {}): Live {
     child,
     done,
     output: () => stdout,
+    errors: () => stderr,
     waitFor: (text, options) => {
       if (stdout.includes(text) || child.exitCode !== null) return Promise.resolve();
       const o = typeof options === 'string' ? { step: options } : (options ?? {});

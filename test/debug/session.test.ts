@@ -4,8 +4,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ExitCode } from '../../src/common/errors.js';
 import { pythons, pythonsFrom, requirePython, skipIfMissing } from '../support/pythons.js';
+import { until } from '../support/wait.js';
 import { answerTo, debugSession, startDebug } from './helpers.js';
-
 
 for (const py of pythonsFrom(3, 8)) {
   describe(`pyscope debug on ${py.label}`, skipIfMissing(py), () => {
@@ -144,6 +144,27 @@ for (const py of pythonsFrom(3, 8)) {
       assert.equal(answerTo(r.stdout, 'p n >= 0'), 'True\n');
       assert.match(r.stderr, /pausing the program \(Ctrl-C again quits\)/);
     });
+  });
+}
+
+// Before 3.12 a pause is a trace function, from 3.12 sys.monitoring: one interpreter of each.
+const pauseOf = [pythonsFrom(3, 8).find((p) => !p.missing && p.version[1] < 12), pythonsFrom(3, 12).find((p) => !p.missing)];
+for (const py of pauseOf.filter((p) => p !== undefined)) {
+  test(`${py.label}: a pause that cannot stop yet (the main thread in a C call) says what the thread is doing; Ctrl-C again quits`, async () => {
+    const live = startDebug(['--python', py.path, 'sleeper.py']);
+    live.child.stdin.write('c\n');
+    await live.waitFor('sleeping\n', 'the program to print "sleeping" after c');
+    live.child.kill('SIGINT');
+    await until(() => /^pyscope: pause: waiting for a thread of process \d+ to run a line of Python; its main thread is [^\n]+\n/m.test(live.errors()), {
+      step: 'the line saying what the paused program waits for',
+      diagnose: () => live.errors(),
+    });
+    assert.match(live.errors(), /its main thread is blocked in the system call (clock_nanosleep|select|pselect6)[^\n]*, called from main \(sleeper\.py:8\)\n/);
+    live.child.kill('SIGINT');
+    const r = await live.done;
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /quitting\n/);
+    assert.doesNotMatch(r.stdout, /Paused\./);
   });
 }
 

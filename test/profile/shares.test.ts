@@ -1,5 +1,5 @@
 // On every interpreter of the matrix: a program spending 3/4 of its wall time in one function and
-// 1/4 in another (alternating 30 ms / 10 ms of CPU) gets those shares from `pyscope record`,
+// 1/4 in another (alternating about 30 ms / 10 ms of CPU, each cycle of random length) gets those shares from `pyscope record`,
 // within 0.05. The program reports the wall time each function really took: on an idle machine
 // that is 3/4 and 1/4; on a loaded one the scheduler can move it for a short run, and the profile
 // must then agree with what really happened, so the comparison is with the program's own truth.

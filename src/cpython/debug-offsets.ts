@@ -2,7 +2,8 @@
 // _PyRuntime. Reading them from the target is what lets a new CPython minor version work without
 // a pyscope release: only the list of fields of the header itself is declared per version.
 import { ExitCode, PyscopeError } from '../common/errors.js';
-import { declare, LP64, type Abi, type StructLayout } from '../layout/index.js';
+import { LP64, type Abi, type StructLayout } from '../layout/index.js';
+import { debugOffsetsSet, laidOut } from './declaration-sets.js';
 import type { MemorySource } from '../memory/source.js';
 import { DEBUG_COOKIE, fromHex, formatVersion, type PythonVersion } from './discover/detect-version.js';
 
@@ -26,7 +27,7 @@ function headerLayout(layout: DebugOffsetsLayout, abi: Abi): StructLayout {
   const key = `${layout.layout} ${abi.name}`;
   let l = layouts.get(key);
   if (!l) {
-    l = declare(layout.declarations, abi, `_Py_DebugOffsets ${layout.layout}`).struct('_Py_DebugOffsets');
+    l = laidOut(debugOffsetsSet(layout, abi)).struct('_Py_DebugOffsets');
     layouts.set(key, l);
   }
   return l;

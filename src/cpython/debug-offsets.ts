@@ -21,16 +21,8 @@ export interface DebugOffsets {
 /** Offsets beyond this are not plausible for any CPython struct: the header is corrupt. */
 const MAX_PLAUSIBLE = 1 << 20;
 
-const layouts = new Map<string, StructLayout>();
-
 function headerLayout(layout: DebugOffsetsLayout, abi: Abi): StructLayout {
-  const key = `${layout.layout} ${abi.name}`;
-  let l = layouts.get(key);
-  if (!l) {
-    l = laidOut(debugOffsetsSet(layout, abi)).struct('_Py_DebugOffsets');
-    layouts.set(key, l);
-  }
-  return l;
+  return laidOut(debugOffsetsSet(layout, abi)).struct('_Py_DebugOffsets');
 }
 
 /** Which declared header reads a target's table (version-traits.ts chooses it). */

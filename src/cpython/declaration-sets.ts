@@ -44,22 +44,33 @@ export function userRegsSet(): DeclarationSet {
   return { ...USER_REGS };
 }
 
-/** A set laid out: from its build-time table, or by the engine when there is none. */
+const laid = new Map<string, { source: string; declarations: Declarations }>();
+
+/** A set laid out, once per process: from its build-time table, or by the engine when there is none. */
 export function laidOut(set: DeclarationSet): Declarations {
-  return declarePrebuilt(set.source, set.abi, set.label);
+  const key = `${set.abi.name} ${set.label}`;
+  const known = laid.get(key);
+  if (known?.source === set.source) return known.declarations;
+  const declarations = declarePrebuilt(set.source, set.abi, set.label);
+  laid.set(key, { source: set.source, declarations });
+  return declarations;
+}
+
+/** The sets a target of this version is read with, on its ABI (what bench/startup times as one step). */
+export function setsOf(traits: VersionTraits, abi: Abi): DeclarationSet[] {
+  const sets = [versionSet(traits, abi)];
+  const a = asyncioSet(traits, abi);
+  if (a) sets.push(a);
+  if (traits.debugOffsets) sets.push(debugOffsetsSet(traits.debugOffsets, abi));
+  if (traits.asyncio?.tasks === 'debug-section') sets.push(asyncioSectionSet(abi));
+  return sets;
 }
 
 /** Every set any reader asks for, on every ABI it may be asked on (duplicates removed). */
 export function everyDeclarationSet(): DeclarationSet[] {
   const sets: DeclarationSet[] = [userRegsSet()];
   for (const abi of TARGET_ABIS) {
-    for (const traits of Object.values(TRAITS)) {
-      sets.push(versionSet(traits, abi));
-      const a = asyncioSet(traits, abi);
-      if (a) sets.push(a);
-      if (traits.debugOffsets) sets.push(debugOffsetsSet(traits.debugOffsets, abi));
-    }
-    sets.push(asyncioSectionSet(abi));
+    for (const traits of Object.values(TRAITS)) sets.push(...setsOf(traits, abi));
   }
   const seen = new Set<string>();
   return sets.filter((s) => {

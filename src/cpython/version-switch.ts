@@ -50,18 +50,11 @@ export function bindingsFor(
   return { bindings: fromDeclarations(version, traits, declarationsFor(traits.key, abi), hasSymbol, symbolAddress, abi), source: { describe: `declarations for CPython ${traits.key} (src/cpython/versions)` } };
 }
 
-const declCache = new Map<string, Declarations>();
-
 /** A version's declarations laid out for a target's ABI (LP64 unless said): its structs, then its extras. */
 export function declarationsFor(key: string, abi: TargetAbi = X86_64_ABI): Declarations {
-  const cacheKey = `${key} ${abi.layout.name}`;
-  let d = declCache.get(cacheKey);
-  if (d) return d;
   const traits = TRAITS[key];
   if (traits === undefined) throw new PyscopeError(`no struct declarations for Python ${key}`, ExitCode.unsupportedVersion);
-  d = laidOut(versionSet(traits, abi.layout));
-  declCache.set(cacheKey, d);
-  return d;
+  return laidOut(versionSet(traits, abi.layout));
 }
 
 function opt(s: StructLayout, path: string): number | undefined {
@@ -240,19 +233,10 @@ function fromDeclarations(
 }
 
 
-const asyncioCache = new Map<string, Declarations>();
-
 /** The version's asyncio declarations (versions/asyncio.ts), laid out after its own structs. */
 function asyncioDeclarations(traits: VersionTraits, abi: TargetAbi): Declarations | undefined {
   const set = asyncioSet(traits, abi.layout);
-  if (!set) return undefined;
-  const cacheKey = `${traits.key} ${abi.layout.name}`;
-  let d = asyncioCache.get(cacheKey);
-  if (!d) {
-    d = laidOut(set);
-    asyncioCache.set(cacheKey, d);
-  }
-  return d;
+  return set && laidOut(set);
 }
 
 /** dump --async before 3.14: the declared generator, frame, C task and callback objects. */

@@ -3,9 +3,10 @@
 // scripts/bundle-cli.mjs) through V8's code cache, so that a second run of a command skips
 // compiling what the first one compiled. Node 20 has no module.enableCompileCache (22+); a
 // vm.Script's cachedData is the same cache by hand. The cache lives in the user's cache folder,
-// one file per command (each compiles different functions), keyed by the bundle's size and time
-// and by Node's version: V8 refuses data of another source or version, and the file is then
-// written anew. Any failure to read or write it only costs the compile it would have saved.
+// one file per command (each compiles different functions; a command's --help has its own),
+// keyed by the bundle's size and time and by Node's version: V8 refuses data of another source
+// or version, and the file is then written anew. Any failure to read or write it only costs the
+// compile it would have saved.
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import Module = require('node:module');
 import { homedir } from 'node:os';
@@ -20,7 +21,10 @@ function cacheFile(): string | undefined {
   try {
     const st = statSync(bundle);
     const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-    const command = /^[a-z]+$/.test(process.argv[2] ?? '') ? process.argv[2] : 'none';
+    // A command's help compiles little of it: its own cache, or a user's first `dump --help`
+    // would leave every later `dump` compiling what the help never ran.
+    const help = process.argv.slice(3).some((a) => a === '--help' || a === '-h');
+    const command = /^[a-z]+$/.test(process.argv[2] ?? '') ? `${process.argv[2]}${help ? '-help' : ''}` : 'none';
     return join(base, 'pyscope', `code-${process.version}-${process.arch}-${st.size}-${Math.floor(st.mtimeMs)}-${command}.bin`);
   } catch {
     return undefined;

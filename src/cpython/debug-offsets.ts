@@ -2,7 +2,8 @@
 // _PyRuntime. Reading them from the target is what lets a new CPython minor version work without
 // a pyscope release: only the list of fields of the header itself is declared per version.
 import { ExitCode, PyscopeError } from '../common/errors.js';
-import { declare, LP64, type Abi, type StructLayout } from '../layout/index.js';
+import { LP64, type Abi, type StructLayout } from '../layout/index.js';
+import { debugOffsetsSet, laidOut } from './declaration-sets.js';
 import type { MemorySource } from '../memory/source.js';
 import { DEBUG_COOKIE, fromHex, formatVersion, type PythonVersion } from './discover/detect-version.js';
 
@@ -20,16 +21,8 @@ export interface DebugOffsets {
 /** Offsets beyond this are not plausible for any CPython struct: the header is corrupt. */
 const MAX_PLAUSIBLE = 1 << 20;
 
-const layouts = new Map<string, StructLayout>();
-
 function headerLayout(layout: DebugOffsetsLayout, abi: Abi): StructLayout {
-  const key = `${layout.layout} ${abi.name}`;
-  let l = layouts.get(key);
-  if (!l) {
-    l = declare(layout.declarations, abi, `_Py_DebugOffsets ${layout.layout}`).struct('_Py_DebugOffsets');
-    layouts.set(key, l);
-  }
-  return l;
+  return laidOut(debugOffsetsSet(layout, abi)).struct('_Py_DebugOffsets');
 }
 
 /** Which declared header reads a target's table (version-traits.ts chooses it). */

@@ -3,13 +3,13 @@
 // (2.7, 3.6-3.12), or from the target's own _Py_DebugOffsets plus the few declared structs that
 // table lacks (3.13+). Nothing here compares version numbers: every difference is a trait.
 import { ExitCode, PyscopeError } from '../common/errors.js';
-import { declare, type Declarations, type StructLayout } from '../layout/index.js';
+import type { Declarations, StructLayout } from '../layout/index.js';
+import { asyncioSectionSet, asyncioSet, laidOut, versionSet } from './declaration-sets.js';
 import type { MemorySource } from '../memory/source.js';
 import type { AsyncioBindings, Bindings, CoroutineBindings, DictBindings, FrameBindings, IntBindings, StringBindings } from './bindings.js';
 import { DEBUG_COOKIE, formatVersion, type PythonVersion } from './discover/detect-version.js';
 import { readDebugOffsets, type DebugOffsets } from './debug-offsets.js';
 import { TRAITS, traitsFor, type VersionTraits } from './version-traits.js';
-import { ASYNCIO_DEBUG_OFFSETS } from './versions/asyncio.js';
 import { X86_64_ABI, type TargetAbi } from './discover/target-abi.js';
 
 export interface BindingsSource {
@@ -50,18 +50,11 @@ export function bindingsFor(
   return { bindings: fromDeclarations(version, traits, declarationsFor(traits.key, abi), hasSymbol, symbolAddress, abi), source: { describe: `declarations for CPython ${traits.key} (src/cpython/versions)` } };
 }
 
-const declCache = new Map<string, Declarations>();
-
 /** A version's declarations laid out for a target's ABI (LP64 unless said): its structs, then its extras. */
 export function declarationsFor(key: string, abi: TargetAbi = X86_64_ABI): Declarations {
-  const cacheKey = `${key} ${abi.layout.name}`;
-  let d = declCache.get(cacheKey);
-  if (d) return d;
   const traits = TRAITS[key];
   if (traits === undefined) throw new PyscopeError(`no struct declarations for Python ${key}`, ExitCode.unsupportedVersion);
-  d = declare(traits.structs + traits.extras.join(''), abi.layout, `CPython ${key} (${abi.layout.name})`);
-  declCache.set(cacheKey, d);
-  return d;
+  return laidOut(versionSet(traits, abi.layout));
 }
 
 function opt(s: StructLayout, path: string): number | undefined {
@@ -240,19 +233,10 @@ function fromDeclarations(
 }
 
 
-const asyncioCache = new Map<string, Declarations>();
-
 /** The version's asyncio declarations (versions/asyncio.ts), laid out after its own structs. */
 function asyncioDeclarations(traits: VersionTraits, abi: TargetAbi): Declarations | undefined {
-  const a = traits.asyncio;
-  if (!a) return undefined;
-  const cacheKey = `${traits.key} ${abi.layout.name}`;
-  let d = asyncioCache.get(cacheKey);
-  if (!d) {
-    d = declare(traits.structs + a.declarations, abi.layout, `CPython ${traits.key} asyncio (${abi.layout.name})`);
-    asyncioCache.set(cacheKey, d);
-  }
-  return d;
+  const set = asyncioSet(traits, abi.layout);
+  return set && laidOut(set);
 }
 
 /** dump --async before 3.14: the declared generator, frame, C task and callback objects. */
@@ -320,7 +304,7 @@ function debugSectionAsyncio(traits: VersionTraits, o: DebugOffsets, abi: Target
   const a = asyncioDeclarations(traits, abi);
   const states = traits.asyncio?.states;
   if (!a || !states || !o.has('gen_object.gi_iframe') || !o.has('interpreter_frame.stackpointer')) return undefined;
-  const section = declare(ASYNCIO_DEBUG_OFFSETS, abi.layout, 'Py_AsyncioModuleDebugOffsets').struct('Py_AsyncioModuleDebugOffsets');
+  const section = laidOut(asyncioSectionSet(abi.layout)).struct('Py_AsyncioModuleDebugOffsets');
   const fields = section.paths().filter((p) => p.split('.').length === 2);
   return {
     via: 'debug-section',

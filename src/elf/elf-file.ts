@@ -232,28 +232,42 @@ export class ElfFile {
   }
 
   /**
-   * A defined symbol by name, from .dynsym first, then .symtab. Scans the raw tables comparing
-   * bytes, without decoding every name: a libpython .symtab holds tens of thousands of symbols.
+   * A defined symbol by name, from .dynsym first, then .symtab; the first defined entry of the
+   * table when several have the name (file-local statics may). Native searches do the work, no
+   * loop over the entries in JavaScript: a libpython .symtab holds tens of thousands of symbols,
+   * and the name most often asked about at start-up is one a normal build lacks (a debug build's
+   * marker), which the string table alone shows absent.
    */
   symbol(name: string): ElfSymbol | undefined {
     if (this.lookups.has(name)) return this.lookups.get(name);
-    const want = Buffer.from(name + '\0', 'utf8');
     let found: ElfSymbol | undefined;
     for (const table of ['.dynsym', '.symtab'] as const) {
       const t = this.symbolTable(table);
-      if (!t) continue;
-      const E = this.layout.sym.size;
-      for (let o = 0; o + E <= t.data.length && !found; o += E) {
-        const nameOff = t.data.readUInt32LE(o);
-        if (nameOff === 0 || nameOff + want.length > t.strings.length || t.strings[nameOff] !== want[0]) continue;
-        if (t.strings.compare(want, 0, want.length, nameOff, nameOff + want.length) !== 0) continue;
-        const sym = decodeSymbol(t.data, o, name, this.layout);
-        if (sym.defined) found = sym;
-      }
+      found = t && name !== '' ? this.firstDefined(t, name) : undefined;
       if (found) break;
     }
     this.lookups.set(name, found);
     return found;
+  }
+
+  private firstDefined(t: { data: Buffer; strings: Buffer }, name: string): ElfSymbol | undefined {
+    // Every place the name's bytes end a string is a st_name that names it (tails are shared).
+    const want = Buffer.from(name + '\0', 'utf8');
+    const E = this.layout.sym.size;
+    const key = Buffer.alloc(4);
+    let first: number | undefined;
+    for (let at = t.strings.indexOf(want); at !== -1; at = t.strings.indexOf(want, at + 1)) {
+      key.writeUInt32LE(at);
+      // The entries whose st_name (their first word, in both classes) is that offset.
+      for (let o = t.data.indexOf(key); o !== -1 && (first === undefined || o < first); o = t.data.indexOf(key, o + 1)) {
+        if (o % E !== 0 || o + E > t.data.length) continue;
+        if (decodeSymbol(t.data, o, name, this.layout).defined) {
+          first = o;
+          break;
+        }
+      }
+    }
+    return first === undefined ? undefined : decodeSymbol(t.data, first, name, this.layout);
   }
 
   private symbolTable(table: '.dynsym' | '.symtab'): { data: Buffer; strings: Buffer } | undefined {

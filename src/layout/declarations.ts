@@ -21,6 +21,12 @@ export function declare(cSource: string, abi: Abi, label = 'declarations'): Decl
   return new LaidDeclarations(program, layouter, abi, label, new Set(own.typedefs.keys()), [...own.tagged.keys()]);
 }
 
+/** The engine's declarations with the questions a table is made of (src/layout/table.ts). */
+export function declareForTable(cSource: string, abi: Abi, label: string): { declarations: Declarations; lookupNames(): string[]; sizedNames(): Map<string, number> } {
+  const d = declare(cSource, abi, label) as LaidDeclarations;
+  return { declarations: d, lookupNames: () => d.lookupNames(), sizedNames: () => d.sizedNames() };
+}
+
 class LaidDeclarations implements Declarations {
   readonly abi;
   private readonly structs = new Map<string, StructLayout>();
@@ -55,6 +61,32 @@ class LaidDeclarations implements Declarations {
     const type = parsed.typedefs.get('__pyscope_sizeof');
     if (!type) throw new LayoutError(`${this.label}: cannot read type '${typeName}'`);
     return this.layouter.sized(type, `sizeof(${typeName})`).size;
+  }
+
+  /**
+   * Every name has() answers yes to, spelled as given: typedef names, "struct tag" and "union tag",
+   * and bare tags where no typedef of that name shadows them (what a table must hold).
+   */
+  lookupNames(): string[] {
+    const candidates = new Set<string>(this.program.typedefs.keys());
+    for (const key of this.program.tagged.keys()) {
+      candidates.add(key);
+      candidates.add(key.replace(/^(struct|union) /, ''));
+    }
+    return [...candidates].filter((name) => this.has(name));
+  }
+
+  /** Typedef names and "struct tag"/"union tag" whose sizeof is known (what a table must hold). */
+  sizedNames(): Map<string, number> {
+    const sizes = new Map<string, number>();
+    for (const name of [...this.program.typedefs.keys(), ...this.program.tagged.keys()]) {
+      try {
+        sizes.set(name, this.sizeof(name));
+      } catch {
+        // void, an opaque struct, a function type: sizeof asks the engine, which says why not
+      }
+    }
+    return sizes;
   }
 
   structNames(): string[] {

@@ -3,7 +3,7 @@
 // The kernel hands registers over as `struct user_regs_struct` (PTRACE_GETREGS and the pr_reg of a
 // core's NT_PRSTATUS hold the same bytes); its layout is declared below as data and laid out by the
 // layout engine rather than written down as offsets.
-import { declare, LP64, type StructLayout } from '../layout/index.js';
+import { declarePrebuilt, LP64, type StructLayout } from '../layout/index.js';
 
 /** Register values by DWARF number; undefined where unknown (a callee-saved register not recovered). */
 export type Registers = readonly (number | undefined)[];
@@ -66,11 +66,14 @@ struct user_regs_struct {
 };
 `;
 
+/** The declaration as laid out: a build-time table is made for exactly this text, ABI and label. */
+export const USER_REGS = { source: USER_REGS_DECLARATION, abi: LP64, label: 'glibc sys/user.h' } as const;
+
 let laid: StructLayout | undefined;
 
 /** The laid-out struct user_regs_struct of x86-64 Linux (216 bytes). */
 export function userRegsLayout(): StructLayout {
-  laid ??= declare(USER_REGS_DECLARATION, LP64, 'glibc sys/user.h').struct('struct user_regs_struct');
+  laid ??= declarePrebuilt(USER_REGS.source, USER_REGS.abi, USER_REGS.label).struct('struct user_regs_struct');
   return laid;
 }
 

@@ -91,6 +91,10 @@ describe('the packed package installed into an empty prefix, run from another fo
 
   test('the command is the one-file bundle, run through its code cache', async () => {
     assert.match(realpathSync(join(prefix, 'bin', 'pyscope')), /\/dist\/src\/cli\/pyscope\.cjs$/);
+    // The struct layouts the build laid out ship with it: without them each dump would lay its
+    // version's C declarations out anew (right, but the largest cost of its start-up).
+    const tables = join(realpathSync(join(prefix, 'bin', 'pyscope')), '..', '..', 'layout', 'tables');
+    assert.deepEqual(existsSync(tables) ? readdirSync(tables).sort() : [], readdirSync(join(REPO_ROOT, 'dist', 'src', 'layout', 'tables')).sort());
     const pid = String(target.child.pid);
     const first = await run('pyscope', ['dump', pid]);
     assert.equal(first.code, 0, describeFailure(first));

@@ -111,10 +111,8 @@ export class DebugSessionModel {
   private readonly changeListeners: Listener<[]>[] = [];
   /** The debuggee's pid, from the adapter's process event (none in Pyodide). */
   private pidNow: number | undefined;
-  /** Stopped events so far, and their count when the last pause was asked: a pause notice is for a pause not yet answered. */
-  private stopsSeen = 0;
-  private stopsAtPause = 0;
-  private pausesAsked = 0;
+  /** The line a pause that has not stopped yet prints, due: cancelled by any stop or end. */
+  private pauseNotice: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     options: LaunchOptions,
@@ -332,22 +330,21 @@ export class DebugSessionModel {
    */
   async pause(): Promise<void> {
     if (this.stateNow !== 'running') return;
-    const pauses = ++this.pausesAsked;
     const pid = this.pidNow;
     const describe = this.options.describeWait;
+    clearTimeout(this.pauseNotice);
     if (pid !== undefined && describe !== undefined) {
-      setTimeout(() => {
-        if (this.stateNow !== 'running' || this.pausesAsked !== pauses || this.stopsSeen > this.stopsAtPause) return;
+      this.pauseNotice = setTimeout(() => {
         void describe(pid)
           .catch(() => 'blocked in a C call')
           .then((what) => {
-            if (this.stateNow !== 'running' || this.stopsSeen > this.stopsAtPause) return;
+            if (this.stateNow !== 'running') return;
             const text = `pyscope: pause: waiting for a thread of process ${pid} to run a line of Python; its main thread is ${what}\n`;
             for (const l of this.outputListeners) l(text, 'console');
           });
-      }, STOP_NOTICE_MS).unref();
+      }, STOP_NOTICE_MS);
+      this.pauseNotice.unref();
     }
-    this.stopsAtPause = this.stopsSeen;
     await this.client.request('pause', { threadId: this.thread }).catch(() => undefined);
   }
 
@@ -416,13 +413,14 @@ export class DebugSessionModel {
   }
 
   private settle(state: State): void {
+    clearTimeout(this.pauseNotice);
     this.stateNow = state;
     this.waiter.resolve();
     this.changed();
   }
 
   private async onStopped(body: DebugProtocol.StoppedEvent['body']): Promise<void> {
-    this.stopsSeen++;
+    clearTimeout(this.pauseNotice);
     if (this.stateNow === 'exited') return;
     this.thread = body.threadId ?? this.thread;
     await this.loadStack();

@@ -27,8 +27,7 @@ export class PageCacheMemory implements MemorySource {
   private warmAddresses: number[] = [];
   private warmFilled = new Uint8Array(WARM_LIMIT);
 
-  constructor(private readonly inner: MemorySource) {
-  }
+  constructor(private readonly inner: MemorySource) {}
 
   get readCount(): number {
     return this.inner.readCount;

@@ -8,7 +8,7 @@ import type { RenderLimits } from './objects/render.js';
 import type { OpenedPython } from './process.js';
 import { placeMarksOnCFrames } from './model/eval-marks.js';
 import { framePosition, walkFrames, type EvalMark, type Frame } from './model/frames.js';
-import { currentFrame, interpreterId, interpreters, threadStates } from './model/threads.js';
+import { currentFrame, interpreterId, interpreters, threadStates, type ThreadState } from './model/threads.js';
 import { gcCollecting, readGil, type GilState } from './model/gil-and-gc.js';
 import type { GilActivity } from './gil-state.js';
 import { nativeIdsFromPthreads } from './model/native-ids.js';
@@ -68,6 +68,13 @@ export interface SnapshotOptions {
   evalMarks?: boolean;
 }
 
+/** Why a thread's frames are incomplete, if they are. */
+interface Cut {
+  truncated?: string;
+  torn?: boolean;
+}
+const WHOLE: Cut = Object.freeze({});
+
 /** A live thread whose walk tore is walked again from its thread state's frame, at most this often. */
 const WALK_ATTEMPTS = 2;
 
@@ -85,8 +92,16 @@ function readSnapshot(p: OpenedPython, opts: SnapshotOptions): ThreadSnapshot[] 
   const t = p.target;
   const roots = { runtime: p.image.symbols.runtime, interpHead: p.image.symbols.interpHead, threadStateCurrent: p.image.symbols.threadStateCurrent };
   const out: ThreadSnapshot[] = [];
+  // One clues object for every thread: the kernel-state check reads it before the next thread.
+  let cluesState: ThreadState | undefined;
+  const clues: ThreadClues = {
+    holdsGil: undefined,
+    frame: 0,
+    // A thread state that tore says nothing reliable about where its thread is.
+    position: () => (cluesState !== undefined && cluesState.torn === undefined ? framePosition(t, cluesState.frame) : undefined),
+  };
   // In a core nothing moves: an inconsistent chain there is damage, not a torn read.
-  const torn = (why: string): { truncated: string; torn?: boolean } => (p.live ? { truncated: `torn read (the thread changed while it was read): ${why}`, torn: true } : { truncated: why });
+  const torn = (why: string): Cut => (p.live ? { truncated: `torn read (the thread changed while it was read): ${why}`, torn: true } : { truncated: why });
   const interps = interpreters(t, roots);
   interps.forEach((interp, index) => {
     const id = interpreterId(t, interp, index);
@@ -110,27 +125,31 @@ function readSnapshot(p: OpenedPython, opts: SnapshotOptions): ThreadSnapshot[] 
       if (targetExited(e)) throw e;
       collecting = undefined;
     }
-    let names = new Map<number, string>();
+    let names: Map<number, string> | undefined;
     if (opts.names !== false) {
       try {
         names = threadNames(t, interp);
       } catch {
-        names = new Map();
+        names = undefined;
       }
     }
-    let pthreadTids = new Map<number, number>();
+    let pthreadTids: Map<number, number> | undefined;
     if (opts.tasks && states.some((s) => s.nativeThreadId === undefined)) {
       pthreadTids = nativeIdsFromPthreads(p.memory, states.map((s) => s.threadId), opts.tasks.ids);
     }
     for (const s of states) {
-      const native = s.nativeThreadId ?? pthreadTids.get(s.threadId);
+      const native = s.nativeThreadId ?? pthreadTids?.get(s.threadId);
       const gilFacts = threadGil(s, gil, collecting);
-      // A thread state that tore says nothing reliable about where its thread is.
-      const clues: ThreadClues = { holdsGil: gilFacts.holdsGil, frame: s.frame, position: () => (s.torn === undefined ? framePosition(t, s.frame) : undefined) };
-      const status = native !== undefined && opts.tasks ? opts.tasks.status(native, clues) : 'unknown';
+      let status: ThreadSnapshot['status'] = 'unknown';
+      if (native !== undefined && opts.tasks) {
+        cluesState = s;
+        clues.holdsGil = gilFacts.holdsGil;
+        clues.frame = s.frame;
+        status = opts.tasks.status(native, clues);
+      }
       let frames: Frame[] = [];
       let marks: EvalMark[] | undefined;
-      let cut: { truncated?: string; torn?: boolean } = {};
+      let cut: Cut = WHOLE;
       if (s.torn !== undefined) cut = torn(s.torn);
       else if (s.frame !== 0 && !(opts.activeOnly && status === 'idle')) {
         for (let attempt = 0; attempt < WALK_ATTEMPTS; attempt++) {
@@ -141,7 +160,7 @@ function readSnapshot(p: OpenedPython, opts: SnapshotOptions): ThreadSnapshot[] 
             frames = w.frames;
             marks = w.marks;
             if (marks?.some((m) => m.address === undefined)) placeMarksOnCFrames(t, s, marks);
-            cut = w.truncated === undefined ? {} : w.inconsistent ? torn(w.truncated) : { truncated: w.truncated };
+            cut = w.truncated === undefined ? WHOLE : w.inconsistent ? torn(w.truncated) : { truncated: w.truncated };
           } catch (e) {
             if (targetExited(e)) throw e;
             frames = [];
@@ -150,17 +169,24 @@ function readSnapshot(p: OpenedPython, opts: SnapshotOptions): ThreadSnapshot[] 
           if (!cut.torn || !p.live) break;
         }
       }
-      out.push({
+      const thread: ThreadSnapshot = {
         threadId: s.threadId,
         nativeThreadId: native,
-        name: names.get(s.threadId),
+        name: names?.get(s.threadId),
         status,
-        ...gilFacts,
+        holdsGil: gilFacts.holdsGil,
+        gilState: gilFacts.gilState,
+        gilLocked: gilFacts.gilLocked,
+        lastGilHolder: gilFacts.lastGilHolder,
+        gcCollecting: gilFacts.gcCollecting,
+        gc: gilFacts.gc,
         interpreterId: id,
         frames,
-        ...(marks ? { evalMarks: marks } : {}),
-        ...cut,
-      });
+      };
+      if (marks) thread.evalMarks = marks;
+      if (cut.truncated !== undefined) thread.truncated = cut.truncated;
+      if (cut.torn !== undefined) thread.torn = cut.torn;
+      out.push(thread);
     }
     // The list itself tore after the last thread read: say so where it was cut.
     const last = out[out.length - 1];

@@ -91,7 +91,8 @@ export class Profile {
   private readonly funcIds = new Map<string, number>();
   private readonly frameIds = new Map<number, Map<number, number>>();
   private readonly stackIds = new Map<number, number>();
-  private readonly threadIds = new Map<string, number>();
+  /** Thread ids by process and thread. */
+  private readonly threadIds = new Map<number, Map<number, number>>();
   /** Frame ids of interned sample frames (the sampler shares one object per code object and line). */
   private readonly sampleFrameIds = new WeakMap<object, number>();
 
@@ -148,14 +149,20 @@ export class Profile {
   }
 
   internThread(t: ProfileThread): number {
-    const key = `${t.pid}:${t.threadId}`;
-    let id = this.threadIds.get(key);
+    return this.threadOf(t.pid, t.threadId, t.nativeThreadId, t.name);
+  }
+
+  /** internThread without an object per call (once per thread-sample while recording). */
+  threadOf(pid: number, threadId: number, nativeThreadId: number | undefined, name: string | undefined): number {
+    let byThread = this.threadIds.get(pid);
+    if (!byThread) this.threadIds.set(pid, (byThread = new Map()));
+    let id = byThread.get(threadId);
     if (id === undefined) {
       id = this.threads.length;
-      this.threads.push({ ...t });
-      this.threadIds.set(key, id);
-    } else if (t.name !== undefined) {
-      this.threads[id]!.name = t.name;
+      this.threads.push({ pid, threadId, nativeThreadId, name });
+      byThread.set(threadId, id);
+    } else if (name !== undefined) {
+      this.threads[id]!.name = name;
     }
     return id;
   }

@@ -56,6 +56,11 @@ export class Sampler {
    * itself to its frame id. Weak: a code object evicted from the code cache takes its frames along.
    */
   private frames = new WeakMap<CodeInfo, Map<number, SampleFrame>>();
+  // The sample handed out, its threads and their frame arrays: reused by the next sample (the
+  // recorder's sink and top's table take what they need from a sample before the next is taken).
+  private current: Sample = { time: 0, threads: [] };
+  private threads: ThreadSample[] = [];
+  private threadSamples: ThreadSample[] = [];
   /** record --native: the process's modules, read once (a library loaded later is found again on a miss). */
   private modules: NativeModule[] | undefined;
 
@@ -93,6 +98,7 @@ export class Sampler {
   }
   private taskListings = 0;
 
+  /** A sample of every thread: valid until the next call, which reuses its objects and arrays. */
   sample(): Sample {
     // The task list changes rarely; re-listing it every sample would cost a directory read.
     if (this.tidsAge-- <= 0) {
@@ -123,11 +129,6 @@ export class Sampler {
       evalMarks: native !== undefined,
     });
     const views = stacks ? mergeThreads(this.process, threads, stacks) : undefined;
-    const framesOf = (t: ThreadSnapshot): SampleFrame[] => {
-      const view = views?.get(t);
-      if (!view) return t.frames.map((f) => this.pythonFrame(f));
-      return view.stack.frames.filter((f) => native!.all || f.kind === 'python' || !f.machinery).map((f) => (f.kind === 'python' ? this.pythonFrame(f.frame) : nativeFrame(f)));
-    };
     if (readNames) {
       this.names.clear();
       this.namesSeen.clear();
@@ -138,18 +139,31 @@ export class Sampler {
     } else if (wantNames && threads.some((t) => !this.namesSeen.has(t.threadId))) {
       this.namesDue = 0; // a thread we have not named yet: read names at the next sample
     }
-    const whole = threads.filter((t) => !t.torn);
-    const out: ThreadSample[] = whole.map((t) => ({
-      threadId: t.threadId,
-      nativeThreadId: t.nativeThreadId,
-      threadName: wantNames ? this.names.get(t.threadId) : undefined,
-      active: isActive(t),
-      holdsGil: t.holdsGil,
-      frames: framesOf(t),
-    }));
-    const torn = threads.length - whole.length;
-    const all = this.opts.asyncAware ? asyncAwareSamples(out, whole, asyncSnapshot(this.process)) : out;
-    return { time: performance.now() - this.start, threads: all, ...(torn ? { torn } : {}) };
+    let kept = 0;
+    for (const t of threads) {
+      if (t.torn) continue;
+      const ts = (this.threadSamples[kept] ??= { threadId: 0, nativeThreadId: undefined, threadName: undefined, active: false, holdsGil: undefined, frames: [] });
+      ts.threadId = t.threadId;
+      ts.nativeThreadId = t.nativeThreadId;
+      ts.threadName = wantNames ? this.names.get(t.threadId) : undefined;
+      ts.active = isActive(t);
+      ts.holdsGil = t.holdsGil;
+      const view = views?.get(t);
+      if (view) ts.frames = view.stack.frames.filter((f) => native!.all || f.kind === 'python' || !f.machinery).map((f) => (f.kind === 'python' ? this.pythonFrame(f.frame) : nativeFrame(f)));
+      else {
+        const frames = ts.frames;
+        for (let i = 0; i < t.frames.length; i++) frames[i] = this.pythonFrame(t.frames[i]!);
+        if (frames.length !== t.frames.length) frames.length = t.frames.length;
+      }
+      this.threads[kept++] = ts;
+    }
+    if (this.threads.length !== kept) this.threads.length = kept;
+    const torn = threads.length - kept;
+    const out = this.current;
+    out.time = performance.now() - this.start;
+    out.threads = this.opts.asyncAware ? asyncAwareSamples(this.threads, threads.filter((t) => !t.torn), asyncSnapshot(this.process)) : this.threads;
+    out.torn = torn > 0 ? torn : undefined;
+    return out;
   }
 
   private pythonFrame(f: ThreadSnapshot['frames'][number]): SampleFrame {

@@ -1,5 +1,6 @@
 // Walks one thread's Python frames, innermost first. The walk is bounded in frames and detects
 // cycles, so a frame chain that is being rewritten under us, or is corrupt, ends instead of looping.
+import { AddressTable } from '../../common/address-table.js';
 import { LIMITS, targetExited, type Target } from '../target.js';
 import { render, type RenderLimits } from '../objects/render.js';
 import type { CodeCache, CodeInfo, LocalKind } from './code.js';
@@ -50,29 +51,51 @@ export interface FrameWalk {
   inconsistent?: boolean;
 }
 
+/**
+ * The walk's cycle check, kept from one walk to the next (a Set per walk was most of a sample's
+ * garbage). Taken while a walk runs: a walk started inside another (a coroutine's frame while
+ * rendering locals) gets a table of its own.
+ */
+let spareSeen: AddressTable | undefined = new AddressTable();
+/** One buffer for every frame's header, kept like spareSeen. */
+let spareHeader: Buffer | undefined;
+
 export function walkFrames(t: Target, codes: CodeCache, first: number, opts: FrameWalkOptions = {}): FrameWalk {
+  const seen = spareSeen ?? new AddressTable();
+  spareSeen = undefined;
+  const f = t.b.frame;
+  const header = (f.kind === 'frameobject' ? Math.max(f.back, f.code, f.lasti) : Math.max(f.previous, f.code, f.instr, f.owner)) + t.pointerSize;
+  // Filled in place where the source can: each field is taken from it before anything else is read.
+  let scratch: Buffer | undefined;
+  if (t.memory.readInto) {
+    scratch = spareHeader !== undefined && spareHeader.length === header ? spareHeader : Buffer.allocUnsafe(header);
+    spareHeader = undefined;
+  }
+  try {
+    return walk(t, codes, first, opts, seen, header, scratch);
+  } finally {
+    seen.clear();
+    spareSeen = seen;
+    if (scratch) spareHeader = scratch;
+  }
+}
+
+function walk(t: Target, codes: CodeCache, first: number, opts: FrameWalkOptions, seen: AddressTable, header: number, scratch: Buffer | undefined): FrameWalk {
   const f = t.b.frame;
   const max = opts.maxFrames ?? LIMITS.frames;
   const frames: Frame[] = [];
-  const seen = new Set<number>();
-  const header = (f.kind === 'frameobject' ? Math.max(f.back, f.code, f.lasti) : Math.max(f.previous, f.code, f.instr, f.owner)) + t.pointerSize;
   let addr = first;
   const marks: EvalMark[] | undefined = opts.evalMarks && f.kind === 'interpreterframe' ? [] : undefined;
-  const done = (w: FrameWalk): FrameWalk => (marks ? { ...w, marks } : w);
-  // One buffer for every frame's header, filled in place where the source can: each field is
-  // taken from it before anything else is read.
-  const scratch = t.memory.readInto ? Buffer.allocUnsafe(header) : undefined;
-  const readHeader = (at: number): Buffer => {
-    if (!scratch) return t.read(at, header);
-    t.memory.readInto!(scratch, at);
-    return scratch;
-  };
   try {
     while (addr !== 0) {
-      if (seen.has(addr)) return done({ frames, truncated: 'frame chain has a cycle', inconsistent: true });
-      if (frames.length >= max) return done({ frames, truncated: `more than ${max} frames` });
-      seen.add(addr);
-      const raw = readHeader(addr);
+      if (seen.has(addr)) return withMarks({ frames, truncated: 'frame chain has a cycle', inconsistent: true }, marks);
+      if (frames.length >= max) return withMarks({ frames, truncated: `more than ${max} frames` }, marks);
+      seen.set(addr, 1);
+      let raw: Buffer;
+      if (scratch) {
+        t.memory.readInto!(scratch, addr);
+        raw = scratch;
+      } else raw = t.read(addr, header);
       if (f.kind === 'frameobject') {
         const codeAddr = t.pointerAt(raw, f.code);
         const lasti = raw.readInt32LE(f.lasti);
@@ -104,9 +127,14 @@ export function walkFrames(t: Target, codes: CodeCache, first: number, opts: Fra
     }
   } catch (e) {
     if (frames.length === 0 || targetExited(e)) throw e;
-    return done({ frames, truncated: `frame at 0x${addr.toString(16)} is unreadable`, inconsistent: true });
+    return withMarks({ frames, truncated: `frame at 0x${addr.toString(16)} is unreadable`, inconsistent: true }, marks);
   }
-  return done({ frames });
+  return withMarks({ frames }, marks);
+}
+
+function withMarks(w: FrameWalk, marks: EvalMark[] | undefined): FrameWalk {
+  if (marks) w.marks = marks;
+  return w;
 }
 
 function readLocals(t: Target, code: CodeInfo, slots: number, tagged: boolean, limits: RenderLimits): LocalVariable[] {

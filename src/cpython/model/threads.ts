@@ -73,7 +73,6 @@ function readThreadList(t: Target, interp: number, interpreterId: number): Threa
   const seen = new Set<number>();
   let previous = 0;
   for (let a = t.ptr(interp + b.interp.threadsHead); a !== 0 && states.length < LIMITS.threads; ) {
-    const where = `0x${a.toString(16)}`;
     if (seen.has(a)) return { states, torn: 'the thread list has a cycle' };
     seen.add(a);
     let raw: Buffer;
@@ -81,12 +80,12 @@ function readThreadList(t: Target, interp: number, interpreterId: number): Threa
       raw = t.read(a, span);
     } catch (e) {
       if (targetExited(e)) throw e;
-      return { states, torn: `thread state at ${where} is unreadable` };
+      return { states, torn: `thread state at 0x${a.toString(16)} is unreadable` };
     }
     // A live thread state names its interpreter and, in a doubly linked list, the one before it.
     // A freed one fails either: the allocator writes its own links over the first words.
     const linked = ts.prev === undefined || t.pointerAt(raw, ts.prev) === previous;
-    if (t.pointerAt(raw, ts.interp) !== interp || !linked) return { states, torn: `thread state at ${where} is stale (its thread was ending)` };
+    if (t.pointerAt(raw, ts.interp) !== interp || !linked) return { states, torn: `thread state at 0x${a.toString(16)} is stale (its thread was ending)` };
     let frame: number;
     let torn: string | undefined;
     if (ts.frame.kind === 'direct') frame = t.pointerAt(raw, ts.frame.offset);

@@ -66,6 +66,12 @@ export interface SnapshotOptions {
   activeOnly?: boolean;
   /** Also find where each evaluation call's frames end (3.11+), to merge them with native stacks. */
   evalMarks?: boolean;
+  /**
+   * Repeated snapshots without locals (the sampler): frame arrays to reuse, one per thread in
+   * snapshot order, filled by the walk in place (see FrameWalkOptions.into). Each snapshot taken
+   * with them overwrites the frames of the one before.
+   */
+  frameArrays?: Frame[][];
 }
 
 /** Why a thread's frames are incomplete, if they are. */
@@ -74,6 +80,8 @@ interface Cut {
   torn?: boolean;
 }
 const WHOLE: Cut = Object.freeze({});
+/** The frames of a thread not walked (idle, no frame, unreadable): one array for all, never changed. */
+const NO_FRAMES: Frame[] = [];
 
 /** A live thread whose walk tore is walked again from its thread state's frame, at most this often. */
 const WALK_ATTEMPTS = 2;
@@ -147,7 +155,7 @@ function readSnapshot(p: OpenedPython, opts: SnapshotOptions): ThreadSnapshot[] 
         clues.frame = s.frame;
         status = opts.tasks.status(native, clues);
       }
-      let frames: Frame[] = [];
+      let frames: Frame[] = NO_FRAMES;
       let marks: EvalMark[] | undefined;
       let cut: Cut = WHOLE;
       if (s.torn !== undefined) cut = torn(s.torn);
@@ -156,14 +164,15 @@ function readSnapshot(p: OpenedPython, opts: SnapshotOptions): ThreadSnapshot[] 
           // A torn walk mixed pages read at different moments: the next one reads them afresh.
           if (attempt > 0) p.memory.refresh?.();
           try {
-            const w = walkFrames(t, p.codes, attempt === 0 ? s.frame : currentFrame(t, s), { locals: opts.locals, evalMarks: opts.evalMarks });
+            const into = opts.frameArrays ? (opts.frameArrays[out.length] ??= []) : undefined;
+            const w = walkFrames(t, p.codes, attempt === 0 ? s.frame : currentFrame(t, s), { locals: opts.locals, evalMarks: opts.evalMarks, into });
             frames = w.frames;
             marks = w.marks;
             if (marks?.some((m) => m.address === undefined)) placeMarksOnCFrames(t, s, marks);
             cut = w.truncated === undefined ? WHOLE : w.inconsistent ? torn(w.truncated) : { truncated: w.truncated };
           } catch (e) {
             if (targetExited(e)) throw e;
-            frames = [];
+            frames = NO_FRAMES;
             cut = torn(`stack unreadable: ${e instanceof Error ? e.message : String(e)}`);
           }
           if (!cut.torn || !p.live) break;

@@ -4,6 +4,7 @@
 // Stacks are interned in a prefix tree; the aggregate is a count per leaf stack, so memory grows
 // with the number of distinct stacks, not with the length of the recording. Only formats that
 // need time order (speedscope, gecko) ask for a timeline, which grows with the samples.
+import { ABSENT, AddressTable } from '../common/address-table.js';
 
 /** 'native': a C function (record --native), its file the library holding it. */
 export type FunctionKind = 'python' | 'native' | 'thread' | 'process';
@@ -90,7 +91,8 @@ export class Profile {
 
   private readonly funcIds = new Map<string, number>();
   private readonly frameIds = new Map<number, Map<number, number>>();
-  private readonly stackIds = new Map<number, number>();
+  /** Stack ids by (parent, frame), a number above 2^31: in an AddressTable, which boxes no key. */
+  private readonly stackIds = new AddressTable(1024);
   /** Thread ids by process and thread. */
   private readonly threadIds = new Map<number, Map<number, number>>();
   /** Frame ids of interned sample frames (the sampler shares one object per code object and line). */
@@ -140,7 +142,7 @@ export class Profile {
   internStack(parent: number, frame: number): number {
     const key = (parent + 1) * 0x1_0000_0000 + frame;
     let id = this.stackIds.get(key);
-    if (id === undefined) {
+    if (id === ABSENT) {
       id = this.stacks.length;
       this.stacks.push({ frame, parent, depth: parent < 0 ? 0 : this.stacks[parent]!.depth + 1 });
       this.stackIds.set(key, id);

@@ -5,7 +5,7 @@ import { asyncSnapshot } from '../cpython/asyncio-snapshot.js';
 import { functionOf, type MergedFrame } from '../cpython/native-merge.js';
 import { liveModules, liveNativeStacks, mergeThreads, requireNativeSupport } from '../cpython/native-stacks.js';
 import { openLiveProcess, type LiveProcess } from '../cpython/process.js';
-import { snapshot, type ThreadSnapshot } from '../cpython/snapshot.js';
+import { snapshot, type SnapshotOptions, type ThreadSnapshot } from '../cpython/snapshot.js';
 import type { CodeInfo } from '../cpython/model/code.js';
 import type { NativeModule } from '../native/index.js';
 import { taskIds, ThreadStatusReader } from '../memory/proc.js';
@@ -61,6 +61,8 @@ export class Sampler {
   private current: Sample = { time: 0, threads: [] };
   private threads: ThreadSample[] = [];
   private threadSamples: ThreadSample[] = [];
+  /** What each snapshot is asked for (names and the task list change), and its frame arrays: reused likewise. */
+  private snapshotOptions: SnapshotOptions;
   /** record --native: the process's modules, read once (a library loaded later is found again on a miss). */
   private modules: NativeModule[] | undefined;
 
@@ -83,6 +85,14 @@ export class Sampler {
     }
     this.statuses = new ThreadStatusReader(pid);
     this.kernel = new KernelStates(this.statuses);
+    const kernel = this.kernel;
+    this.snapshotOptions = {
+      names: false,
+      activeOnly: opts.activeOnly ?? false,
+      tasks: { ids: this.tids, status: (tid, clues) => kernel.status(tid, clues) },
+      evalMarks: opts.native !== undefined,
+      frameArrays: [],
+    };
     // Each sample reads what the last one read in one scatter read, then only what changed.
     this.process.memory.keepWarm?.();
   }
@@ -122,12 +132,10 @@ export class Sampler {
           { lines: false },
         )
       : undefined;
-    const threads = snapshot(this.process, {
-      names: readNames,
-      activeOnly: this.opts.activeOnly ?? false,
-      tasks: { ids: this.tids, status: (tid, clues) => this.kernel.status(tid, clues) },
-      evalMarks: native !== undefined,
-    });
+    const snapshotOptions = this.snapshotOptions;
+    snapshotOptions.names = readNames;
+    snapshotOptions.tasks!.ids = this.tids;
+    const threads = snapshot(this.process, snapshotOptions);
     const views = stacks ? mergeThreads(this.process, threads, stacks) : undefined;
     if (readNames) {
       this.names.clear();
@@ -136,8 +144,9 @@ export class Sampler {
         this.namesSeen.add(t.threadId);
         if (t.name !== undefined) this.names.set(t.threadId, t.name);
       }
-    } else if (wantNames && threads.some((t) => !this.namesSeen.has(t.threadId))) {
-      this.namesDue = 0; // a thread we have not named yet: read names at the next sample
+    } else if (wantNames) {
+      // A thread we have not named yet: read names at the next sample.
+      for (const t of threads) if (!this.namesSeen.has(t.threadId)) this.namesDue = 0;
     }
     let kept = 0;
     for (const t of threads) {

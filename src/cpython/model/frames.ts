@@ -25,6 +25,12 @@ export interface FrameWalkOptions {
   maxFrames?: number;
   /** 3.11+: collect where one evaluation call's frames end (for merging with the native stack). */
   evalMarks?: boolean;
+  /**
+   * Walks without locals: the array to return the frames in, its Frame objects overwritten (the
+   * sampler's, one per thread, so that a steady-state walk allocates none). What an earlier walk
+   * returned in it changes.
+   */
+  into?: Frame[];
 }
 
 /**
@@ -83,13 +89,14 @@ export function walkFrames(t: Target, codes: CodeCache, first: number, opts: Fra
 function walk(t: Target, codes: CodeCache, first: number, opts: FrameWalkOptions, seen: AddressTable, header: number, scratch: Buffer | undefined): FrameWalk {
   const f = t.b.frame;
   const max = opts.maxFrames ?? LIMITS.frames;
-  const frames: Frame[] = [];
+  const frames: Frame[] = opts.locals ? [] : (opts.into ?? []);
+  let n = 0;
   let addr = first;
   const marks: EvalMark[] | undefined = opts.evalMarks && f.kind === 'interpreterframe' ? [] : undefined;
   try {
     while (addr !== 0) {
-      if (seen.has(addr)) return withMarks({ frames, truncated: 'frame chain has a cycle', inconsistent: true }, marks);
-      if (frames.length >= max) return withMarks({ frames, truncated: `more than ${max} frames` }, marks);
+      if (seen.has(addr)) return result(frames, n, marks, 'frame chain has a cycle', true);
+      if (n >= max) return result(frames, n, marks, `more than ${max} frames`);
       seen.set(addr, 1);
       let raw: Buffer;
       if (scratch) {
@@ -101,9 +108,8 @@ function walk(t: Target, codes: CodeCache, first: number, opts: FrameWalkOptions
         const lasti = raw.readInt32LE(f.lasti);
         const back = t.pointerAt(raw, f.back);
         const code = codes.get(codeAddr);
-        const frame: Frame = { address: addr, code, line: codes.line(code, Math.max(0, lasti)) ?? code.firstLine };
+        const frame = place(frames, n++, addr, code, codes.line(code, Math.max(0, lasti)) ?? code.firstLine);
         if (opts.locals) frame.locals = readLocals(t, code, addr + f.localsplus, false, opts.locals);
-        frames.push(frame);
         addr = back;
         continue;
       }
@@ -116,23 +122,37 @@ function walk(t: Target, codes: CodeCache, first: number, opts: FrameWalkOptions
       if (!f.skipOwners.includes(owner) && codeAddr !== 0 && t.typeName(codeAddr) === 'code') {
         const code = codes.get(codeAddr);
         const index = Math.floor((instr - (codeAddr + t.b.code.codeAdaptive!)) / 2);
-        const frame: Frame = { address: addr, code, line: index >= 0 ? (codes.line(code, index) ?? code.firstLine) : code.firstLine };
+        const frame = place(frames, n++, addr, code, index >= 0 ? (codes.line(code, index) ?? code.firstLine) : code.firstLine);
         if (opts.locals) frame.locals = readLocals(t, code, addr + f.localsplus, f.taggedRefs, opts.locals);
-        frames.push(frame);
-        if (marks && entry) marks.push({ before: frames.length });
+        if (marks && entry) marks.push({ before: n });
       } else if (marks && f.skipOwners.includes(owner)) {
-        marks.push({ before: frames.length, address: addr });
+        marks.push({ before: n, address: addr });
       }
       addr = next;
     }
   } catch (e) {
-    if (frames.length === 0 || targetExited(e)) throw e;
-    return withMarks({ frames, truncated: `frame at 0x${addr.toString(16)} is unreadable`, inconsistent: true }, marks);
+    if (n === 0 || targetExited(e)) {
+      frames.length = 0;
+      throw e;
+    }
+    return result(frames, n, marks, `frame at 0x${addr.toString(16)} is unreadable`, true);
   }
-  return withMarks({ frames }, marks);
+  return result(frames, n, marks);
 }
 
-function withMarks(w: FrameWalk, marks: EvalMark[] | undefined): FrameWalk {
+/** The frame at index n of `frames`: the object already there, overwritten, or a new one. */
+function place(frames: Frame[], n: number, address: number, code: CodeInfo, line: number | undefined): Frame {
+  const frame = frames[n];
+  if (frame === undefined) return (frames[n] = { address, code, line });
+  frame.address = address;
+  frame.code = code;
+  frame.line = line;
+  return frame;
+}
+
+function result(frames: Frame[], n: number, marks: EvalMark[] | undefined, truncated?: string, inconsistent?: boolean): FrameWalk {
+  if (frames.length !== n) frames.length = n;
+  const w: FrameWalk = truncated === undefined ? { frames } : inconsistent ? { frames, truncated, inconsistent } : { frames, truncated };
   if (marks) w.marks = marks;
   return w;
 }

@@ -147,11 +147,12 @@ function readSnapshot(p: OpenedPython, opts: SnapshotOptions): ThreadSnapshot[] 
     }
     for (const s of states) {
       const native = s.nativeThreadId ?? pthreadTids?.get(s.threadId);
-      const gilFacts = threadGil(s, gil, collecting);
+      // The interpreter's GIL names its holder; a 3.15+ thread state also says so itself.
+      const holds = gil !== undefined ? gil.holder !== 0 && gil.holder === s.address : s.holdsGil;
       let status: ThreadSnapshot['status'] = 'unknown';
       if (native !== undefined && opts.tasks) {
         cluesState = s;
-        clues.holdsGil = gilFacts.holdsGil;
+        clues.holdsGil = holds;
         clues.frame = s.frame;
         status = opts.tasks.status(native, clues);
       }
@@ -183,12 +184,13 @@ function readSnapshot(p: OpenedPython, opts: SnapshotOptions): ThreadSnapshot[] 
         nativeThreadId: native,
         name: names?.get(s.threadId),
         status,
-        holdsGil: gilFacts.holdsGil,
-        gilState: gilFacts.gilState,
-        gilLocked: gilFacts.gilLocked,
-        lastGilHolder: gilFacts.lastGilHolder,
-        gcCollecting: gilFacts.gcCollecting,
-        gc: gilFacts.gc,
+        // The GIL and collector facts of the thread, from its interpreter's state and its own.
+        holdsGil: holds,
+        gilState: s.gilRequested && !holds ? 'waiting' : undefined,
+        gilLocked: gil?.locked,
+        lastGilHolder: gil?.lastHolder === undefined ? undefined : gil.lastHolder === s.address,
+        gcCollecting: collecting,
+        gc: collecting === undefined || holds === undefined ? undefined : collecting && holds,
         interpreterId: id,
         frames,
       };
@@ -206,22 +208,4 @@ function readSnapshot(p: OpenedPython, opts: SnapshotOptions): ThreadSnapshot[] 
     }
   });
   return out;
-}
-
-/** The GIL and collector facts of one thread, from its interpreter's state and its own. */
-function threadGil(
-  s: { address: number; holdsGil?: boolean; gilRequested?: boolean },
-  gil: GilState | undefined,
-  collecting: boolean | undefined,
-): Pick<ThreadSnapshot, 'holdsGil' | 'gilState' | 'gilLocked' | 'lastGilHolder' | 'gcCollecting' | 'gc'> {
-  // The interpreter's GIL names its holder; a 3.15+ thread state also says so itself.
-  const holds = gil !== undefined ? gil.holder !== 0 && gil.holder === s.address : s.holdsGil;
-  return {
-    holdsGil: holds,
-    gilState: s.gilRequested && !holds ? 'waiting' : undefined,
-    gilLocked: gil?.locked,
-    lastGilHolder: gil?.lastHolder === undefined ? undefined : gil.lastHolder === s.address,
-    gcCollecting: collecting,
-    gc: collecting === undefined || holds === undefined ? undefined : collecting && holds,
-  };
 }

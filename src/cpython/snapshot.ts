@@ -8,7 +8,7 @@ import type { RenderLimits } from './objects/render.js';
 import type { OpenedPython } from './process.js';
 import { placeMarksOnCFrames } from './model/eval-marks.js';
 import { framePosition, walkFrames, type EvalMark, type Frame } from './model/frames.js';
-import { currentFrame, interpreterId, interpreters, threadStates } from './model/threads.js';
+import { currentFrame, interpreterId, interpreters, threadStates, type ThreadState } from './model/threads.js';
 import { gcCollecting, readGil, type GilState } from './model/gil-and-gc.js';
 import type { GilActivity } from './gil-state.js';
 import { nativeIdsFromPthreads } from './model/native-ids.js';
@@ -66,7 +66,22 @@ export interface SnapshotOptions {
   activeOnly?: boolean;
   /** Also find where each evaluation call's frames end (3.11+), to merge them with native stacks. */
   evalMarks?: boolean;
+  /**
+   * Repeated snapshots without locals (the sampler): frame arrays to reuse, one per thread in
+   * snapshot order, filled by the walk in place (see FrameWalkOptions.into). Each snapshot taken
+   * with them overwrites the frames of the one before.
+   */
+  frameArrays?: Frame[][];
 }
+
+/** Why a thread's frames are incomplete, if they are. */
+interface Cut {
+  truncated?: string;
+  torn?: boolean;
+}
+const WHOLE: Cut = Object.freeze({});
+/** The frames of a thread not walked (idle, no frame, unreadable): one array for all, never changed. */
+const NO_FRAMES: Frame[] = [];
 
 /** A live thread whose walk tore is walked again from its thread state's frame, at most this often. */
 const WALK_ATTEMPTS = 2;
@@ -85,8 +100,16 @@ function readSnapshot(p: OpenedPython, opts: SnapshotOptions): ThreadSnapshot[] 
   const t = p.target;
   const roots = { runtime: p.image.symbols.runtime, interpHead: p.image.symbols.interpHead, threadStateCurrent: p.image.symbols.threadStateCurrent };
   const out: ThreadSnapshot[] = [];
+  // One clues object for every thread: the kernel-state check reads it before the next thread.
+  let cluesState: ThreadState | undefined;
+  const clues: ThreadClues = {
+    holdsGil: undefined,
+    frame: 0,
+    // A thread state that tore says nothing reliable about where its thread is.
+    position: () => (cluesState !== undefined && cluesState.torn === undefined ? framePosition(t, cluesState.frame) : undefined),
+  };
   // In a core nothing moves: an inconsistent chain there is damage, not a torn read.
-  const torn = (why: string): { truncated: string; torn?: boolean } => (p.live ? { truncated: `torn read (the thread changed while it was read): ${why}`, torn: true } : { truncated: why });
+  const torn = (why: string): Cut => (p.live ? { truncated: `torn read (the thread changed while it was read): ${why}`, torn: true } : { truncated: why });
   const interps = interpreters(t, roots);
   interps.forEach((interp, index) => {
     const id = interpreterId(t, interp, index);
@@ -110,57 +133,71 @@ function readSnapshot(p: OpenedPython, opts: SnapshotOptions): ThreadSnapshot[] 
       if (targetExited(e)) throw e;
       collecting = undefined;
     }
-    let names = new Map<number, string>();
+    let names: Map<number, string> | undefined;
     if (opts.names !== false) {
       try {
         names = threadNames(t, interp);
       } catch {
-        names = new Map();
+        names = undefined;
       }
     }
-    let pthreadTids = new Map<number, number>();
+    let pthreadTids: Map<number, number> | undefined;
     if (opts.tasks && states.some((s) => s.nativeThreadId === undefined)) {
       pthreadTids = nativeIdsFromPthreads(p.memory, states.map((s) => s.threadId), opts.tasks.ids);
     }
     for (const s of states) {
-      const native = s.nativeThreadId ?? pthreadTids.get(s.threadId);
-      const gilFacts = threadGil(s, gil, collecting);
-      // A thread state that tore says nothing reliable about where its thread is.
-      const clues: ThreadClues = { holdsGil: gilFacts.holdsGil, frame: s.frame, position: () => (s.torn === undefined ? framePosition(t, s.frame) : undefined) };
-      const status = native !== undefined && opts.tasks ? opts.tasks.status(native, clues) : 'unknown';
-      let frames: Frame[] = [];
+      const native = s.nativeThreadId ?? pthreadTids?.get(s.threadId);
+      // The interpreter's GIL names its holder; a 3.15+ thread state also says so itself.
+      const holds = gil !== undefined ? gil.holder !== 0 && gil.holder === s.address : s.holdsGil;
+      let status: ThreadSnapshot['status'] = 'unknown';
+      if (native !== undefined && opts.tasks) {
+        cluesState = s;
+        clues.holdsGil = holds;
+        clues.frame = s.frame;
+        status = opts.tasks.status(native, clues);
+      }
+      let frames: Frame[] = NO_FRAMES;
       let marks: EvalMark[] | undefined;
-      let cut: { truncated?: string; torn?: boolean } = {};
+      let cut: Cut = WHOLE;
       if (s.torn !== undefined) cut = torn(s.torn);
       else if (s.frame !== 0 && !(opts.activeOnly && status === 'idle')) {
         for (let attempt = 0; attempt < WALK_ATTEMPTS; attempt++) {
           // A torn walk mixed pages read at different moments: the next one reads them afresh.
           if (attempt > 0) p.memory.refresh?.();
           try {
-            const w = walkFrames(t, p.codes, attempt === 0 ? s.frame : currentFrame(t, s), { locals: opts.locals, evalMarks: opts.evalMarks });
+            const into = opts.frameArrays ? (opts.frameArrays[out.length] ??= []) : undefined;
+            const w = walkFrames(t, p.codes, attempt === 0 ? s.frame : currentFrame(t, s), { locals: opts.locals, evalMarks: opts.evalMarks, into });
             frames = w.frames;
             marks = w.marks;
             if (marks?.some((m) => m.address === undefined)) placeMarksOnCFrames(t, s, marks);
-            cut = w.truncated === undefined ? {} : w.inconsistent ? torn(w.truncated) : { truncated: w.truncated };
+            cut = w.truncated === undefined ? WHOLE : w.inconsistent ? torn(w.truncated) : { truncated: w.truncated };
           } catch (e) {
             if (targetExited(e)) throw e;
-            frames = [];
+            frames = NO_FRAMES;
             cut = torn(`stack unreadable: ${e instanceof Error ? e.message : String(e)}`);
           }
           if (!cut.torn || !p.live) break;
         }
       }
-      out.push({
+      const thread: ThreadSnapshot = {
         threadId: s.threadId,
         nativeThreadId: native,
-        name: names.get(s.threadId),
+        name: names?.get(s.threadId),
         status,
-        ...gilFacts,
+        // The GIL and collector facts of the thread, from its interpreter's state and its own.
+        holdsGil: holds,
+        gilState: s.gilRequested && !holds ? 'waiting' : undefined,
+        gilLocked: gil?.locked,
+        lastGilHolder: gil?.lastHolder === undefined ? undefined : gil.lastHolder === s.address,
+        gcCollecting: collecting,
+        gc: collecting === undefined || holds === undefined ? undefined : collecting && holds,
         interpreterId: id,
         frames,
-        ...(marks ? { evalMarks: marks } : {}),
-        ...cut,
-      });
+      };
+      if (marks) thread.evalMarks = marks;
+      if (cut.truncated !== undefined) thread.truncated = cut.truncated;
+      if (cut.torn !== undefined) thread.torn = cut.torn;
+      out.push(thread);
     }
     // The list itself tore after the last thread read: say so where it was cut.
     const last = out[out.length - 1];
@@ -171,22 +208,4 @@ function readSnapshot(p: OpenedPython, opts: SnapshotOptions): ThreadSnapshot[] 
     }
   });
   return out;
-}
-
-/** The GIL and collector facts of one thread, from its interpreter's state and its own. */
-function threadGil(
-  s: { address: number; holdsGil?: boolean; gilRequested?: boolean },
-  gil: GilState | undefined,
-  collecting: boolean | undefined,
-): Pick<ThreadSnapshot, 'holdsGil' | 'gilState' | 'gilLocked' | 'lastGilHolder' | 'gcCollecting' | 'gc'> {
-  // The interpreter's GIL names its holder; a 3.15+ thread state also says so itself.
-  const holds = gil !== undefined ? gil.holder !== 0 && gil.holder === s.address : s.holdsGil;
-  return {
-    holdsGil: holds,
-    gilState: s.gilRequested && !holds ? 'waiting' : undefined,
-    gilLocked: gil?.locked,
-    lastGilHolder: gil?.lastHolder === undefined ? undefined : gil.lastHolder === s.address,
-    gcCollecting: collecting,
-    gc: collecting === undefined || holds === undefined ? undefined : collecting && holds,
-  };
 }

@@ -37,7 +37,7 @@ export class Target {
   }
 
   ptr(address: number): number {
-    if (this.pointerSize === 4) return this.memory.read(address, 4).readUInt32LE(0);
+    if (this.pointerSize === 4) return this.u32(address);
     if (this.memory.readPointer) return this.memory.readPointer(address);
     return Target.ptrAt(this.memory.read(address, 8), 0);
   }
@@ -54,7 +54,8 @@ export class Target {
 
   /** A Py_ssize_t (or long) of the target's size from a buffer already read. */
   ssizeAt(buf: Buffer, offset: number): number {
-    return this.pointerSize === 4 ? buf.readInt32LE(offset) : Number(buf.readBigInt64LE(offset));
+    // Two halves, no BigInt: exact up to 2^53, and rounded as Number(BigInt) would beyond.
+    return this.pointerSize === 4 ? buf.readInt32LE(offset) : buf.readInt32LE(offset + 4) * 0x1_0000_0000 + buf.readUInt32LE(offset);
   }
 
   /** A Py_ssize_t (or long) of the target's size. */
@@ -75,11 +76,12 @@ export class Target {
   }
 
   u32(address: number): number {
+    if (this.memory.readU32) return this.memory.readU32(address);
     return this.memory.read(address, 4).readUInt32LE(0);
   }
 
   i32(address: number): number {
-    return this.memory.read(address, 4).readInt32LE(0);
+    return this.u32(address) | 0;
   }
 
   /** A NUL-terminated C string, read in chunks so that a string near the end of a mapping reads. */
@@ -119,6 +121,6 @@ export class Target {
 
   /** tp_flags, an unsigned long: the flags pyscope tests are all in its low 32 bits. */
   typeFlags(type: number): number {
-    return this.memory.read(type + this.b.type.flags, 4).readUInt32LE(0);
+    return this.u32(type + this.b.type.flags);
   }
 }

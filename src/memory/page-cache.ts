@@ -2,6 +2,7 @@
 // objects and strings sit close together (3.11+ frames share one data-stack chunk), so reading
 // whole 4 KiB pages turns thousands of small reads into a few hundred. A page is either mapped
 // or not as a whole, so reading it never fails where the small read would have succeeded.
+import { AddressTable } from '../common/address-table.js';
 import { readEach, type MemorySource, type ReadRequest } from './source.js';
 
 const PAGE = 4096;
@@ -15,14 +16,38 @@ const POOL_LIMIT = 1024;
  * sample of one thread 20 frames deep uses about ten pages, of fifty idle threads a few dozen).
  */
 const WARM_LIMIT = 256;
+/** In the page table: a page that could not be read in this snapshot. */
+const UNREADABLE = -2;
+
+/** A page's bytes, and the same bytes as 32-bit words (a pointer is read as two, no Buffer call). */
+interface PageBuffer {
+  bytes: Buffer;
+  words: Uint32Array;
+}
+
+/** A place in the page arrays that holds no page (so that they keep no buffer alive). */
+const NO_PAGE: PageBuffer = { bytes: Buffer.alloc(0), words: new Uint32Array(0) };
+
+function newPage(): PageBuffer {
+  const words = new Uint32Array(PAGE / 4);
+  return { bytes: Buffer.from(words.buffer), words };
+}
 
 export class PageCacheMemory implements MemorySource {
-  private pages = new Map<number, Buffer | null>();
-  private pool: Buffer[] = [];
+  // The pages of the current snapshot, index k: buffer, start address, and whether it was read
+  // ahead at the last refresh and not used since (then it is not carried further). Plain arrays
+  // kept at their longest, with a count, so that the steady state of sampling allocates nothing.
+  private pages: PageBuffer[] = [];
+  private starts = new Float64Array(64);
+  private readAhead = new Uint8Array(64);
+  private count = 0;
+  /** Page start -> index in the arrays above, or UNREADABLE, for the current snapshot. */
+  private table = new AddressTable();
+  private pool: PageBuffer[] = [];
+  private pooled = 0;
   private warm = false;
-  /** Pages read ahead at the last refresh and not used since: they are not carried further. */
-  private unused = new Set<number>();
   // Scratch arrays for the scatter read, reused from one refresh to the next.
+  private warmPages: PageBuffer[] = [];
   private warmBuffers: Buffer[] = [];
   private warmAddresses: number[] = [];
   private warmFilled = new Uint8Array(WARM_LIMIT);
@@ -44,16 +69,18 @@ export class PageCacheMemory implements MemorySource {
    */
   refresh(): void {
     let n = 0;
-    for (const [start, b] of this.pages) {
-      if (!b) continue;
-      if (this.warm && n < WARM_LIMIT && !this.unused.has(start)) {
-        this.warmBuffers[n] = b;
-        this.warmAddresses[n] = start;
+    for (let k = 0; k < this.count; k++) {
+      const b = this.pages[k]!;
+      if (this.warm && n < WARM_LIMIT && this.readAhead[k] === 0) {
+        this.warmPages[n] = b;
+        this.warmBuffers[n] = b.bytes;
+        this.warmAddresses[n] = this.starts[k]!;
         n++;
-      } else if (this.pool.length < POOL_LIMIT) this.pool.push(b);
+      } else this.release(b);
+      this.pages[k] = NO_PAGE;
     }
-    this.pages.clear();
-    this.unused.clear();
+    this.count = 0;
+    this.table.clear();
     if (n === 0) return;
     try {
       this.inner.readScatter!(this.warmBuffers, this.warmAddresses, n, this.warmFilled);
@@ -62,14 +89,12 @@ export class PageCacheMemory implements MemorySource {
       this.warmFilled.fill(0, 0, n);
     }
     for (let i = 0; i < n; i++) {
-      const b = this.warmBuffers[i]!;
-      if (this.warmFilled[i]) {
-        this.pages.set(this.warmAddresses[i]!, b);
-        this.unused.add(this.warmAddresses[i]!);
-      } else if (this.pool.length < POOL_LIMIT) {
-        // Not readable now: a later read of it asks the source again and fails as it should.
-        this.pool.push(b);
-      }
+      const b = this.warmPages[i]!;
+      this.warmPages[i] = NO_PAGE;
+      this.warmBuffers[i] = NO_PAGE.bytes;
+      // Not readable now: a later read of it asks the source again and fails as it should.
+      if (this.warmFilled[i]) this.keep(this.warmAddresses[i]!, b, 1);
+      else this.release(b);
     }
   }
 
@@ -84,13 +109,13 @@ export class PageCacheMemory implements MemorySource {
     const last = address + length - 1 - ((address + length - 1) % PAGE);
     if (first === last) {
       const page = this.page(first);
-      if (page) return page.subarray(address - first, address - first + length);
+      if (page) return page.bytes.subarray(address - first, address - first + length);
       return this.inner.read(address, length); // unreadable page: let the source report it
     }
     const a = this.page(first);
     const b = this.page(last);
     // Callers may keep what read() returns past refresh(), so a straddling read gets its own buffer.
-    if (a && b && last === first + PAGE) return Buffer.concat([a.subarray(address - first), b.subarray(0, address + length - last)]);
+    if (a && b && last === first + PAGE) return Buffer.concat([a.bytes.subarray(address - first), b.bytes.subarray(0, address + length - last)]);
     return this.inner.read(address, length);
   }
 
@@ -101,7 +126,11 @@ export class PageCacheMemory implements MemorySource {
     if (length > 0 && length < DIRECT && address + length <= start + PAGE) {
       const page = this.page(start);
       if (page) {
-        page.copy(buf, 0, address - start, address - start + length);
+        // Byte by byte: Buffer.copy of part of a buffer allocates a view on Node 20, and a
+        // frame's header is a few dozen bytes.
+        const from = address - start;
+        const bytes = page.bytes;
+        for (let i = 0; i < length; i++) buf[i] = bytes[from + i]!;
         return;
       }
     }
@@ -113,10 +142,24 @@ export class PageCacheMemory implements MemorySource {
     const off = address - start;
     if (off <= PAGE - 8) {
       const page = this.page(start);
-      if (page) return page.readUInt32LE(off) + page.readUInt32LE(off + 4) * 0x1_0000_0000;
+      if (page) {
+        if (off % 4 === 0) return page.words[off >>> 2]! + page.words[(off >>> 2) + 1]! * 0x1_0000_0000;
+        return page.bytes.readUInt32LE(off) + page.bytes.readUInt32LE(off + 4) * 0x1_0000_0000;
+      }
     }
     const b = this.read(address, 8);
     return b.readUInt32LE(0) + b.readUInt32LE(4) * 0x1_0000_0000;
+  }
+
+  /** An unsigned 32-bit value at `address`, without allocating when it lies in one page. */
+  readU32(address: number): number {
+    const start = address - (address % PAGE);
+    const off = address - start;
+    if (off <= PAGE - 4) {
+      const page = this.page(start);
+      if (page) return off % 4 === 0 ? page.words[off >>> 2]! : page.bytes.readUInt32LE(off);
+    }
+    return this.read(address, 4).readUInt32LE(0);
   }
 
   readMany(requests: readonly ReadRequest[]): (Buffer | Error)[] {
@@ -124,25 +167,51 @@ export class PageCacheMemory implements MemorySource {
   }
 
   close(): void {
-    this.pages.clear();
+    this.pages = [];
+    this.pool = [];
+    this.count = this.pooled = 0;
+    this.table.clear();
     this.inner.close();
   }
 
-  private page(start: number): Buffer | null {
-    let p = this.pages.get(start);
-    if (p !== undefined) {
-      if (this.unused.size > 0) this.unused.delete(start);
-      return p;
+  private page(start: number): PageBuffer | null {
+    const k = this.table.get(start);
+    if (k >= 0) {
+      this.readAhead[k] = 0;
+      return this.pages[k]!;
     }
+    if (k === UNREADABLE) return null;
+    const buf = this.pooled > 0 ? this.pool[--this.pooled]! : newPage();
     try {
-      const buf = this.pool.pop() ?? Buffer.allocUnsafe(PAGE);
-      if (this.inner.readInto) this.inner.readInto(buf, start);
-      else this.inner.read(start, PAGE).copy(buf);
-      p = buf;
+      if (this.inner.readInto) this.inner.readInto(buf.bytes, start);
+      else this.inner.read(start, PAGE).copy(buf.bytes);
     } catch {
-      p = null;
+      this.release(buf);
+      this.table.set(start, UNREADABLE);
+      return null;
     }
-    this.pages.set(start, p);
-    return p;
+    this.keep(start, buf, 0);
+    return buf;
+  }
+
+  private keep(start: number, buf: PageBuffer, readAhead: 0 | 1): void {
+    const k = this.count++;
+    if (k === this.starts.length) {
+      const starts = new Float64Array(k * 2);
+      starts.set(this.starts);
+      this.starts = starts;
+      const ahead = new Uint8Array(k * 2);
+      ahead.set(this.readAhead);
+      this.readAhead = ahead;
+    }
+    this.pages[k] = buf;
+    this.starts[k] = start;
+    this.readAhead[k] = readAhead;
+    this.table.set(start, k);
+  }
+
+  /** Back to the pool for the next snapshot's pages (beyond POOL_LIMIT, to the garbage collector). */
+  private release(buf: PageBuffer): void {
+    if (this.pooled < POOL_LIMIT) this.pool[this.pooled++] = buf;
   }
 }

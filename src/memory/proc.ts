@@ -130,6 +130,10 @@ function statusOf(stat: string): 'active' | 'idle' {
  * Thread states for repeated sampling: keeps each /proc/PID/task/TID/stat open and rereads it
  * from offset 0 (procfs regenerates it on every read), six times cheaper than opening it anew.
  */
+const CLOSE_PAREN = 0x29;
+const LETTER_R = 0x52;
+const SPACE = 0x20;
+
 export class ThreadStatusReader {
   private fds = new Map<number, number>();
   private buf = Buffer.allocUnsafe(1024);
@@ -144,7 +148,11 @@ export class ThreadStatusReader {
         this.fds.set(tid, fd);
       }
       const n = readSync(fd, this.buf, 0, this.buf.length, 0);
-      return statusOf(this.buf.toString('latin1', 0, n));
+      // The state is the one letter after the ") " that ends the command name; found in the bytes,
+      // as statusOf would from a string (a string and its split per thread per sample are garbage).
+      const close = n > 0 ? this.buf.lastIndexOf(CLOSE_PAREN, n - 1) : -1;
+      if (close < 0) return statusOf(this.buf.toString('latin1', 0, n));
+      return this.buf[close + 2] === LETTER_R && (close + 3 >= n || this.buf[close + 3] === SPACE) ? 'active' : 'idle';
     } catch {
       this.forget(tid);
       return 'unknown';

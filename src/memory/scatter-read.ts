@@ -15,6 +15,12 @@ export class ScatterReader {
   private local: Buffer;
   private remote: Buffer;
   private capacity = 0;
+  /**
+   * What each iovec slot holds now: the next call rewrites only the slots whose buffer or remote
+   * address changed (a sampler reads the same pages into the same buffers call after call).
+   */
+  private slotBuffers: (Buffer | undefined)[] = [];
+  private slotRemote = new Float64Array(0);
   /** Where each buffer's bytes are in this process, found once per buffer. */
   private addresses = new WeakMap<ArrayBufferLike, number>();
   /** System calls made (for reads-per-sample reporting). */
@@ -43,8 +49,16 @@ export class ScatterReader {
       let total = 0;
       for (let i = 0; i < n; i++) {
         const b = buffers[from + i]!;
-        this.entry(this.local, i, this.addressOf(b), b.length);
-        this.entry(this.remote, i, addresses[from + i]!, b.length);
+        const remote = addresses[from + i]!;
+        if (this.slotBuffers[i] !== b) {
+          this.entry(this.local, i, this.addressOf(b), b.length);
+          this.entry(this.remote, i, remote, b.length);
+          this.slotBuffers[i] = b;
+          this.slotRemote[i] = remote;
+        } else if (this.slotRemote[i] !== remote) {
+          this.entry(this.remote, i, remote, b.length);
+          this.slotRemote[i] = remote;
+        }
         total += b.length;
       }
       this.calls++;
@@ -90,6 +104,8 @@ export class ScatterReader {
     this.capacity = Math.max(n, this.capacity * 2, 16);
     this.local = Buffer.alloc(this.capacity * this.c.iovecSize);
     this.remote = Buffer.alloc(this.capacity * this.c.iovecSize);
+    this.slotBuffers = [];
+    this.slotRemote = new Float64Array(this.capacity);
   }
 
   /** struct iovec { void *base; size_t len; } at index i, in the host's word size. */

@@ -34,6 +34,8 @@ export interface MemorySource {
   keepWarm?(): void;
   /** Optional fast path: a little-endian 64-bit pointer at `address`, without allocating. */
   readPointer?(address: number): number;
+  /** Optional fast path: an unsigned little-endian 32-bit value at `address`, without allocating. */
+  readU32?(address: number): number;
   /** Number of read operations that reached the operating system since creation (for benchmarks). */
   readonly readCount: number;
   /** Live processes: true once a read found the process gone (even a read whose failure was caught). */

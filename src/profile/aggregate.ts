@@ -36,7 +36,7 @@ export function addSample(profile: Profile, proc: ProcessInfo, sample: Sample, o
       const fr = t.frames[i]!;
       stack = profile.internStack(stack, profile.internSampleFrame(fr));
     }
-    const thread = profile.internThread({ pid: proc.pid, threadId: t.threadId, nativeThreadId: t.nativeThreadId, name: t.threadName });
+    const thread = profile.threadOf(proc.pid, t.threadId, t.nativeThreadId, t.threadName);
     profile.addSample(stack, thread, time);
     added++;
   }

@@ -4,6 +4,7 @@
 // Stacks are interned in a prefix tree; the aggregate is a count per leaf stack, so memory grows
 // with the number of distinct stacks, not with the length of the recording. Only formats that
 // need time order (speedscope, gecko) ask for a timeline, which grows with the samples.
+import { ABSENT, AddressTable } from '../common/address-table.js';
 
 /** 'native': a C function (record --native), its file the library holding it. */
 export type FunctionKind = 'python' | 'native' | 'thread' | 'process';
@@ -90,8 +91,10 @@ export class Profile {
 
   private readonly funcIds = new Map<string, number>();
   private readonly frameIds = new Map<number, Map<number, number>>();
-  private readonly stackIds = new Map<number, number>();
-  private readonly threadIds = new Map<string, number>();
+  /** Stack ids by (parent, frame), a number above 2^31: in an AddressTable, which boxes no key. */
+  private readonly stackIds = new AddressTable(1024);
+  /** Thread ids by process and thread. */
+  private readonly threadIds = new Map<number, Map<number, number>>();
   /** Frame ids of interned sample frames (the sampler shares one object per code object and line). */
   private readonly sampleFrameIds = new WeakMap<object, number>();
 
@@ -139,7 +142,7 @@ export class Profile {
   internStack(parent: number, frame: number): number {
     const key = (parent + 1) * 0x1_0000_0000 + frame;
     let id = this.stackIds.get(key);
-    if (id === undefined) {
+    if (id === ABSENT) {
       id = this.stacks.length;
       this.stacks.push({ frame, parent, depth: parent < 0 ? 0 : this.stacks[parent]!.depth + 1 });
       this.stackIds.set(key, id);
@@ -148,14 +151,20 @@ export class Profile {
   }
 
   internThread(t: ProfileThread): number {
-    const key = `${t.pid}:${t.threadId}`;
-    let id = this.threadIds.get(key);
+    return this.threadOf(t.pid, t.threadId, t.nativeThreadId, t.name);
+  }
+
+  /** internThread without an object per call (once per thread-sample while recording). */
+  threadOf(pid: number, threadId: number, nativeThreadId: number | undefined, name: string | undefined): number {
+    let byThread = this.threadIds.get(pid);
+    if (!byThread) this.threadIds.set(pid, (byThread = new Map()));
+    let id = byThread.get(threadId);
     if (id === undefined) {
       id = this.threads.length;
-      this.threads.push({ ...t });
-      this.threadIds.set(key, id);
-    } else if (t.name !== undefined) {
-      this.threads[id]!.name = t.name;
+      this.threads.push({ pid, threadId, nativeThreadId, name });
+      byThread.set(threadId, id);
+    } else if (name !== undefined) {
+      this.threads[id]!.name = name;
     }
     return id;
   }

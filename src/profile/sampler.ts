@@ -5,7 +5,7 @@ import { asyncSnapshot } from '../cpython/asyncio-snapshot.js';
 import { functionOf, type MergedFrame } from '../cpython/native-merge.js';
 import { liveModules, liveNativeStacks, mergeThreads, requireNativeSupport } from '../cpython/native-stacks.js';
 import { openLiveProcess, type LiveProcess } from '../cpython/process.js';
-import { snapshot, type ThreadSnapshot } from '../cpython/snapshot.js';
+import { snapshot, type SnapshotOptions, type ThreadSnapshot } from '../cpython/snapshot.js';
 import type { CodeInfo } from '../cpython/model/code.js';
 import type { NativeModule } from '../native/index.js';
 import { taskIds, ThreadStatusReader } from '../memory/proc.js';
@@ -56,6 +56,13 @@ export class Sampler {
    * itself to its frame id. Weak: a code object evicted from the code cache takes its frames along.
    */
   private frames = new WeakMap<CodeInfo, Map<number, SampleFrame>>();
+  // The sample handed out, its threads and their frame arrays: reused by the next sample (the
+  // recorder's sink and top's table take what they need from a sample before the next is taken).
+  private current: Sample = { time: 0, threads: [] };
+  private threads: ThreadSample[] = [];
+  private threadSamples: ThreadSample[] = [];
+  /** What each snapshot is asked for (names and the task list change), and its frame arrays: reused likewise. */
+  private snapshotOptions: SnapshotOptions;
   /** record --native: the process's modules, read once (a library loaded later is found again on a miss). */
   private modules: NativeModule[] | undefined;
 
@@ -78,6 +85,14 @@ export class Sampler {
     }
     this.statuses = new ThreadStatusReader(pid);
     this.kernel = new KernelStates(this.statuses);
+    const kernel = this.kernel;
+    this.snapshotOptions = {
+      names: false,
+      activeOnly: opts.activeOnly ?? false,
+      tasks: { ids: this.tids, status: (tid, clues) => kernel.status(tid, clues) },
+      evalMarks: opts.native !== undefined,
+      frameArrays: [],
+    };
     // Each sample reads what the last one read in one scatter read, then only what changed.
     this.process.memory.keepWarm?.();
   }
@@ -93,6 +108,7 @@ export class Sampler {
   }
   private taskListings = 0;
 
+  /** A sample of every thread: valid until the next call, which reuses its objects and arrays. */
   sample(): Sample {
     // The task list changes rarely; re-listing it every sample would cost a directory read.
     if (this.tidsAge-- <= 0) {
@@ -116,18 +132,11 @@ export class Sampler {
           { lines: false },
         )
       : undefined;
-    const threads = snapshot(this.process, {
-      names: readNames,
-      activeOnly: this.opts.activeOnly ?? false,
-      tasks: { ids: this.tids, status: (tid, clues) => this.kernel.status(tid, clues) },
-      evalMarks: native !== undefined,
-    });
+    const snapshotOptions = this.snapshotOptions;
+    snapshotOptions.names = readNames;
+    snapshotOptions.tasks!.ids = this.tids;
+    const threads = snapshot(this.process, snapshotOptions);
     const views = stacks ? mergeThreads(this.process, threads, stacks) : undefined;
-    const framesOf = (t: ThreadSnapshot): SampleFrame[] => {
-      const view = views?.get(t);
-      if (!view) return t.frames.map((f) => this.pythonFrame(f));
-      return view.stack.frames.filter((f) => native!.all || f.kind === 'python' || !f.machinery).map((f) => (f.kind === 'python' ? this.pythonFrame(f.frame) : nativeFrame(f)));
-    };
     if (readNames) {
       this.names.clear();
       this.namesSeen.clear();
@@ -135,21 +144,35 @@ export class Sampler {
         this.namesSeen.add(t.threadId);
         if (t.name !== undefined) this.names.set(t.threadId, t.name);
       }
-    } else if (wantNames && threads.some((t) => !this.namesSeen.has(t.threadId))) {
-      this.namesDue = 0; // a thread we have not named yet: read names at the next sample
+    } else if (wantNames) {
+      // A thread we have not named yet: read names at the next sample.
+      for (const t of threads) if (!this.namesSeen.has(t.threadId)) this.namesDue = 0;
     }
-    const whole = threads.filter((t) => !t.torn);
-    const out: ThreadSample[] = whole.map((t) => ({
-      threadId: t.threadId,
-      nativeThreadId: t.nativeThreadId,
-      threadName: wantNames ? this.names.get(t.threadId) : undefined,
-      active: isActive(t),
-      holdsGil: t.holdsGil,
-      frames: framesOf(t),
-    }));
-    const torn = threads.length - whole.length;
-    const all = this.opts.asyncAware ? asyncAwareSamples(out, whole, asyncSnapshot(this.process)) : out;
-    return { time: performance.now() - this.start, threads: all, ...(torn ? { torn } : {}) };
+    let kept = 0;
+    for (const t of threads) {
+      if (t.torn) continue;
+      const ts = (this.threadSamples[kept] ??= { threadId: 0, nativeThreadId: undefined, threadName: undefined, active: false, holdsGil: undefined, frames: [] });
+      ts.threadId = t.threadId;
+      ts.nativeThreadId = t.nativeThreadId;
+      ts.threadName = wantNames ? this.names.get(t.threadId) : undefined;
+      ts.active = isActive(t);
+      ts.holdsGil = t.holdsGil;
+      const view = views?.get(t);
+      if (view) ts.frames = view.stack.frames.filter((f) => native!.all || f.kind === 'python' || !f.machinery).map((f) => (f.kind === 'python' ? this.pythonFrame(f.frame) : nativeFrame(f)));
+      else {
+        const frames = ts.frames;
+        for (let i = 0; i < t.frames.length; i++) frames[i] = this.pythonFrame(t.frames[i]!);
+        if (frames.length !== t.frames.length) frames.length = t.frames.length;
+      }
+      this.threads[kept++] = ts;
+    }
+    if (this.threads.length !== kept) this.threads.length = kept;
+    const torn = threads.length - kept;
+    const out = this.current;
+    out.time = performance.now() - this.start;
+    out.threads = this.opts.asyncAware ? asyncAwareSamples(this.threads, threads.filter((t) => !t.torn), asyncSnapshot(this.process)) : this.threads;
+    out.torn = torn > 0 ? torn : undefined;
+    return out;
   }
 
   private pythonFrame(f: ThreadSnapshot['frames'][number]): SampleFrame {

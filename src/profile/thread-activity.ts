@@ -11,6 +11,7 @@
 // standard library's thin wrappers around a blocking call is waiting, whatever the kernel says at
 // that instant. A thread the interpreter itself records as waiting for the GIL (3.15+, or read
 // from its native stack under --native) is idle too.
+import type { CodeInfo } from '../cpython/model/code.js';
 import type { ThreadSnapshot } from '../cpython/snapshot.js';
 
 /**
@@ -39,12 +40,20 @@ function fileName(path: string): string {
   return slash < 0 ? path : path.slice(slash + 1);
 }
 
+/** The answer for each code object seen innermost, found once (names are sliced to find it). */
+const waits = new WeakMap<CodeInfo, boolean>();
+
 /** The innermost frame is a standard-library wrapper that only waits in a blocking call. */
 export function inWaitingCall(t: Pick<ThreadSnapshot, 'frames'>): boolean {
   const top = t.frames[0];
   if (!top) return false;
-  const names = WAITING.get(fileName(top.code.filename));
-  return names !== undefined && names.has(bareName(top.code.qualname || top.code.name));
+  let waiting = waits.get(top.code);
+  if (waiting === undefined) {
+    const names = WAITING.get(fileName(top.code.filename));
+    waiting = names !== undefined && names.has(bareName(top.code.qualname || top.code.name));
+    waits.set(top.code, waiting);
+  }
+  return waiting;
 }
 
 /** Active: the kernel says it runs, it is not waiting for the GIL, and its innermost frame is not a wait. */

@@ -1,5 +1,6 @@
 // Walks one thread's Python frames, innermost first. The walk is bounded in frames and detects
 // cycles, so a frame chain that is being rewritten under us, or is corrupt, ends instead of looping.
+import { AddressTable } from '../../common/address-table.js';
 import { LIMITS, targetExited, type Target } from '../target.js';
 import { render, type RenderLimits } from '../objects/render.js';
 import type { CodeCache, CodeInfo, LocalKind } from './code.js';
@@ -24,6 +25,12 @@ export interface FrameWalkOptions {
   maxFrames?: number;
   /** 3.11+: collect where one evaluation call's frames end (for merging with the native stack). */
   evalMarks?: boolean;
+  /**
+   * Walks without locals: the array to return the frames in, its Frame objects overwritten (the
+   * sampler's, one per thread, so that a steady-state walk allocates none). What an earlier walk
+   * returned in it changes.
+   */
+  into?: Frame[];
 }
 
 /**
@@ -50,37 +57,59 @@ export interface FrameWalk {
   inconsistent?: boolean;
 }
 
+/**
+ * The walk's cycle check, kept from one walk to the next (a Set per walk was most of a sample's
+ * garbage). Taken while a walk runs: a walk started inside another (a coroutine's frame while
+ * rendering locals) gets a table of its own.
+ */
+let spareSeen: AddressTable | undefined = new AddressTable();
+/** One buffer for every frame's header, kept like spareSeen. */
+let spareHeader: Buffer | undefined;
+
 export function walkFrames(t: Target, codes: CodeCache, first: number, opts: FrameWalkOptions = {}): FrameWalk {
+  const seen = spareSeen ?? new AddressTable();
+  spareSeen = undefined;
+  const f = t.b.frame;
+  const header = (f.kind === 'frameobject' ? Math.max(f.back, f.code, f.lasti) : Math.max(f.previous, f.code, f.instr, f.owner)) + t.pointerSize;
+  // Filled in place where the source can: each field is taken from it before anything else is read.
+  let scratch: Buffer | undefined;
+  if (t.memory.readInto) {
+    scratch = spareHeader !== undefined && spareHeader.length === header ? spareHeader : Buffer.allocUnsafe(header);
+    spareHeader = undefined;
+  }
+  try {
+    return walk(t, codes, first, opts, seen, header, scratch);
+  } finally {
+    seen.clear();
+    spareSeen = seen;
+    if (scratch) spareHeader = scratch;
+  }
+}
+
+function walk(t: Target, codes: CodeCache, first: number, opts: FrameWalkOptions, seen: AddressTable, header: number, scratch: Buffer | undefined): FrameWalk {
   const f = t.b.frame;
   const max = opts.maxFrames ?? LIMITS.frames;
-  const frames: Frame[] = [];
-  const seen = new Set<number>();
-  const header = (f.kind === 'frameobject' ? Math.max(f.back, f.code, f.lasti) : Math.max(f.previous, f.code, f.instr, f.owner)) + t.pointerSize;
+  const frames: Frame[] = opts.locals ? [] : (opts.into ?? []);
+  let n = 0;
   let addr = first;
   const marks: EvalMark[] | undefined = opts.evalMarks && f.kind === 'interpreterframe' ? [] : undefined;
-  const done = (w: FrameWalk): FrameWalk => (marks ? { ...w, marks } : w);
-  // One buffer for every frame's header, filled in place where the source can: each field is
-  // taken from it before anything else is read.
-  const scratch = t.memory.readInto ? Buffer.allocUnsafe(header) : undefined;
-  const readHeader = (at: number): Buffer => {
-    if (!scratch) return t.read(at, header);
-    t.memory.readInto!(scratch, at);
-    return scratch;
-  };
   try {
     while (addr !== 0) {
-      if (seen.has(addr)) return done({ frames, truncated: 'frame chain has a cycle', inconsistent: true });
-      if (frames.length >= max) return done({ frames, truncated: `more than ${max} frames` });
-      seen.add(addr);
-      const raw = readHeader(addr);
+      if (seen.has(addr)) return result(frames, n, marks, 'frame chain has a cycle', true);
+      if (n >= max) return result(frames, n, marks, `more than ${max} frames`);
+      seen.set(addr, 1);
+      let raw: Buffer;
+      if (scratch) {
+        t.memory.readInto!(scratch, addr);
+        raw = scratch;
+      } else raw = t.read(addr, header);
       if (f.kind === 'frameobject') {
         const codeAddr = t.pointerAt(raw, f.code);
         const lasti = raw.readInt32LE(f.lasti);
         const back = t.pointerAt(raw, f.back);
         const code = codes.get(codeAddr);
-        const frame: Frame = { address: addr, code, line: codes.line(code, Math.max(0, lasti)) ?? code.firstLine };
+        const frame = place(frames, n++, addr, code, codes.line(code, Math.max(0, lasti)) ?? code.firstLine);
         if (opts.locals) frame.locals = readLocals(t, code, addr + f.localsplus, false, opts.locals);
-        frames.push(frame);
         addr = back;
         continue;
       }
@@ -93,20 +122,39 @@ export function walkFrames(t: Target, codes: CodeCache, first: number, opts: Fra
       if (!f.skipOwners.includes(owner) && codeAddr !== 0 && t.typeName(codeAddr) === 'code') {
         const code = codes.get(codeAddr);
         const index = Math.floor((instr - (codeAddr + t.b.code.codeAdaptive!)) / 2);
-        const frame: Frame = { address: addr, code, line: index >= 0 ? (codes.line(code, index) ?? code.firstLine) : code.firstLine };
+        const frame = place(frames, n++, addr, code, index >= 0 ? (codes.line(code, index) ?? code.firstLine) : code.firstLine);
         if (opts.locals) frame.locals = readLocals(t, code, addr + f.localsplus, f.taggedRefs, opts.locals);
-        frames.push(frame);
-        if (marks && entry) marks.push({ before: frames.length });
+        if (marks && entry) marks.push({ before: n });
       } else if (marks && f.skipOwners.includes(owner)) {
-        marks.push({ before: frames.length, address: addr });
+        marks.push({ before: n, address: addr });
       }
       addr = next;
     }
   } catch (e) {
-    if (frames.length === 0 || targetExited(e)) throw e;
-    return done({ frames, truncated: `frame at 0x${addr.toString(16)} is unreadable`, inconsistent: true });
+    if (n === 0 || targetExited(e)) {
+      frames.length = 0;
+      throw e;
+    }
+    return result(frames, n, marks, `frame at 0x${addr.toString(16)} is unreadable`, true);
   }
-  return done({ frames });
+  return result(frames, n, marks);
+}
+
+/** The frame at index n of `frames`: the object already there, overwritten, or a new one. */
+function place(frames: Frame[], n: number, address: number, code: CodeInfo, line: number | undefined): Frame {
+  const frame = frames[n];
+  if (frame === undefined) return (frames[n] = { address, code, line });
+  frame.address = address;
+  frame.code = code;
+  frame.line = line;
+  return frame;
+}
+
+function result(frames: Frame[], n: number, marks: EvalMark[] | undefined, truncated?: string, inconsistent?: boolean): FrameWalk {
+  if (frames.length !== n) frames.length = n;
+  const w: FrameWalk = truncated === undefined ? { frames } : inconsistent ? { frames, truncated, inconsistent } : { frames, truncated };
+  if (marks) w.marks = marks;
+  return w;
 }
 
 function readLocals(t: Target, code: CodeInfo, slots: number, tagged: boolean, limits: RenderLimits): LocalVariable[] {

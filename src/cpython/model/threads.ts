@@ -1,6 +1,7 @@
 // Interpreters and their thread states, from _PyRuntime (3.7+) or interp_head (2.7, 3.6).
 // Both lists are bounded and cycle-checked.
 import { ExitCode, PyscopeError } from '../../common/errors.js';
+import { AddressTable } from '../../common/address-table.js';
 import { LIMITS, targetExited, type Target } from '../target.js';
 
 export interface ThreadState {
@@ -46,6 +47,9 @@ export interface ThreadList {
   torn?: string;
 }
 
+/** The list's cycle check, kept from one read to the next (see walkFrames' for why). */
+let spareSeen: AddressTable | undefined = new AddressTable();
+
 /** Tries to read the list whole this many times before settling for the longest torn read. */
 const LIST_ATTEMPTS = 3;
 
@@ -69,24 +73,40 @@ function readThreadList(t: Target, interp: number, interpreterId: number): Threa
   const b = t.b;
   const ts = b.tstate;
   const span = Math.max(ts.prev ?? 0, ts.next, ts.interp, ts.threadId, ts.nativeThreadId ?? 0, ts.holdsGil ?? 0, ts.gilRequested ?? 0, ts.frame.kind === 'direct' ? ts.frame.offset : ts.frame.cframe) + 8; // 8: the widest field read (int64 on every ABI)
+  const seen = spareSeen ?? new AddressTable();
+  spareSeen = undefined;
+  // One buffer for every thread state, filled in place where the source can.
+  const scratch = t.memory.readInto ? Buffer.allocUnsafe(span) : undefined;
+  try {
+    return readStates(t, interp, interpreterId, span, seen, scratch);
+  } finally {
+    seen.clear();
+    spareSeen = seen;
+  }
+}
+
+function readStates(t: Target, interp: number, interpreterId: number, span: number, seen: AddressTable, scratch: Buffer | undefined): ThreadList {
+  const b = t.b;
+  const ts = b.tstate;
   const states: ThreadState[] = [];
-  const seen = new Set<number>();
   let previous = 0;
   for (let a = t.ptr(interp + b.interp.threadsHead); a !== 0 && states.length < LIMITS.threads; ) {
-    const where = `0x${a.toString(16)}`;
     if (seen.has(a)) return { states, torn: 'the thread list has a cycle' };
-    seen.add(a);
+    seen.set(a, 1);
     let raw: Buffer;
     try {
-      raw = t.read(a, span);
+      if (scratch) {
+        t.memory.readInto!(scratch, a);
+        raw = scratch;
+      } else raw = t.read(a, span);
     } catch (e) {
       if (targetExited(e)) throw e;
-      return { states, torn: `thread state at ${where} is unreadable` };
+      return { states, torn: `thread state at 0x${a.toString(16)} is unreadable` };
     }
     // A live thread state names its interpreter and, in a doubly linked list, the one before it.
     // A freed one fails either: the allocator writes its own links over the first words.
     const linked = ts.prev === undefined || t.pointerAt(raw, ts.prev) === previous;
-    if (t.pointerAt(raw, ts.interp) !== interp || !linked) return { states, torn: `thread state at ${where} is stale (its thread was ending)` };
+    if (t.pointerAt(raw, ts.interp) !== interp || !linked) return { states, torn: `thread state at 0x${a.toString(16)} is stale (its thread was ending)` };
     let frame: number;
     let torn: string | undefined;
     if (ts.frame.kind === 'direct') frame = t.pointerAt(raw, ts.frame.offset);

@@ -83,6 +83,8 @@ const WHOLE: Cut = Object.freeze({});
 /** The frames of a thread not walked (idle, no frame, unreadable): one array for all, never changed. */
 const NO_FRAMES: Frame[] = [];
 
+/** A live process's thread names that read as none (a torn read of threading._active) are read again, at most this often. */
+const NAME_ATTEMPTS = 2;
 /** A live thread whose walk tore is walked again from its thread state's frame, at most this often. */
 const WALK_ATTEMPTS = 2;
 
@@ -135,10 +137,16 @@ function readSnapshot(p: OpenedPython, opts: SnapshotOptions): ThreadSnapshot[] 
     }
     let names: Map<number, string> | undefined;
     if (opts.names !== false) {
-      try {
-        names = threadNames(t, interp);
-      } catch {
-        names = undefined;
+      for (let attempt = 0; attempt < NAME_ATTEMPTS; attempt++) {
+        // threading._active read while a thread starts or ends can be a table being replaced:
+        // nothing in it reads as a thread, so a live process's names are read again afresh.
+        if (attempt > 0) p.memory.refresh?.();
+        try {
+          names = threadNames(t, interp);
+        } catch {
+          names = undefined;
+        }
+        if ((names !== undefined && names.size > 0) || !p.live) break;
       }
     }
     let pthreadTids: Map<number, number> | undefined;

@@ -133,7 +133,9 @@ for (const py of pythons()) {
             assert.match(th.truncated ?? '', /^torn read /);
           }
         }
-        assert.ok(dump.threads.some((th) => th.name === 'worker-0'), `dump ${i} names the workers`);
+        // As in the snapshots above: only a list that tore may miss a thread that lives throughout.
+        const listTorn = (dump.threads as CutThread[]).some((th) => th.truncated?.includes('may be missing'));
+        if (!listTorn) assert.ok(dump.threads.some((th) => th.name === 'worker-0'), `dump ${i} names the workers: ${JSON.stringify((dump.threads as CutThread[]).map((th) => [th.name, th.truncated]))}`);
       }
     });
   });

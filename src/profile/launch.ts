@@ -18,7 +18,8 @@ export function spawned(child: ChildProcess): Promise<number> {
     child.once('error', (e: NodeJS.ErrnoException) => {
       // in our words, not Node's (`spawn x ENOENT`)
       const why = e.code === 'ENOENT' ? 'no such file or command' : e.code === 'EACCES' ? 'permission denied' : e.message;
-      reject(new PyscopeError(`record: cannot run ${child.spawnfile}: ${why}`, ExitCode.failure));
+      // a command that does not exist is a bad command line, as a missing script is
+      reject(new PyscopeError(`record: cannot run ${child.spawnfile}: ${why}`, e.code === 'ENOENT' ? ExitCode.usage : ExitCode.failure));
     });
   });
 }

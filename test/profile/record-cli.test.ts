@@ -95,7 +95,7 @@ describe('pyscope record: bad input', { skip }, () => {
   test('a script or a command that does not exist: one line of ours, nothing launched to say it again', async () => {
     const missing = tmpPath('no-such-script.py');
     assertOneLineError(await runPyscope(['record', '-o', tmpPath('m.html'), '--', py!.path, missing]), ExitCode.usage, new RegExp(`^pyscope: error: record: ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: no such file\n$`));
-    assertOneLineError(await runPyscope(['record', '-o', tmpPath('n.html'), '--', tmpPath('no-such-command')]), ExitCode.failure, /^pyscope: error: record: cannot run \S+no-such-command: no such file or command\n$/);
+    assertOneLineError(await runPyscope(['record', '-o', tmpPath('n.html'), '--', tmpPath('no-such-command')]), ExitCode.usage, /^pyscope: error: record: cannot run \S+no-such-command: no such file or command\n$/);
     assert.ok(!existsSync(tmpPath('m.html')) && !existsSync(tmpPath('n.html')));
   });
 

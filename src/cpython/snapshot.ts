@@ -83,7 +83,7 @@ const WHOLE: Cut = Object.freeze({});
 /** The frames of a thread not walked (idle, no frame, unreadable): one array for all, never changed. */
 const NO_FRAMES: Frame[] = [];
 
-/** A live process's thread names that read as none (a torn read of threading._active) are read again, at most this often. */
+/** A live process's thread names whose read tore (threading._active being replaced) are read again, at most this often. */
 const NAME_ATTEMPTS = 2;
 /** A live thread whose walk tore is walked again from its thread state's frame, at most this often. */
 const WALK_ATTEMPTS = 2;
@@ -138,15 +138,15 @@ function readSnapshot(p: OpenedPython, opts: SnapshotOptions): ThreadSnapshot[] 
     let names: Map<number, string> | undefined;
     if (opts.names !== false) {
       for (let attempt = 0; attempt < NAME_ATTEMPTS; attempt++) {
-        // threading._active read while a thread starts or ends can be a table being replaced:
-        // nothing in it reads as a thread, so a live process's names are read again afresh.
+        // threading._active read while a thread starts or ends can be a table being replaced
+        // (threadNames throws): a live process's names are read again afresh.
         if (attempt > 0) p.memory.refresh?.();
         try {
           names = threadNames(t, interp);
         } catch {
           names = undefined;
         }
-        if ((names !== undefined && names.size > 0) || !p.live) break;
+        if (names !== undefined || !p.live) break;
       }
     }
     let pthreadTids: Map<number, number> | undefined;

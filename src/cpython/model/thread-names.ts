@@ -1,6 +1,7 @@
 // Python-level thread names, from the threading module's registry: sys.modules["threading"]
 // ._active maps each thread ident to its Thread object, whose _name (2.7: _Thread__name) holds
-// the name. Every step is a bounded read; any failure just leaves names unknown.
+// the name. Every step is a bounded read; a registry that reads as no thread at all is an error
+// (a torn read), any other failure just leaves a name unknown.
 import { dictEntries, valueOfName } from '../objects/dict.js';
 import { readInt, readPy2Int } from '../objects/numbers.js';
 import { readName } from '../objects/strings.js';
@@ -22,7 +23,8 @@ export function threadNames(t: Target, interp: number): Map<number, string> {
   const active = valueOfName(t, dictEntries(t, moduleDict, 10_000).entries, '_active');
   if (!active) return names;
   const py2 = t.b.strings.kind === 'py2';
-  for (const [key, thread] of dictEntries(t, active, MAX_THREADS).entries) {
+  const registry = dictEntries(t, active, MAX_THREADS);
+  for (const [key, thread] of registry.entries) {
     try {
       const kt = t.typeName(key);
       const ident = kt === 'int' && py2 ? readPy2Int(t, key) : readInt(t, key).value;
@@ -33,5 +35,8 @@ export function threadNames(t: Target, interp: number): Map<number, string> {
       // a thread object being torn down: skip it
     }
   }
+  // A registry that holds threads but named none was read while its table was replaced (a
+  // thread starting or ending): a torn read, which a live process's caller reads again.
+  if (names.size === 0 && registry.total > 0) throw new Error(`threading._active holds ${registry.total} threads but none could be read`);
   return names;
 }

@@ -4,7 +4,9 @@
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { connect, type Socket } from 'node:net';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { pythonsFrom, requirePython } from '../support/pythons.js';
@@ -93,14 +95,18 @@ describe('dap: no program outlives its session', { skip }, () => {
   });
 
   test('a program detached from its session runs on after the adapter ends', async () => {
-    const c = await startSession(newest!.path, { program: ORPHAN });
+    // the program writes there how it ended, if it does: a failure says why, not only that
+    const record = join(mkdtempSync(join(tmpdir(), 'pyscope-detach-')), 'end.txt');
+    const c = await startSession(newest!.path, { program: ORPHAN, env: { ORPHAN_CHECK_RECORD: record } });
     const pid = (await c.waitFor<DebugProtocol.ProcessEvent>('process')).body.systemProcessId!;
     await c.request('disconnect', { terminateDebuggee: false });
     c.proc.stdin!.end();
     await exited(c, 'stdin closed after a detach');
     // longer than the agent's grace before it would end an orphaned program
     await new Promise((r) => setTimeout(r, 3000));
-    assert.ok(running(pid), 'the detached program still runs');
+    const end = existsSync(record) ? readFileSync(record, 'utf8').trim() : '';
+    rmSync(dirname(record), { recursive: true, force: true });
+    assert.ok(running(pid), `the detached program ${pid} ended: ${end || 'by SIGKILL (it recorded nothing)'}\n${c.diagnosis()}`);
     process.kill(pid, 'SIGKILL');
     await gone([pid], 'after killing the detached program');
   });

@@ -1,65 +1,87 @@
 # Engine for 3.12+: sys.monitoring; LINE only for code objects holding breakpoints or while stepping.
-from .runtime import sys, mon, E, DISABLE, get_ident, getframe, report_internal_error
+from .runtime import sys, mon, E, DISABLE, RLock, get_ident, getframe, report_internal_error
 from .policy import is_string_module
 
 
 class MonitoringEngine(object):
+    def __init__(self):
+        # install and update run on the program's threads, remove on the agent's (a detach, at any
+        # moment): one at a time, and nothing after remove, or a call on the freed tool id raises
+        # ValueError into the program (a detach landing while the main thread installs killed it)
+        self.lock = RLock()
+        self.removed = False
+        self.tool = None
+        self.local_codes = set()
+
     def install(self, agent):
         self.agent = agent
-        tool = None
-        for t in (mon.DEBUGGER_ID, 1, 3, 4):
-            if mon.get_tool(t) is None:
-                tool = t
-                break
-        if tool is None:
-            raise RuntimeError('no free sys.monitoring tool id')
-        mon.use_tool_id(tool, 'pyscope')
-        self.tool = tool
-        mon.register_callback(tool, E.PY_START, self.py_start)
-        mon.register_callback(tool, E.LINE, self.line)
-        mon.register_callback(tool, E.RAISE, self.raise_)
-        mon.register_callback(tool, E.PY_UNWIND, self.unwind)
-        mon.register_callback(tool, E.PY_RETURN, self.py_return)
-        mon.register_callback(tool, E.PY_YIELD, self.py_yield)
-        mon.register_callback(tool, E.PY_RESUME, self.py_resume)
-        self.local_codes = set()
-        self.update()
+        with self.lock:
+            # a detach that came first leaves the program untraced
+            if self.removed or agent.detached:
+                return
+            tool = None
+            for t in (mon.DEBUGGER_ID, 1, 3, 4):
+                if mon.get_tool(t) is None:
+                    tool = t
+                    break
+            if tool is None:
+                raise RuntimeError('no free sys.monitoring tool id')
+            mon.use_tool_id(tool, 'pyscope')
+            self.tool = tool
+            mon.register_callback(tool, E.PY_START, self.py_start)
+            mon.register_callback(tool, E.LINE, self.line)
+            mon.register_callback(tool, E.RAISE, self.raise_)
+            mon.register_callback(tool, E.PY_UNWIND, self.unwind)
+            mon.register_callback(tool, E.PY_RETURN, self.py_return)
+            mon.register_callback(tool, E.PY_YIELD, self.py_yield)
+            mon.register_callback(tool, E.PY_RESUME, self.py_resume)
+            self.update()
 
     def update(self):
-        a = self.agent
-        if a.detached:
-            return
-        ev = E.PY_START
-        if a.steps or a.stop_all:
-            ev |= E.LINE
-        if a.step_frames():
-            # how the frame stepped from leaves (a return stops in its caller) or, after a step out
-            # of a task's coroutine, where its awaiter resumes
-            ev |= E.PY_RETURN | E.PY_YIELD | E.PY_UNWIND
-            if a.awaiting():
-                ev |= E.PY_RESUME
-        if 'raised' in a.exc_filters:
-            ev |= E.RAISE
-        if 'userUnhandled' in a.exc_filters:
-            ev |= E.PY_UNWIND
-        mon.set_events(self.tool, ev)
-        mon.restart_events()
+        with self.lock:
+            # before install (a detach as the program starts) and after remove: nothing to update
+            if self.tool is None:
+                return
+            a = self.agent
+            if a.detached:
+                return
+            ev = E.PY_START
+            if a.steps or a.stop_all:
+                ev |= E.LINE
+            if a.step_frames():
+                # how the frame stepped from leaves (a return stops in its caller) or, after a step
+                # out of a task's coroutine, where its awaiter resumes
+                ev |= E.PY_RETURN | E.PY_YIELD | E.PY_UNWIND
+                if a.awaiting():
+                    ev |= E.PY_RESUME
+            if 'raised' in a.exc_filters:
+                ev |= E.RAISE
+            if 'userUnhandled' in a.exc_filters:
+                ev |= E.PY_UNWIND
+            mon.set_events(self.tool, ev)
+            mon.restart_events()
 
     def hook_code(self, code):
-        if code not in self.local_codes:
-            self.local_codes.add(code)
-            mon.set_local_events(self.tool, code, E.LINE)
+        if code in self.local_codes:
+            return
+        with self.lock:
+            if self.tool is not None and code not in self.local_codes:
+                self.local_codes.add(code)
+                mon.set_local_events(self.tool, code, E.LINE)
 
     def breakpoints_changed(self):
-        for c in self.local_codes:
-            mon.set_local_events(self.tool, c, 0)
-        self.local_codes = set()
-        for f in sys._current_frames().values():
-            while f is not None:
-                if self.agent.code_has_bp(f.f_code):
-                    self.hook_code(f.f_code)
-                f = f.f_back
-        self.update()
+        with self.lock:
+            if self.tool is None:
+                return
+            for c in self.local_codes:
+                mon.set_local_events(self.tool, c, 0)
+            self.local_codes = set()
+            for f in sys._current_frames().values():
+                while f is not None:
+                    if self.agent.code_has_bp(f.f_code):
+                        self.hook_code(f.f_code)
+                    f = f.f_back
+            self.update()
 
     def hook_running_frames(self):
         pass  # global LINE events (update) reach running frames already
@@ -68,15 +90,20 @@ class MonitoringEngine(object):
         pass
 
     def remove(self):
-        try:
-            mon.set_events(self.tool, 0)
-            for c in self.local_codes:
-                mon.set_local_events(self.tool, c, 0)
-            for e in (E.PY_START, E.LINE, E.RAISE, E.PY_UNWIND, E.PY_RETURN, E.PY_YIELD, E.PY_RESUME):
-                mon.register_callback(self.tool, e, None)
-            mon.free_tool_id(self.tool)
-        except Exception:
-            pass
+        with self.lock:
+            self.removed = True
+            tool, self.tool = self.tool, None
+            if tool is None:
+                return
+            try:
+                mon.set_events(tool, 0)
+                for c in self.local_codes:
+                    mon.set_local_events(tool, c, 0)
+                for e in (E.PY_START, E.LINE, E.RAISE, E.PY_UNWIND, E.PY_RETURN, E.PY_YIELD, E.PY_RESUME):
+                    mon.register_callback(tool, e, None)
+                mon.free_tool_id(tool)
+            except Exception:
+                pass
 
     # callbacks: return DISABLE wherever nothing can ever happen at that location
 

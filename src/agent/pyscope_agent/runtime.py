@@ -57,6 +57,7 @@ PROXY_LOCALS = sys.version_info >= (3, 13)  # PEP 667: f_locals writes through
 get_ident = _thread.get_ident
 getframe = sys._getframe
 allocate_lock = _thread.allocate_lock
+RLock = _thread.RLock
 start_new_thread = _thread.start_new_thread
 monotonic = time.monotonic
 EXEC = exec

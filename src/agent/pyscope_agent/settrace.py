@@ -1,5 +1,5 @@
 # Engine for 3.8-3.11: sys.settrace; a local tracer only for frames that need one.
-from .runtime import sys, dis, threading, get_ident, report_internal_error
+from .runtime import sys, dis, threading, RLock, get_ident, report_internal_error
 from .policy import is_string_module
 from .threadtrace import ThreadTracer
 
@@ -61,6 +61,13 @@ class _FirstLines(dict):
 
 
 class TraceEngine(object):
+    def __init__(self):
+        # install and update run on the program's threads, remove on the agent's (a detach, at any
+        # moment): one at a time, and nothing arms the tracers again after remove
+        self.lock = RLock()
+        self.removed = False
+        self.tracer = None
+
     def install(self, agent):
         global _trace_engine
         self.agent = agent
@@ -76,7 +83,10 @@ class TraceEngine(object):
         # (_PyEval_SetTrace on each thread state); where it cannot work, it stays on from here.
         self.tracer = ThreadTracer(_global_trace)
         self.armed = False
-        self.update()
+        with self.lock:
+            # a detach that came first leaves the program untraced
+            if not self.removed:
+                self.update()
 
     def hit(self, frame):
         code = frame.f_code
@@ -160,7 +170,14 @@ class TraceEngine(object):
         a.on_raise(frame, exc, 'userUnhandled')
 
     def update(self):
+        with self.lock:
+            self._update()
+
+    def _update(self):
         global _trace_slow
+        # before install (a detach as the program starts) and after remove: nothing to update
+        if self.removed or self.tracer is None:
+            return
         a = self.agent
         a.slow = _trace_slow = a.needs_slow()
         if a.detached:
@@ -178,6 +195,11 @@ class TraceEngine(object):
             self.tracer.unset_all()
 
     def breakpoints_changed(self):
+        with self.lock:
+            if not self.removed and self.tracer is not None:
+                self._breakpoints_changed()
+
+    def _breakpoints_changed(self):
         self.first_lines.clear()
         _trace_first_lines.clear()
         _trace_first_lines[1] = True
@@ -214,6 +236,12 @@ class TraceEngine(object):
             f = f.f_back
 
     def remove(self):
+        with self.lock:
+            self.removed = True
+            if self.tracer is not None:
+                self._remove()
+
+    def _remove(self):
         # other threads drop their global tracer the next time it runs (it checks `detached`)
         global _trace_slow
         self.agent.slow = _trace_slow = True

@@ -345,11 +345,14 @@ def _pause_any_code_later(agent, gen):
 
 
 def detach(agent, a):
-    agent.detach()
-    # a followed child's output is its parent's, still read by the parent's session; an attached
-    # program's stdio was never ours
-    if sys.platform != 'emscripten' and not agent.attached and not getattr(agent, 'inherited_output', False):
-        quiet_output()
+    try:
+        agent.detach()
+    finally:
+        # whatever the detach met, the program runs on, and nobody will read its output: a
+        # followed child's output is its parent's, still read by the parent's session; an
+        # attached program's stdio was never ours
+        if sys.platform != 'emscripten' and not agent.attached and not getattr(agent, 'inherited_output', False):
+            quiet_output()
     return {}
 
 

@@ -12,7 +12,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, needsChromium, watchPage } from '../playground/browser.js';
+import { launchChromium, needsChromium, pageLog, watchPage } from '../playground/browser.js';
 import { REPO_ROOT } from '../support/pythons.js';
 import { requireThat } from '../support/requirements.js';
 import { describeFailure, runPyscope } from '../support/pyscope.js';
@@ -117,6 +117,26 @@ describe('JupyterLab debugs a notebook on pyscope-python3 in Chromium', { ...nee
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** The Jupyter debug messages the page exchanged with the kernel, one line each, for a failure. */
+  const debugTraffic = new Tail(4_000);
+
+  /** Records each debug_request, debug_reply and debug_event frame of the page's kernel websockets. */
+  function watchDebugTraffic(page: Page): void {
+    const line = (way: string, payload: string | Buffer): void => {
+      const text = typeof payload === 'string' ? payload : payload.toString('utf8');
+      // the message's own header comes first (a status message names its debug parent after it)
+      const type = /"msg_type":\s*"([^"]+)"/.exec(text)?.[1];
+      if (type === undefined || !type.startsWith('debug_')) return;
+      const command = /"(?:command|event)":\s*"([^"]+)"/.exec(text)?.[1] ?? '?';
+      const success = /"success":\s*(true|false)/.exec(text)?.[1];
+      debugTraffic.push(`${new Date().toISOString().slice(11, 23)} ${way} ${type} ${command}${success === undefined ? '' : ` success=${success}`}\n`);
+    };
+    page.on('websocket', (ws) => {
+      ws.on('framesent', (f) => line('->', f.payload));
+      ws.on('framereceived', (f) => line('<-', f.payload));
+    });
+  }
+
   /** Waits until `selector`'s text matches; fails saying what the panel and the page showed. */
   async function textMatches(page: Page, selector: string, pattern: RegExp, what: string, timeout = WAIT.stop): Promise<string> {
     try {
@@ -128,14 +148,18 @@ describe('JupyterLab debugs a notebook on pyscope-python3 in Chromium', { ...nee
     } catch (e) {
       if (!(e instanceof Error) || e.name !== 'TimeoutError') throw e;
       const shown = (await page.evaluate(`document.querySelector(${JSON.stringify(selector)})?.textContent ?? '(absent)'`)) as string;
+      const panel = (await page.evaluate(
+        `(() => { const e = document.querySelector('#jp-debugger-sidebar'); return e === null ? 'absent' : (e.checkVisibility() ? 'shown' : 'hidden') + ', says ' + JSON.stringify((e.textContent ?? '').slice(0, 300)); })()`,
+      )) as string;
       const status = (await page.evaluate(`document.querySelector('.jp-StatusBar-Widget')?.textContent ?? ''`)) as string;
-      throw new WaitTimeout(`${what}: ${selector} to match ${pattern.toString()}`, timeout, `it shows: ${JSON.stringify(shown.slice(0, 500))}\nstatus bar: ${status}\njupyter lab log:\n${labLog.show(30)}`);
+      throw new WaitTimeout(`${what}: ${selector} to match ${pattern.toString()}`, timeout, `it shows: ${JSON.stringify(shown.slice(0, 500))}\nthe debugger panel: ${panel}\nstatus bar: ${status}\npage log:\n${pageLog(page)}\ndebug messages:\n${debugTraffic.show(60)}\njupyter lab log:\n${labLog.show(30)}`);
     }
     return ((await page.textContent(selector)) ?? '').trim();
   }
 
   test('bug button, a gutter breakpoint, run: call stack, variables, Next, Continue', { timeout: lastResort() }, async () => {
     const page = watchPage(await browser!.newPage({ viewport: { width: 1400, height: 900 } }));
+    watchDebugTraffic(page);
     await page.goto(url);
     await textMatches(page, '#jp-main-statusbar', /Python 3 \(pyscope\) \| Idle/, 'the notebook on the pyscope kernel, idle', WAIT.event);
     const bug = page.locator('.jp-NotebookPanel-toolbar .jp-DebuggerBugButton');

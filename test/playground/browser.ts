@@ -49,6 +49,11 @@ export function watchPage(page: Page): Page {
   return page;
 }
 
+/** The tail of what a watched page logged (console, page errors, failed requests). */
+export function pageLog(page: Page, lines = 30): string {
+  return (logs.get(page) ?? new Tail()).show(lines);
+}
+
 /** What the page shows now, for a failure message: status, console pane, and its log. */
 export async function pageState(page: Page): Promise<string> {
   const text = async (selector: string): Promise<string> => {
@@ -66,7 +71,7 @@ export async function pageState(page: Page): Promise<string> {
     'console pane (tail):',
     consolePane.show(20),
     'page log (tail):',
-    (logs.get(page) ?? new Tail()).show(30),
+    pageLog(page),
   ].join('\n');
 }
 

@@ -17,17 +17,27 @@ import { literal, nameFromHere } from '../support/file-name.js';
 const py = pythons().find((p) => !p.missing && p.version[0] === 3);
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const { skip } = firstSkip(requireTool('tmux', hasTmux), requirePython(py !== undefined, 'no Python 3 of the matrix is present'));
-// A server of our own, so the test never touches anyone's tmux sessions.
-const SOCKET = `pyscope-top-test-${process.pid}`;
+// Servers of our own, so the test never touches anyone's tmux sessions. Each test has a server of
+// its own too: killing a server's last session makes it exit, and a `new-session` sent to it while
+// it exits fails with "server exited unexpectedly" (seen once in CI).
+let servers = 0;
+const socket = (): string => `pyscope-top-test-${process.pid}-${servers}`;
 
 const children: ChildProcess[] = [];
 after(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+  spawnSync('tmux', ['-L', socket(), 'kill-server']);
 });
 
 function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+  return execFileSync('tmux', ['-L', socket(), ...args], { encoding: 'utf8' });
+}
+
+/** A terminal of the given size running `command`, in a new server; the previous test's is killed. */
+function newTerminal(width: number, height: number, command: string): void {
+  if (servers > 0) spawnSync('tmux', ['-L', socket(), 'kill-server']);
+  servers += 1;
+  tmux('new-session', '-d', '-s', 'top', '-x', String(width), '-y', String(height), command);
 }
 
 /** The pane's text (with attributes when asked), polled until it satisfies `ok`, within the output limit. */
@@ -55,7 +65,7 @@ describe('pyscope top in tmux', { skip }, () => {
   test('shows the hot functions, sorts on keys, quits on q and restores the terminal', async () => {
     const target = await startTarget();
     const shell = `printf 'BEFORE-TOP\\n'; ${JSON.stringify(process.execPath)} ${JSON.stringify(PYSCOPE_MAIN)} top ${target.pid}; echo TOP-EXIT=$?; sleep 600`;
-    tmux('new-session', '-d', '-s', 'top', '-x', '120', '-y', '30', shell);
+    newTerminal(120, 30, shell);
 
     const first = await screenUntil((s) => new RegExp(`busy_big \\(${literal(nameFromHere(join(FIXTURES, 'three_quarters.py')))}:\\d+\\)`).test(s) && /busy_small/.test(s) && /Samples [1-9]/.test(s), 'top shows both functions');
     assert.match(first, /pyscope top\s+pid \d+\s+Python 3\./);
@@ -85,8 +95,7 @@ describe('pyscope top in tmux', { skip }, () => {
 
   test('Ctrl-C quits and restores the terminal too', async () => {
     const target = await startTarget();
-    tmux('kill-session', '-t', 'top');
-    tmux('new-session', '-d', '-s', 'top', '-x', '100', '-y', '20', `${JSON.stringify(process.execPath)} ${JSON.stringify(PYSCOPE_MAIN)} top ${target.pid}; echo TOP-EXIT=$?; sleep 600`);
+    newTerminal(100, 20, `${JSON.stringify(process.execPath)} ${JSON.stringify(PYSCOPE_MAIN)} top ${target.pid}; echo TOP-EXIT=$?; sleep 600`);
     await screenUntil((s) => s.includes('busy_big'), 'top is up');
     tmux('send-keys', '-t', 'top', 'C-c');
     const back = await screenUntil((s) => s.includes('TOP-EXIT='), 'top exits on Ctrl-C');
@@ -96,8 +105,7 @@ describe('pyscope top in tmux', { skip }, () => {
 
   test('the target exiting ends top with a message, the terminal restored', async () => {
     const target = await startTarget();
-    tmux('kill-session', '-t', 'top');
-    tmux('new-session', '-d', '-s', 'top', '-x', '100', '-y', '20', `${JSON.stringify(process.execPath)} ${JSON.stringify(PYSCOPE_MAIN)} top ${target.pid}; echo TOP-EXIT=$?; sleep 600`);
+    newTerminal(100, 20, `${JSON.stringify(process.execPath)} ${JSON.stringify(PYSCOPE_MAIN)} top ${target.pid}; echo TOP-EXIT=$?; sleep 600`);
     await screenUntil((s) => s.includes('busy_big'), 'top is up');
     target.kill('SIGKILL');
     const back = await screenUntil((s) => s.includes('TOP-EXIT='), 'top exits with its target');
@@ -109,8 +117,7 @@ describe('pyscope top in tmux', { skip }, () => {
 describe('pyscope top of several processes in tmux', { skip }, () => {
   test('--pid repeated: one table over both, the header naming the count, ending when both have', async () => {
     const [a, b] = [await startTarget(), await startTarget()];
-    spawnSync('tmux', ['-L', SOCKET, 'kill-session', '-t', 'top']);
-    tmux('new-session', '-d', '-s', 'top', '-x', '120', '-y', '30', `${JSON.stringify(process.execPath)} ${JSON.stringify(PYSCOPE_MAIN)} top --pid ${a.pid} --pid ${b.pid}; echo TOP-EXIT=$?; sleep 600`);
+    newTerminal(120, 30, `${JSON.stringify(process.execPath)} ${JSON.stringify(PYSCOPE_MAIN)} top --pid ${a.pid} --pid ${b.pid}; echo TOP-EXIT=$?; sleep 600`);
     const screen = await screenUntil((s) => /busy_big/.test(s) && /Samples [1-9]/.test(s), 'top shows the functions of both');
     assert.match(screen, new RegExp(`pyscope top\\s+2 processes\\s+Python 3\\.\\S+\\s+${a.pid} ${b.pid}`));
     // Both targets are one busy thread each: the threads of a tick are counted over the two.
@@ -124,7 +131,6 @@ describe('pyscope top of several processes in tmux', { skip }, () => {
 
 describe('pyscope record on a terminal (tmux)', { skip }, () => {
   test('a live status line while recording, then the summary', async () => {
-    spawnSync('tmux', ['-L', SOCKET, 'kill-session', '-t', 'top']);
     const out = tmpPath('record-tty.txt');
     // The program runs until the test has seen the status line (it then creates the stop file), not
     // for a fixed time a loaded machine could use up before the first status line is drawn.
@@ -132,7 +138,7 @@ describe('pyscope record on a terminal (tmux)', { skip }, () => {
     const program = tmpPath('until-stop.py');
     writeFileSync(program, 'import os, sys, time\nend = time.time() + 120\nwhile not os.path.exists(sys.argv[1]) and time.time() < end:\n    sum(range(1000))\n');
     const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(PYSCOPE_MAIN)} record -f collapsed -o ${JSON.stringify(out)} -- ${JSON.stringify(py!.path)} ${JSON.stringify(program)} ${JSON.stringify(stop)} >/dev/null; echo REC-EXIT=$?; sleep 600`;
-    tmux('new-session', '-d', '-s', 'top', '-x', '200', '-y', '20', cmd);
+    newTerminal(200, 20, cmd);
     const live = await screenUntil((s) => /pyscope: \d+\.\d s, [1-9]\d* ticks \(\d+\/s of 100\), \d+ samples, \d+ missed, \d+ errors \(Ctrl-C to stop\)/.test(s), 'the status line shows progress');
     assert.ok(!live.includes('REC-EXIT='));
     writeFileSync(stop, '');

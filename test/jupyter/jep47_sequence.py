@@ -278,11 +278,15 @@ def bad_input(name):
         # the kernel's interrupt while a cell is stopped: the cell ends with KeyboardInterrupt
         d.ok('setBreakpoints', {'source': {'path': d.ok('dumpCell', {'code': CELL_DEF})['sourcePath']}, 'breakpoints': [{'line': 5}]})
         d.run(CELL_DEF)
+        # what a failure of this step is told by: the events kept from before it, the stop
+        # interrupted, and what came after
+        out['interruptEventsBefore'] = [(e['event'], e.get('body', {}).get('reason')) for e in d.events]
         call_id = d.execute('f(2)')
-        d.event('stopped')
+        out['interruptStop'] = d.event('stopped')['body']
         d.km.interrupt_kernel()
         reply = d.execute_reply(call_id)
         out['interrupted'] = (reply['status'], reply.get('ename'))
+        out['interruptEventsAfter'] = [(e['event'], e.get('body', {}).get('reason')) for e in d.events]
         out['continuedOnInterrupt'] = d.event('continued')['event']
         out['aliveAfterInterrupt'] = d.run('print(6 * 7)')
         d.ok('setBreakpoints', {'source': {'path': d.ok('dumpCell', {'code': CELL_DEF})['sourcePath']}, 'breakpoints': []})

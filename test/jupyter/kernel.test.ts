@@ -31,7 +31,8 @@ type Result = Record<string, unknown>;
 async function sequence(python: string, env: NodeJS.ProcessEnv, args: string[]): Promise<Result> {
   const r = await runCommand(python, [HELPER, ...args], env);
   assert.equal(r.code, 0, `${args.join(' ')}:\n${describeFailure(r)}`);
-  return JSON.parse(r.stdout) as Result;
+  // the kernel's own log (its stderr is the helper's) explains a step that went wrong
+  return { ...(JSON.parse(r.stdout) as Result), kernelLog: r.stderr.split('\n').slice(-60).join('\n') };
 }
 
 for (const venv of JUPYTER_VENVS) {
@@ -82,7 +83,8 @@ for (const venv of JUPYTER_VENVS) {
       assert.equal(r.pausedCell, 'ok');
       // the kernel's interrupt while stopped ends the stop: the cell gets KeyboardInterrupt, the
       // client a continued event, and the next cells run (and stop at breakpoints) again
-      assert.deepEqual(r.interrupted, ['error', 'KeyboardInterrupt']);
+      const interruptStep = `the stop interrupted: ${JSON.stringify(r.interruptStop)}; debug events kept before it: ${JSON.stringify(r.interruptEventsBefore)}, after it: ${JSON.stringify(r.interruptEventsAfter)}; the kernel's log ends:\n${String(r.kernelLog)}`;
+      assert.deepEqual(r.interrupted, ['error', 'KeyboardInterrupt'], interruptStep);
       assert.equal(r.continuedOnInterrupt, 'continued');
       assert.deepEqual(r.aliveAfterInterrupt, ['ok', '42\n']);
       assert.equal(r.stoppedBeforeRestart, 'breakpoint');

@@ -1,6 +1,6 @@
 # Stopping: the decision to stop at a line (breakpoints, steps, pause, entry), parking the thread
 # that stops (all threads stop together), and resuming.
-from .runtime import sys, os, threading, gc, time, get_ident, start_new_thread, describe_exc
+from .runtime import sys, os, gc, time, get_ident, start_new_thread, allocate_lock, describe_exc
 from .errors import Refusal
 from . import args as A
 from . import asynctasks
@@ -36,6 +36,38 @@ class Parked(object):
         self.loop = None  # its running event loop, if any
 
 
+class ParkGate(object):
+    """What a parked thread waits on until resumed: a lock held from the start that the resume
+    releases once. threading.Condition would do the same, but an exception a signal handler raises
+    in the middle of its wait (the kernel's interrupt: KeyboardInterrupt) can leave its lock held,
+    or leave `with cond:` releasing a lock it no longer holds: a RuntimeError instead of the
+    interrupt, which the trace function takes for an error of the agent's, and the interrupted
+    cell ran on as if nothing had happened. Entering and leaving the gate hold nothing, and a wait
+    cut short holds nothing either."""
+    __slots__ = ('lock', 'opened')
+
+    def __init__(self):
+        self.lock = allocate_lock()
+        self.lock.acquire()
+        self.opened = False
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def wait(self):
+        self.lock.acquire()
+        self.lock.release()
+
+    def notify_all(self):
+        # one resume per stop: resume_all hands each parked thread to exactly one caller
+        if not self.opened:
+            self.opened = True
+            self.lock.release()
+
+
 def on_stack(frame, target):
     while frame is not None:
         if frame is target:
@@ -49,7 +81,7 @@ class StopsMixin(object):
 
     def new_wait(self):
         """What a parked thread waits on (the Pyodide bootstrap serves commands instead)."""
-        return threading.Condition()
+        return ParkGate()
 
     def park(self, frame, reason, exc=None, frames=None, description=None, bp_ids=None, ret=None):
         """Called on the debuggee's thread: report (unless others already did) and wait."""

@@ -3,12 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { AGENT_COMMANDS } from '../../src/agent/protocol.js';
-import { pythonsFrom, REPO_ROOT, requirePython } from '../support/pythons.js';
+import { pythonsFrom, requirePython } from '../support/pythons.js';
+import { AGENT_DIR } from './helpers.js';
 
 const newest = pythonsFrom(3, 8).filter((p) => !p.missing).at(-1);
-const AGENT_DIR = join(REPO_ROOT, 'src', 'agent');
 
 // The agent's own table: pyscope_agent.dispatch.COMMANDS, the one place it maps names to handlers.
 const LIST_COMMANDS = `

@@ -5,24 +5,16 @@
 // engine (settrace on 3.8-3.11, sys.monitoring from 3.12), a real Agent on real pipes.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { pythonsFrom, REPO_ROOT, requirePython } from '../support/pythons.js';
-import { fixture } from './helpers.js';
+import { pythonsFrom, requirePython } from '../support/pythons.js';
+import { agentFixture } from './helpers.js';
 
-const AGENT_DIR = join(REPO_ROOT, 'src', 'agent');
 const ROUNDS = 300;
 const pythons = pythonsFrom(3, 8);
 
 describe('a detach racing the trace engine as the program starts', () => {
   for (const py of pythons) {
     test(py.label, requirePython(!py.missing, `${py.label} is not installed`), async () => {
-      const { stdout } = await promisify(execFile)(py.path, ['-W', 'ignore', fixture('detach_race.py'), AGENT_DIR, String(ROUNDS)], {
-        encoding: 'utf8',
-        timeout: 300_000,
-      });
-      const problems = JSON.parse(stdout.trim().split('\n').at(-1) ?? '[]') as string[];
+      const problems = await agentFixture<string[]>(py.path, 'detach_race.py', [String(ROUNDS)]);
       assert.deepEqual(problems, [], `${py.label}: ${problems.join('; ')}`);
     });
   }

@@ -1,6 +1,8 @@
 // Shared pieces of the DAP scenarios: fixture paths, transcript formatting and golden files.
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import assert from 'node:assert/strict';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { REPO_ROOT } from '../support/pythons.js';
@@ -9,6 +11,16 @@ import type { DapClient } from './client.js';
 
 export const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'dap');
 export const fixture = (name: string): string => join(FIXTURES, name);
+
+/** The agent's package folder, which a fixture that drives the agent directly puts on sys.path. */
+export const AGENT_DIR = join(REPO_ROOT, 'src', 'agent');
+
+/** Runs a fixture that drives the real agent in-process (`python FIXTURE AGENT_DIR ...args`) and
+ * returns what it prints last: one JSON line. */
+export async function agentFixture<T>(python: string, name: string, args: string[] = []): Promise<T> {
+  const { stdout } = await promisify(execFile)(python, ['-W', 'ignore', fixture(name), AGENT_DIR, ...args], { encoding: 'utf8', timeout: 300_000 });
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? 'null') as T;
+}
 
 /** Paths and ids change from run to run; transcripts keep only what a user sees. */
 export function scrub(text: string): string {

@@ -7,22 +7,13 @@
 // handlers, in turn, on each interpreter's real agent.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { pythonsFrom, REPO_ROOT, requirePython } from '../support/pythons.js';
-import { fixture } from './helpers.js';
-
-const AGENT_DIR = join(REPO_ROOT, 'src', 'agent');
+import { pythonsFrom, requirePython } from '../support/pythons.js';
+import { agentFixture } from './helpers.js';
 
 describe('a KeyboardInterrupt at any point of a stop', () => {
   for (const py of pythonsFrom(3, 8)) {
     test(py.label, requirePython(!py.missing, `${py.label} is not installed`), async () => {
-      const { stdout } = await promisify(execFile)(py.path, ['-W', 'ignore', fixture('interrupt_park.py'), AGENT_DIR], {
-        encoding: 'utf8',
-        timeout: 300_000,
-      });
-      const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { points: number; problems: string[] };
+      const result = await agentFixture<{ points: number; problems: string[] }>(py.path, 'interrupt_park.py');
       assert.deepEqual(result.problems, [], `${py.label}: ${result.problems.join('; ')}`);
       // park, its gate's wait and the resume's release: a score of points, on every version
       assert.ok(result.points >= 10, `only ${result.points} points were tried`);
